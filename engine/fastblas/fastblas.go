@@ -1,0 +1,135 @@
+package fastblas
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// Implementation is gonum's BLAS with a fast Sgemm. The zero value is ready
+// to use.
+type Implementation struct {
+	gonum.Implementation
+}
+
+var _ blas.Float32 = Implementation{}
+
+// Use registers Implementation as blas32's implementation.
+func Use() { blas32.Use(Implementation{}) }
+
+// Kernel reports the micro-kernel Sgemm uses on this CPU: "avx512", "avx2"
+// or "generic".
+func Kernel() string { return activeKernel.Load().name }
+
+// The panic messages are gonum's (blas/gonum/errors.go), so a caller sees the
+// same failure whichever implementation is registered.
+const (
+	badTranspose = "blas: illegal transpose"
+	mLT0         = "blas: m < 0"
+	nLT0         = "blas: n < 0"
+	kLT0         = "blas: k < 0"
+	badLdA       = "blas: bad leading dimension of A"
+	badLdB       = "blas: bad leading dimension of B"
+	badLdC       = "blas: bad leading dimension of C"
+	shortA       = "blas: insufficient length of a"
+	shortB       = "blas: insufficient length of b"
+	shortC       = "blas: insufficient length of c"
+)
+
+// Sgemm performs one of the matrix-matrix operations
+//
+//	C = alpha * A * B + beta * C
+//	C = alpha * Aᵀ * B + beta * C
+//	C = alpha * A * Bᵀ + beta * C
+//	C = alpha * Aᵀ * Bᵀ + beta * C
+//
+// where A is an m×k or k×m row-major matrix, B is a k×n or n×k one, C is
+// m×n, and tA and tB say whether A and B are transposed. When beta is zero C
+// is not read, so NaNs in it do not propagate; when alpha is zero or k is zero
+// A and B are not read. It panics, with gonum's messages, on an illegal
+// transpose, a negative size, a leading dimension smaller than the row width,
+// or a slice too short for its matrix.
+func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	aTrans := isTrans(tA)
+	bTrans := isTrans(tB)
+	if m < 0 {
+		panic(mLT0)
+	}
+	if n < 0 {
+		panic(nLT0)
+	}
+	if k < 0 {
+		panic(kLT0)
+	}
+	if aTrans {
+		if lda < max(1, m) {
+			panic(badLdA)
+		}
+	} else if lda < max(1, k) {
+		panic(badLdA)
+	}
+	if bTrans {
+		if ldb < max(1, k) {
+			panic(badLdB)
+		}
+	} else if ldb < max(1, n) {
+		panic(badLdB)
+	}
+	if ldc < max(1, n) {
+		panic(badLdC)
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	// With m, n > 0 but k == 0 these checks pass trivially, as in gonum.
+	if aTrans {
+		if len(a) < (k-1)*lda+m {
+			panic(shortA)
+		}
+	} else if len(a) < (m-1)*lda+k {
+		panic(shortA)
+	}
+	if bTrans {
+		if len(b) < (n-1)*ldb+k {
+			panic(shortB)
+		}
+	} else if len(b) < (k-1)*ldb+n {
+		panic(shortB)
+	}
+	if len(c) < (m-1)*ldc+n {
+		panic(shortC)
+	}
+
+	if alpha == 0 || k == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	gemm(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+func isTrans(t blas.Transpose) bool {
+	switch t {
+	case blas.NoTrans:
+		return false
+	case blas.Trans, blas.ConjTrans:
+		return true
+	}
+	panic(badTranspose)
+}
+
+// scaleC sets C = beta*C; beta == 0 writes zeros without reading C.
+func scaleC(m, n int, beta float32, c []float32, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}

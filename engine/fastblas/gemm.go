@@ -1,0 +1,239 @@
+package fastblas
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// Blocking. The loop nest, inside one task that owns a block of C rows, is
+//
+//	for each block of nc columns           (B block kc×nc stays in L2)
+//	  for each block of kc along k         (C updated once per k block)
+//	    for each mr-row micro-panel of A   (packed kc×mr, stays in L1)
+//	      for each nr-column micro-panel   (kc×nr streamed from L2)
+//	        micro-kernel: mr×nr tile of C
+//
+// B is packed once per call, shared by all tasks; each task packs its own A
+// micro-panels. The shapes of a GPT step (k ≤ 768, n ≤ 512) mostly fit one
+// nc block and one to three kc blocks.
+const (
+	// kcMax bounds the A micro-panel, kcMax·mr·4 bytes (12 KiB for the
+	// 12-row kernel), to well under the 32 KiB L1d so that it survives the
+	// B micro-panels streaming past it.
+	kcMax = 256
+	// l2Budget is the part of the 1 MiB L2 given to a kc×nc block of packed
+	// B; the rest holds the C rows and A panels being worked on.
+	l2Budget = 512 << 10
+	// inlineWork is the m·n·k below which a call runs on the calling
+	// goroutine: waking a helper costs a few microseconds, about what 2¹⁸
+	// FMAs take on one core.
+	inlineWork = 1 << 18
+	// packParallel is the k·n above which B is packed by several goroutines.
+	packParallel = 1 << 15
+)
+
+// gemmCtx holds one call's arguments, blocking and scratch; it is reused
+// through ctxPool so that a warm call allocates nothing.
+type gemmCtx struct {
+	aTrans, bTrans bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+
+	kern    *kernel
+	kc      int // k block size; the last block may be shorter
+	nc      int // column block, in micro-panels
+	nPanels int // column micro-panels: ceil(n/nr)
+	bp      []float32
+	bpMem   []float32
+
+	// The parallel phase being run and its task grid.
+	packing            bool
+	rowTasks, colTasks int
+	scratch            []float32 // per task: A micro-panel, then an edge tile
+}
+
+var ctxPool = sync.Pool{New: func() any { return new(gemmCtx) }}
+
+// scratchPerTask is the floats a task needs: a kcMax×maxMR A micro-panel and a
+// maxMR×maxNR tile for the edges of C.
+const scratchPerTask = kcMax*maxMR + maxMR*maxNR
+
+func gemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	g := ctxPool.Get().(*gemmCtx)
+	*g = gemmCtx{
+		aTrans: aTrans, bTrans: bTrans, m: m, n: n, k: k,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
+		bpMem: g.bpMem, scratch: g.scratch,
+	}
+	kern := activeKernel.Load()
+	g.kern = kern
+	kblocks := (k + kcMax - 1) / kcMax
+	g.kc = (k + kblocks - 1) / kblocks
+	g.nPanels = (n + kern.nr - 1) / kern.nr
+	g.nc = max(1, l2Budget/(4*g.kc*kern.nr))
+	g.bp = alignedFloats(&g.bpMem, k*g.nPanels*kern.nr)
+
+	workers := Threads()
+	if m*n*k < inlineWork {
+		workers = 1
+	}
+
+	g.packing = true
+	if workers > 1 && k*n >= packParallel {
+		g.rowTasks, g.colTasks = 1, min(g.nPanels, workers)
+		run(g, nil, 0, g.colTasks, workers)
+	} else {
+		g.rowTasks, g.colTasks = 1, 1
+		g.runTask(0)
+	}
+
+	g.packing = false
+	g.rowTasks, g.colTasks = 1, 1
+	if workers > 1 {
+		g.split(workers)
+	}
+	tasks := g.rowTasks * g.colTasks
+	if len(g.scratch) < tasks*scratchPerTask {
+		g.scratch = make([]float32, tasks*scratchPerTask)
+	}
+	if tasks == 1 {
+		g.runTask(0)
+	} else {
+		run(g, nil, 0, tasks, workers)
+	}
+
+	g.a, g.b, g.c, g.bp = nil, nil, nil, nil // do not keep the caller's memory alive
+	ctxPool.Put(g)
+}
+
+// split chooses the task grid for workers goroutines: a few tasks each, so a
+// late helper or a busy core evens out, cut along rows of C where there are
+// enough (tasks then share packed B and pack disjoint parts of A), and along
+// columns as well when C is short.
+func (g *gemmCtx) split(workers int) {
+	want := 4 * workers
+	rowPanels := (g.m + g.kern.mr - 1) / g.kern.mr
+	g.rowTasks = min(rowPanels, want)
+	if g.rowTasks < want {
+		g.colTasks = min(g.nPanels, (want+g.rowTasks-1)/g.rowTasks)
+	}
+}
+
+// runTask does task i of the current phase.
+func (g *gemmCtx) runTask(i int) {
+	if g.packing {
+		lo, hi := chunk(g.nPanels, g.colTasks, i)
+		g.packB(lo, hi)
+		return
+	}
+	mr := g.kern.mr
+	rowPanels := (g.m + mr - 1) / mr
+	r0, r1 := chunk(rowPanels, g.rowTasks, i/g.colTasks)
+	p0, p1 := chunk(g.nPanels, g.colTasks, i%g.colTasks)
+	s := g.scratch[i*scratchPerTask : (i+1)*scratchPerTask]
+	g.compute(r0*mr, min(r1*mr, g.m), p0, p1, s[:kcMax*maxMR], s[kcMax*maxMR:])
+}
+
+// packB packs column micro-panels [lo, hi) of B for every k block: block
+// (p0, kb) starts at p0·nPanels·nr, and its panel jp holds B[p0:p0+kb,
+// jp·nr:(jp+1)·nr] row by row, zero-padded past n.
+func (g *gemmCtx) packB(lo, hi int) {
+	nr := g.kern.nr
+	for p0 := 0; p0 < g.k; p0 += g.kc {
+		kb := min(g.kc, g.k-p0)
+		for jp := lo; jp < hi; jp++ {
+			off := p0*g.nPanels*nr + jp*kb*nr
+			packPanel(g.bp[off:off+kb*nr], g.b, g.ldb, !g.bTrans, p0, kb, jp*nr, min(nr, g.n-jp*nr), nr)
+		}
+	}
+}
+
+// packPanel writes rows [p0, p0+kb) × columns [j0, j0+cols) of op(X) into dst
+// as kb rows of w floats, zero-padding columns cols..w. op(X) is X when rowMajor
+// (element (p, j) at x[p*ldx+j]) and Xᵀ otherwise (at x[j*ldx+p]). It packs
+// B panels as is and A panels through the transpose: an A micro-panel is
+// op(A)ᵀ's rows.
+func packPanel(dst, x []float32, ldx int, rowMajor bool, p0, kb, j0, cols, w int) {
+	if rowMajor {
+		for p := range kb {
+			d := dst[p*w : (p+1)*w]
+			copy(d, x[(p0+p)*ldx+j0:(p0+p)*ldx+j0+cols])
+			clear(d[cols:])
+		}
+		return
+	}
+	for j := range cols {
+		src := x[(j0+j)*ldx+p0 : (j0+j)*ldx+p0+kb]
+		for p, v := range src {
+			dst[p*w+j] = v
+		}
+	}
+	if cols < w {
+		for p := range kb {
+			clear(dst[p*w+cols : (p+1)*w])
+		}
+	}
+}
+
+// compute updates rows [i0, i1) × column panels [jp0, jp1) of C.
+func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap, tile []float32) {
+	mr, nr, id := g.kern.mr, g.kern.nr, g.kern.id
+	for jc := jp0; jc < jp1; jc += g.nc {
+		jcEnd := min(jc+g.nc, jp1)
+		for p0 := 0; p0 < g.k; p0 += g.kc {
+			kb := min(g.kc, g.k-p0)
+			beta := g.beta
+			if p0 > 0 {
+				beta = 1 // later k blocks add to what the first one stored
+			}
+			bBlock := g.bp[p0*g.nPanels*nr:]
+			for i := i0; i < i1; i += mr {
+				rows := min(mr, i1-i)
+				// op(A)'s rows i..i+rows are op(A)ᵀ's columns: A itself
+				// is "row-major" for packPanel exactly when it is transposed.
+				packPanel(ap[:kb*mr], g.a, g.lda, g.aTrans, p0, kb, i, rows, mr)
+				for jp := jc; jp < jcEnd; jp++ {
+					j := jp * nr
+					cols := min(nr, g.n-j)
+					bpan := bBlock[jp*kb*nr : (jp+1)*kb*nr]
+					if rows == mr && cols == nr {
+						microKernel(id, kb, ap, bpan, g.c[i*g.ldc+j:], g.ldc, g.alpha, beta)
+						continue
+					}
+					// Edge tile: compute the whole tile into scratch, then
+					// merge the part that exists.
+					microKernel(id, kb, ap, bpan, tile, nr, g.alpha, 0)
+					for r := range rows {
+						src := tile[r*nr : r*nr+cols]
+						dst := g.c[(i+r)*g.ldc+j : (i+r)*g.ldc+j+cols]
+						if beta == 0 {
+							copy(dst, src)
+							continue
+						}
+						for jj, v := range src {
+							dst[jj] = v + beta*dst[jj]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// alignedFloats returns a slice of n floats from *mem, starting on a 64-byte
+// boundary so that a packed row of B is one cache line per 16 floats; *mem
+// grows when too small and is otherwise reused.
+func alignedFloats(mem *[]float32, n int) []float32 {
+	const align = 16 // floats per 64 bytes
+	if cap(*mem) < n+align {
+		*mem = make([]float32, n+align)
+	}
+	m := (*mem)[:cap(*mem)]
+	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(m)))%64) / 4
+	if off != 0 {
+		off = align - off
+	}
+	return m[off : off+n]
+}
