@@ -12,7 +12,7 @@ import (
 // Tolerance: the forward runs in float32, so the loss carries a rounding error
 // of about 6e-8·√n·|out·dout| (n outputs, summed in float64); divided by the
 // 2h = 2e-3 of the difference that is ~1e-4·√n/1000 ≈ 1e-4 for our sizes.
-// Truncation error is O(h²·f''') ≈ 1e-6. We allow 2e-3 absolute plus 1 %
+// Truncation error is O(h²·f”') ≈ 1e-6. We allow 2e-3 absolute plus 1 %
 // relative, well above both and far below any real mistake (which shows up
 // as O(1) relative error).
 const (
