@@ -1,0 +1,195 @@
+package samples
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+
+	"lmlab/samples/internal/corpora"
+)
+
+// Sample is one built-in corpus with what the workbench needs to start on it.
+type Sample struct {
+	Name        string // as in --data sample:NAME
+	Description string // one line: what the text is
+	Lesson      string // one line: what training on it shows
+	Kind        string // "lesson", "pretrain", "domain" or "task"
+	Tokenizer   string // default tokenizer spec: "char", "word" or "bpe:N"
+	Preset      string // default model preset: "tiny" or "baby"
+	Base        string // for a domain sample, the sample to pretrain on before fine-tuning
+	Prompt      string // default prompt for the Predict pane
+	Probes      []string
+}
+
+//go:embed data/*.txt
+var data embed.FS
+
+// index is the list All returns, in the order a workshop meets them.
+var index = []Sample{
+	{
+		Name:        "cats",
+		Description: "short sentences about eight animals and the places they sit",
+		Lesson:      "next-word prediction: after \"The cat sat on the\" the model learns that \"mat\" is most likely",
+		Kind:        "lesson", Tokenizer: "word", Preset: "tiny",
+		Prompt: "The cat sat on the",
+		Probes: []string{"The cat sat on the", "The dog sat on the", "The frog slept on the", "The owl ran to the"},
+	},
+	{
+		Name:        "bank",
+		Description: "sentences where \"bank\" is a river bank or a money bank, decided by a word far before it",
+		Lesson:      "attention: to guess what follows \"bank\" the model must look back at the word that gave its meaning",
+		Kind:        "lesson", Tokenizer: "word", Preset: "tiny",
+		Prompt: "Sam was thinking about the river, so he went to the bank",
+		Probes: []string{
+			"Sam was thinking about the river, so he went to the bank",
+			"Sam was thinking about the money, so he went to the bank",
+			"Ann worried about the boat and later she hurried to the bank",
+			"Ann worried about the loan and later she hurried to the bank",
+		},
+	},
+	{
+		Name:        "general",
+		Description: "240 KB of original English: stories, descriptions, dialogue, instructions, letters, diaries",
+		Lesson:      "pretraining: spelling, then words, then grammar appear as the loss falls",
+		Kind:        "pretrain", Tokenizer: "char", Preset: "baby",
+		Prompt: "Early one morning,",
+		Probes: []string{"Early one morning, ", "How to make ", "\"Where are you going?\" asked ", "Dear "},
+	},
+	{
+		Name:        "clinic",
+		Description: "patient questions and clinician answers in Q:/A: form (generic advice, not medical guidance)",
+		Lesson:      "fine-tuning: a model pretrained on general text picks up a domain's vocabulary and format in a few hundred steps",
+		Kind:        "domain", Tokenizer: "char", Preset: "baby", Base: "general",
+		Prompt: "Q: I am 42 and I have had",
+		Probes: []string{"Q: I am 42 and I have had a ", "A: It is good that you are ", "Seek urgent care if you ", "If it has not improved in "},
+	},
+	{
+		Name:        "reviews",
+		Description: "product reviews with a star rating, a title and a verdict",
+		Lesson:      "fine-tuning: the same base model learns a second register; compare it with clinic",
+		Kind:        "domain", Tokenizer: "char", Preset: "baby", Base: "general",
+		Prompt: "Rating: ",
+		Probes: []string{"Rating: ", "Title: ", "This kettle boils water for the ", "Verified purchase. 12 people found "},
+	},
+	{
+		Name:        "addition",
+		Description: "sums of numbers with one to three digits, one per line: 123+45=168",
+		Lesson:      "an algorithm: exact-match accuracy on held-out sums climbs while attention learns which digits to add",
+		Kind:        "task", Tokenizer: "char", Preset: "tiny",
+		Prompt: "123+45=",
+		Probes: []string{"123+45=", "7+8=", "506+494=", "99+1="},
+	},
+	{
+		Name:        "reverse",
+		Description: "words of three to eight random letters and their reversal, one per line: abcde|edcba",
+		Lesson:      "attention as a pointer: each output letter attends to its mirror position in the input",
+		Kind:        "task", Tokenizer: "char", Preset: "tiny",
+		Prompt: "drawer|",
+		Probes: []string{"drawer|", "abc|", "lmlab|", "xyzzyq|"},
+	},
+}
+
+// All returns the built-in samples.
+func All() []Sample {
+	out := make([]Sample, len(index))
+	copy(out, index)
+	return out
+}
+
+// Names returns the names of the built-in samples, in the order All lists them.
+func Names() []string {
+	names := make([]string, len(index))
+	for i, s := range index {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// Lookup returns the sample called name. The error lists the known names.
+func Lookup(name string) (Sample, error) {
+	for _, s := range index {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	return Sample{}, fmt.Errorf("no built-in sample %q; known samples: %s (see lmlab samples)", name, strings.Join(Names(), ", "))
+}
+
+// Text returns the sample's corpus.
+func (s Sample) Text() string {
+	b, err := data.ReadFile("data/" + s.Name + ".txt")
+	if err != nil {
+		panic("samples: " + s.Name + " has no embedded text: " + err.Error())
+	}
+	return string(b)
+}
+
+// Problem is one held-out question of a task sample: a model given Prompt
+// should continue with exactly Answer and then a newline.
+type Problem struct{ Prompt, Answer string }
+
+// problems maps each task sample to the rule that draws its problems.
+var problems = map[string]func(*corpora.Rand) corpora.Problem{
+	"addition": corpora.AdditionProblem,
+	"reverse":  corpora.ReverseProblem,
+}
+
+// Problems returns n problems for the task sample name, drawn with seed, none
+// of whose prompts occurs in the sample's text, so they test generalisation
+// rather than recall. ok is false if name is not a task sample.
+func Problems(name string, n int, seed uint64) (ps []Problem, ok bool) {
+	draw, ok := problems[name]
+	if !ok {
+		return nil, false
+	}
+	s, _ := Lookup(name)
+	seen := map[string]bool{}
+	for line := range strings.Lines(s.Text()) {
+		prompt, _, _ := strings.Cut(line, problemSep(line))
+		seen[prompt] = true
+	}
+	r := corpora.NewRand(seed ^ 0x5eed_0f_4e1d_0075)
+	for tries := 0; len(ps) < n && tries < 100*n; tries++ {
+		p := draw(r)
+		key := strings.TrimRight(p.Prompt, "=|")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true // no problem twice either
+		ps = append(ps, Problem{p.Prompt, p.Answer})
+	}
+	return ps, true
+}
+
+// problemSep is the character that ends a task line's prompt.
+func problemSep(line string) string {
+	if strings.Contains(line, "|") {
+		return "|"
+	}
+	return "="
+}
+
+// Correct reports whether completion, the text a model wrote after p.Prompt,
+// answers p exactly: Answer, then a newline or nothing.
+func (p Problem) Correct(completion string) bool {
+	got, _, _ := strings.Cut(completion, "\n")
+	return got == p.Answer
+}
+
+// Accuracy asks complete for the continuation of n held-out problems of the
+// task sample name (see Problems) and returns the fraction answered exactly.
+// complete should decode greedily and may stop at a newline or after
+// len(answer)+1 tokens. ok is false if name is not a task sample.
+func Accuracy(name string, complete func(prompt string) string, n int, seed uint64) (acc float64, ok bool) {
+	ps, ok := Problems(name, n, seed)
+	if !ok || len(ps) == 0 {
+		return 0, ok
+	}
+	right := 0
+	for _, p := range ps {
+		if p.Correct(complete(p.Prompt)) {
+			right++
+		}
+	}
+	return float64(right) / float64(len(ps)), true
+}
