@@ -138,7 +138,7 @@ func TestSgemmMatchesNaive(t *testing.T) {
 func TestSgemmAlphaBeta(t *testing.T) {
 	forEachKernel(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 4))
-		for _, s := range [][3]int{{7, 13, 5}, {29, 70, 300}, {130, 300, 129}} {
+		for _, s := range [][3]int{{7, 13, 5}, {29, 70, 300}, {50, 40, 90}} {
 			for _, ab := range [][2]float32{{1, 1}, {-0.5, 2}, {2.5, -1}, {0.75, 0}, {0, 0}, {0, 1}, {0, -3}} {
 				for _, pad := range []int{0, 3} {
 					tc := gemmCase{tA: blas.Trans, tB: blas.NoTrans, m: s[0], n: s[1], k: s[2], alpha: ab[0], beta: ab[1], pad: pad}
