@@ -25,7 +25,7 @@ const (
 	MaxContext = 1 << 14
 	MaxLayers  = 128
 	MaxEmbd    = 1 << 14
-	MaxParams  = 1 << 31 // float32s in the arena
+	MaxParams  = 1 << 28 // float32s in the arena: 1 GiB of weights
 )
 
 // Validate reports the first problem with c, naming the field and the fix.
