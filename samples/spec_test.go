@@ -1,0 +1,80 @@
+package samples
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestParseSpec(t *testing.T) {
+	onDisk := map[string]bool{"has:3": true, "sample:odd": true}
+	exists := func(p string) bool { return onDisk[p] }
+	tests := []struct {
+		raw     string
+		kind    string
+		path    string
+		weight  float64
+		wantErr string
+	}{
+		{raw: "a.txt", kind: "path", path: "a.txt", weight: 1},
+		{raw: "a.txt:3", kind: "path", path: "a.txt", weight: 3},
+		{raw: "dir/:0.5", kind: "path", path: "dir/", weight: 0.5},
+		{raw: "-", kind: "stdin", path: "-", weight: 1},
+		{raw: "-:2", kind: "stdin", path: "-", weight: 2},
+		{raw: "sample:cats", kind: "sample", path: "cats", weight: 1},
+		{raw: "sample:cats:4", kind: "sample", path: "cats", weight: 4},
+		{raw: `C:\data\notes.txt`, kind: "path", path: `C:\data\notes.txt`, weight: 1},
+		{raw: "logs/12:30.txt", kind: "path", path: "logs/12:30.txt", weight: 1},
+		{raw: "has:3", kind: "path", path: "has:3", weight: 1},           // an existing file wins over a weight
+		{raw: "sample:odd", kind: "path", path: "sample:odd", weight: 1}, // so does a file called sample:odd
+		{raw: "notes:2024", kind: "path", path: "notes", weight: 2024},
+		{raw: "日本語/猫.md:2", kind: "path", path: "日本語/猫.md", weight: 2},
+		{raw: "", wantErr: "empty --data"},
+		{raw: ":3", wantErr: "no path before the weight"},
+		{raw: "a.txt:0", wantErr: "must be a positive number"},
+		{raw: "a.txt:-1", wantErr: "must be a positive number"},
+		{raw: "a.txt:NaN", wantErr: "must be a positive number"},
+		{raw: "a.txt:inf", wantErr: "must be a positive number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			got, err := ParseSpec(tt.raw, exists)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ParseSpec(%q) error = %v, want %q", tt.raw, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseSpec(%q): %v", tt.raw, err)
+			}
+			if got.Kind != tt.kind || got.Path != tt.path || got.Weight != tt.weight || got.Raw != tt.raw {
+				t.Errorf("ParseSpec(%q) = %+v, want kind %s path %q weight %g", tt.raw, got, tt.kind, tt.path, tt.weight)
+			}
+		})
+	}
+}
+
+func FuzzParseSpec(f *testing.F) {
+	for _, s := range []string{"a.txt", "a.txt:3", "-", "-:1e3", "sample:cats:2", ":", "::", "a:0x1p-2", "x:1_0", "\xff:2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		s, err := ParseSpec(raw, func(p string) bool { return strings.HasSuffix(p, "!") })
+		if err != nil {
+			return
+		}
+		if !(s.Weight > 0) || math.IsInf(s.Weight, 0) {
+			t.Errorf("ParseSpec(%q) weight %v", raw, s.Weight)
+		}
+		if s.Kind != "path" && s.Kind != "stdin" && s.Kind != "sample" {
+			t.Errorf("ParseSpec(%q) kind %q", raw, s.Kind)
+		}
+		if s.Kind == "path" && s.Path == "" {
+			t.Errorf("ParseSpec(%q) has an empty path", raw)
+		}
+		if !strings.HasPrefix(raw, s.Path) && s.Kind == "path" {
+			t.Errorf("ParseSpec(%q) path %q is not a prefix of the value", raw, s.Path)
+		}
+	})
+}
