@@ -49,7 +49,7 @@ var index = []Sample{
 	},
 	{
 		Name:        "general",
-		Description: "240 KB of original English: stories, descriptions, dialogue, instructions, letters, diaries",
+		Description: "original English prose: stories, descriptions, dialogue, instructions, letters, diaries",
 		Lesson:      "pretraining: spelling, then words, then grammar appear as the loss falls",
 		Kind:        "pretrain", Tokenizer: "char", Preset: "baby",
 		Prompt: "Early one morning,",
