@@ -1,0 +1,17 @@
+// Package tokenizer turns text into token ids and back, and says which bytes of
+// the input each token covers, so that a preview can show how text is cut.
+//
+// It provides character-level and word-level tokenizers with a vocabulary
+// learned from a text, a byte-level BPE trainer with GPT-2-style
+// pre-tokenisation (split patterns gpt2, cl100k, o200k), and exact loaders for
+// the tokenizers people debug: tiktoken rank files and Hugging Face
+// tokenizer.json files with a BPE model (byte-level, or SentencePiece-style
+// with byte fallback).
+//
+//	tok, err := tokenizer.FromSpec("tiktoken:cl100k_base.tiktoken", tokenizer.SpecOptions{})
+//	ids := tok.Encode("Hello world")       // [9906 1917]
+//	for _, t := range tok.EncodeTokens("Hello world") { fmt.Println(t.ID, t.Start, t.End) }
+//
+// Marshal and Unmarshal store a tokenizer as self-contained JSON, which the
+// engine keeps in checkpoint metadata.
+package tokenizer

@@ -1,0 +1,393 @@
+package tokenizer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dlclark/regexp2"
+)
+
+// LoadHF reads a Hugging Face tokenizer.json whose model is BPE: byte-level
+// (Split regex + ByteLevel pre-tokenizer, as Qwen, Llama 3 and o200k) or
+// SentencePiece-style ("▁" normalizers, byte_fallback, fuse_unk), with its
+// added tokens. Added tokens are matched in the text, as the tokenizers
+// library does; the post-processor (which adds tokens such as <s> around a
+// sequence) is not applied, nor are truncation and padding, so the ids are
+// those of encode(text, add_special_tokens=False). A feature it does not
+// support is an error naming it, never silently different ids.
+func LoadHF(path string) (*BPE, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load tokenizer.json: %w", err)
+	}
+	name := filepath.Base(path)
+	name = strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".tokenizer")
+	if name == "tokenizer" { // models keep tokenizer.json in a folder named after them
+		name = filepath.Base(filepath.Dir(path))
+	}
+	b, err := ParseHF(data, name)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", filepath.Base(path), err)
+	}
+	return b, nil
+}
+
+type hfFile struct {
+	AddedTokens   []hfAdded       `json:"added_tokens"`
+	Normalizer    *hfNode         `json:"normalizer"`
+	PreTokenizer  *hfNode         `json:"pre_tokenizer"`
+	Decoder       *hfNode         `json:"decoder"`
+	Model         *hfModel        `json:"model"`
+	PostProcessor json.RawMessage `json:"post_processor"`
+}
+
+type hfAdded struct {
+	ID         int    `json:"id"`
+	Content    string `json:"content"`
+	SingleWord bool   `json:"single_word"`
+	LStrip     bool   `json:"lstrip"`
+	RStrip     bool   `json:"rstrip"`
+	Normalized bool   `json:"normalized"`
+	Special    bool   `json:"special"`
+}
+
+// hfNode is any normalizer, pre-tokenizer or decoder; each type uses some of
+// the fields.
+type hfNode struct {
+	Type           string     `json:"type"`
+	Normalizers    []hfNode   `json:"normalizers"`
+	Pretokenizers  []hfNode   `json:"pretokenizers"`
+	Decoders       []hfNode   `json:"decoders"`
+	Pattern        *hfPattern `json:"pattern"`
+	Content        *string    `json:"content"`
+	Prepend        string     `json:"prepend"`
+	Behavior       string     `json:"behavior"`
+	Invert         bool       `json:"invert"`
+	AddPrefixSpace bool       `json:"add_prefix_space"`
+	UseRegex       bool       `json:"use_regex"`
+	Start, Stop    int
+}
+
+type hfPattern struct {
+	String *string `json:"String"`
+	Regex  *string `json:"Regex"`
+}
+
+type hfModel struct {
+	Type                    string          `json:"type"`
+	Dropout                 *float64        `json:"dropout"`
+	UnkToken                *string         `json:"unk_token"`
+	ContinuingSubwordPrefix *string         `json:"continuing_subword_prefix"`
+	EndOfWordSuffix         *string         `json:"end_of_word_suffix"`
+	FuseUnk                 bool            `json:"fuse_unk"`
+	ByteFallback            bool            `json:"byte_fallback"`
+	IgnoreMerges            bool            `json:"ignore_merges"`
+	Vocab                   map[string]int  `json:"vocab"`
+	Merges                  json.RawMessage `json:"merges"`
+}
+
+// errUnsupported marks a tokenizer.json feature lmlab does not implement.
+var errUnsupported = errors.New("not supported by lmlab")
+
+func unsupported(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), errUnsupported)
+}
+
+// ParseHF parses a tokenizer.json; name goes into the tokenizer's name
+// ("hf:" + name). Errors name the field at fault.
+func ParseHF(data []byte, name string) (*BPE, error) {
+	var f hfFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte{'\n'})
+			return nil, fmt.Errorf("line %d: not valid JSON: %v", line, err)
+		}
+		return nil, fmt.Errorf("not a tokenizer.json: %v", err)
+	}
+	m := f.Model
+	if m == nil {
+		return nil, fmt.Errorf("model: missing")
+	}
+	if m.Type != "BPE" && !(m.Type == "" && m.Vocab != nil && m.Merges != nil) {
+		return nil, unsupported("model.type %q (lmlab loads BPE models)", m.Type)
+	}
+	if m.Dropout != nil && *m.Dropout != 0 {
+		return nil, unsupported("model.dropout %v", *m.Dropout)
+	}
+	if m.ContinuingSubwordPrefix != nil && *m.ContinuingSubwordPrefix != "" {
+		return nil, unsupported("model.continuing_subword_prefix %q", *m.ContinuingSubwordPrefix)
+	}
+	if m.EndOfWordSuffix != nil && *m.EndOfWordSuffix != "" {
+		return nil, unsupported("model.end_of_word_suffix %q", *m.EndOfWordSuffix)
+	}
+	if len(m.Vocab) == 0 {
+		return nil, fmt.Errorf("model.vocab: missing or empty")
+	}
+	cfg := bpeConfig{Name: "hf:" + name, Unk: -1, FuseUnk: m.FuseUnk, ByteFallback: m.ByteFallback, IgnoreMerges: m.IgnoreMerges, MatchSpecial: true}
+
+	var err error
+	if f.Normalizer != nil {
+		if cfg.Normalizers, err = hfNormalizers(*f.Normalizer, "normalizer"); err != nil {
+			return nil, err
+		}
+	}
+	if f.PreTokenizer != nil {
+		if err := hfPreTokenizer(*f.PreTokenizer, "pre_tokenizer", &cfg); err != nil {
+			return nil, err
+		}
+	}
+	if f.Decoder != nil {
+		if err := hfDecoder(*f.Decoder, "decoder", &cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.ByteLevel && cfg.ByteFallback {
+		return nil, unsupported("model.byte_fallback with a ByteLevel pre-tokenizer")
+	}
+
+	// The vocabulary, by id; byte-level pieces are stored as the raw bytes
+	// their characters stand for.
+	maxID := -1
+	for _, id := range m.Vocab {
+		maxID = max(maxID, id)
+	}
+	if maxID >= maxRank {
+		return nil, fmt.Errorf("model.vocab: id %d is too large (limit %d)", maxID, maxRank-1)
+	}
+	cfg.Vocab = make([][]byte, maxID+1)
+	for piece, id := range m.Vocab {
+		if id < 0 {
+			return nil, fmt.Errorf("model.vocab[%q]: negative id %d", piece, id)
+		}
+		if cfg.Vocab[id] != nil {
+			return nil, fmt.Errorf("model.vocab[%q]: id %d is also used by another piece", piece, id)
+		}
+		if piece == "" {
+			return nil, fmt.Errorf("model.vocab: empty piece (id %d)", id)
+		}
+		p := []byte(piece)
+		if cfg.ByteLevel {
+			if p, err = unByteLevel(piece); err != nil {
+				return nil, fmt.Errorf("model.vocab[%q]: %w", piece, err)
+			}
+		}
+		cfg.Vocab[id] = p
+	}
+	if m.UnkToken != nil {
+		id, ok := m.Vocab[*m.UnkToken]
+		if !ok {
+			return nil, fmt.Errorf("model.unk_token %q is not in model.vocab", *m.UnkToken)
+		}
+		cfg.Unk = int32(id)
+	}
+	if cfg.Merges, err = hfMerges(m.Merges, m.Vocab); err != nil {
+		return nil, err
+	}
+	for i, a := range f.AddedTokens {
+		where := fmt.Sprintf("added_tokens[%d] (%q)", i, a.Content)
+		switch {
+		case a.SingleWord:
+			return nil, unsupported("%s: single_word", where)
+		case a.LStrip:
+			return nil, unsupported("%s: lstrip", where)
+		case a.RStrip:
+			return nil, unsupported("%s: rstrip", where)
+		case a.Normalized:
+			return nil, unsupported("%s: normalized=true", where)
+		case a.ID < 0 || a.ID >= maxRank:
+			return nil, fmt.Errorf("%s: id %d is out of range", where, a.ID)
+		case a.Content == "":
+			return nil, fmt.Errorf("%s: empty content", where)
+		}
+		cfg.Specials = append(cfg.Specials, specialToken{Text: a.Content, ID: int32(a.ID), Special: a.Special})
+	}
+	return newBPE(cfg)
+}
+
+func hfNormalizers(n hfNode, where string) ([]normStep, error) {
+	switch n.Type {
+	case "Sequence":
+		var out []normStep
+		for i, c := range n.Normalizers {
+			steps, err := hfNormalizers(c, fmt.Sprintf("%s.normalizers[%d]", where, i))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, steps...)
+		}
+		return out, nil
+	case "NFC", "NFD", "NFKC", "NFKD":
+		return []normStep{{Type: strings.ToLower(n.Type)}}, nil
+	case "Prepend":
+		return []normStep{{Type: "prepend", To: n.Prepend}}, nil
+	case "Replace":
+		if n.Pattern == nil || n.Pattern.String == nil || n.Content == nil {
+			return nil, unsupported("%s: Replace with a Regex pattern", where)
+		}
+		if *n.Pattern.String == "" {
+			return nil, fmt.Errorf("%s: Replace with an empty pattern", where)
+		}
+		return []normStep{{Type: "replace", From: *n.Pattern.String, To: *n.Content}}, nil
+	}
+	return nil, unsupported("%s: normalizer %q", where, n.Type)
+}
+
+func hfPreTokenizer(n hfNode, where string, cfg *bpeConfig) error {
+	switch n.Type {
+	case "Sequence":
+		for i, c := range n.Pretokenizers {
+			if err := hfPreTokenizer(c, fmt.Sprintf("%s.pretokenizers[%d]", where, i), cfg); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "Split":
+		if n.Pattern == nil {
+			return fmt.Errorf("%s: Split without a pattern", where)
+		}
+		var pattern string
+		switch {
+		case n.Pattern.Regex != nil:
+			pattern = *n.Pattern.Regex
+		case n.Pattern.String != nil:
+			pattern = regexp2.Escape(*n.Pattern.String)
+		default:
+			return fmt.Errorf("%s: Split pattern is neither String nor Regex", where)
+		}
+		var behavior string
+		switch {
+		case n.Behavior == "Isolated":
+			behavior = "isolated"
+		case n.Behavior == "Removed" && n.Invert:
+			behavior = "matches"
+		case n.Behavior == "Removed":
+			behavior = "gaps"
+		default:
+			return unsupported("%s: Split behavior %q", where, n.Behavior)
+		}
+		if _, err := newSplitter(pattern); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		cfg.Splits = append(cfg.Splits, splitStep{Pattern: patternName(pattern), Behavior: behavior})
+		return nil
+	case "ByteLevel":
+		if n.AddPrefixSpace {
+			return unsupported("%s: ByteLevel add_prefix_space=true", where)
+		}
+		cfg.ByteLevel = true
+		if n.UseRegex {
+			cfg.Splits = append(cfg.Splits, splitStep{Pattern: "gpt2", Behavior: "isolated"})
+		}
+		return nil
+	}
+	return unsupported("%s: pre-tokenizer %q", where, n.Type)
+}
+
+func hfDecoder(n hfNode, where string, cfg *bpeConfig) error {
+	switch n.Type {
+	case "Sequence":
+		for i, c := range n.Decoders {
+			if err := hfDecoder(c, fmt.Sprintf("%s.decoders[%d]", where, i), cfg); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "ByteLevel":
+		return nil // pieces are already raw bytes
+	case "Replace":
+		if n.Pattern == nil || n.Pattern.String == nil || n.Content == nil {
+			return unsupported("%s: Replace with a Regex pattern", where)
+		}
+		cfg.Decoders = append(cfg.Decoders, decodeStep{Type: "replace", From: *n.Pattern.String, To: *n.Content})
+		return nil
+	case "ByteFallback":
+		cfg.Decoders = append(cfg.Decoders, decodeStep{Type: "bytefallback"})
+		return nil
+	case "Fuse":
+		cfg.Decoders = append(cfg.Decoders, decodeStep{Type: "fuse"})
+		return nil
+	case "Strip":
+		if n.Content == nil {
+			return fmt.Errorf("%s: Strip without content", where)
+		}
+		cfg.Decoders = append(cfg.Decoders, decodeStep{Type: "strip", From: *n.Content, Start: n.Start, Stop: n.Stop})
+		return nil
+	}
+	return unsupported("%s: decoder %q", where, n.Type)
+}
+
+// hfMerges reads model.merges, as "left right" strings or [left, right]
+// pairs, into (left id, right id, merged id) triples.
+func hfMerges(raw json.RawMessage, vocab map[string]int) ([][3]int32, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, fmt.Errorf("model.merges: missing")
+	}
+	var pairs [][2]string
+	var strs []string
+	if err := json.Unmarshal(raw, &strs); err == nil {
+		pairs = make([][2]string, len(strs))
+		for i, s := range strs {
+			l, r, ok := strings.Cut(s, " ")
+			if !ok || l == "" || r == "" || strings.Contains(r, " ") {
+				return nil, fmt.Errorf("model.merges[%d]: %q is not two pieces separated by one space", i, s)
+			}
+			pairs[i] = [2]string{l, r}
+		}
+	} else if err := json.Unmarshal(raw, &pairs); err != nil {
+		return nil, fmt.Errorf("model.merges: want a list of \"left right\" strings or [left, right] pairs")
+	}
+	out := make([][3]int32, len(pairs))
+	for i, p := range pairs {
+		l, okl := vocab[p[0]]
+		r, okr := vocab[p[1]]
+		n, okn := vocab[p[0]+p[1]]
+		switch {
+		case !okl:
+			return nil, fmt.Errorf("model.merges[%d]: %q is not in model.vocab", i, p[0])
+		case !okr:
+			return nil, fmt.Errorf("model.merges[%d]: %q is not in model.vocab", i, p[1])
+		case !okn:
+			return nil, fmt.Errorf("model.merges[%d]: the merged piece %q is not in model.vocab", i, p[0]+p[1])
+		}
+		out[i] = [3]int32{int32(l), int32(r), int32(n)}
+	}
+	return out, nil
+}
+
+// byteLevelRunes maps each byte to the character GPT-2's byte-level BPE
+// writes it as: printable Latin-1 bytes as themselves, the rest shifted to
+// U+0100 and up, in order.
+var byteLevelRunes, byteLevelBytes = func() ([256]rune, map[rune]byte) {
+	var runes [256]rune
+	inverse := make(map[rune]byte, 256)
+	next := rune(256)
+	for b := 0; b < 256; b++ {
+		if ('!' <= b && b <= '~') || (0xA1 <= b && b <= 0xAC) || (0xAE <= b && b <= 0xFF) {
+			runes[b] = rune(b)
+		} else {
+			runes[b] = next
+			next++
+		}
+		inverse[runes[b]] = byte(b)
+	}
+	return runes, inverse
+}()
+
+// unByteLevel turns a byte-level piece back into the bytes it stands for.
+func unByteLevel(piece string) ([]byte, error) {
+	out := make([]byte, 0, len(piece))
+	for _, r := range piece {
+		b, ok := byteLevelBytes[r]
+		if !ok {
+			return nil, fmt.Errorf("character %q is not one of byte-level BPE's 256", r)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
