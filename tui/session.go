@@ -1,0 +1,301 @@
+package tui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"lmlab/engine"
+	"lmlab/samples"
+	"lmlab/tokenizer"
+)
+
+// DefaultData is what the workbench and the headless commands train on when
+// no --data is given: a sample whose lesson shows within seconds.
+const DefaultData = "sample:cats"
+
+// SessionOptions says what to train on and how: the training flags shared by
+// `lmlab train`, `lmlab finetune` and the workbench.
+type SessionOptions struct {
+	Data      []string // --data values; empty means DefaultData (or the checkpoint's data on resume)
+	Field     string   // JSONL field holding the text
+	MaxBytes  int64    // cap on bytes read; 0: samples.DefaultMaxBytes
+	Tokenizer string   // tokenizer spec; "": the sample's default, else char
+	Pattern   string   // split pattern for bpe:N and tiktoken
+	Preset    string   // model preset; "": the sample's default, else tiny
+	// Adjust applies flag overrides to the preset's shape and recipe, after
+	// the vocabulary size is known. It may be nil.
+	Adjust func(*engine.Config, *engine.TrainConfig) error
+
+	Init   string // --ckpt: start a new run from these weights and tokenizer
+	Resume string // --resume: continue a saved run exactly (its optimizer and data position)
+	Stdin  io.Reader
+}
+
+// Session is a training session: the corpus, the tokenizer, the encoded data
+// and a trainer ready to step. The workbench and the headless commands build
+// it from the same options.
+type Session struct {
+	Corpus    *samples.Corpus
+	Tokenizer tokenizer.Tokenizer
+	TokData   []byte // the tokenizer marshalled, as checkpoints carry it
+	Data      engine.Data
+	Trainer   *engine.Trainer
+	Sample    *samples.Sample // the built-in sample when the data is exactly one
+	DataSpecs []string        // the --data values in use
+	From      string          // checkpoint the session started from, if any
+	Preset    string
+}
+
+// NewSession loads the data, builds or restores the tokenizer and the model,
+// and returns a session whose trainer has not stepped yet (or stands at the
+// resumed step). Every user mistake is an error that names the thing.
+func NewSession(opt SessionOptions) (*Session, error) {
+	var ck *engine.Checkpoint
+	ckPath := opt.Resume
+	if ckPath == "" {
+		ckPath = opt.Init
+	}
+	if opt.Resume != "" && opt.Init != "" {
+		return nil, errors.New("--resume and --ckpt both given; --resume continues a run, --ckpt starts a new one from its weights")
+	}
+	if ckPath != "" {
+		var err error
+		if ck, err = engine.LoadCheckpoint(ckPath); err != nil {
+			return nil, err
+		}
+	}
+	s := &Session{DataSpecs: opt.Data, From: ckPath}
+	if len(s.DataSpecs) == 0 {
+		s.DataSpecs = []string{DefaultData}
+		if ck != nil && ck.Meta["data"] != "" {
+			if err := json.Unmarshal([]byte(ck.Meta["data"]), &s.DataSpecs); err != nil {
+				return nil, fmt.Errorf("checkpoint %s: its data list is unreadable (%v); pass --data", ckPath, err)
+			}
+		}
+	}
+	if len(s.DataSpecs) == 1 {
+		if sp, err := samples.ParseSpec(s.DataSpecs[0], nil); err == nil && sp.Kind == "sample" {
+			if smp, err := samples.Lookup(sp.Path); err == nil {
+				s.Sample = &smp
+			}
+		}
+	}
+
+	// The tokenizer: the checkpoint's, or built from the spec.
+	spec := opt.Tokenizer
+	if ck != nil {
+		if spec != "" && spec != "ckpt:"+ckPath {
+			return nil, fmt.Errorf("--tokenizer %s given with a checkpoint; a model keeps the tokenizer it was trained with (%s)", spec, ckPath)
+		}
+		spec = "ckpt:" + ckPath
+	}
+	if spec == "" {
+		spec = "char"
+		if s.Sample != nil && s.Sample.Tokenizer != "" {
+			spec = s.Sample.Tokenizer
+		}
+	}
+	byteLevel := !strings.HasPrefix(spec, "char") && !strings.HasPrefix(spec, "word")
+	corpus, err := samples.Load(s.DataSpecs, samples.Options{Field: opt.Field, MaxBytes: opt.MaxBytes,
+		AllowInvalidUTF8: byteLevel, Stdin: opt.Stdin})
+	if err != nil {
+		return nil, err
+	}
+	s.Corpus = corpus
+	var all, train strings.Builder
+	for _, src := range corpus.Enabled() {
+		all.WriteString(src.TrainText)
+		all.WriteString(src.ValText)
+		train.WriteString(src.TrainText)
+	}
+	text := all.String()
+	if strings.HasPrefix(spec, "bpe:") {
+		text = train.String() // merges are learned from training text only
+	}
+	tok, err := tokenizer.FromSpec(spec, tokenizer.SpecOptions{Text: text, TextName: strings.Join(s.DataSpecs, ", "),
+		Pattern: opt.Pattern, Checkpoint: engine.CheckpointTokenizer})
+	if err != nil {
+		return nil, err
+	}
+	s.Tokenizer = tok
+	if s.TokData, err = tokenizer.Marshal(tok); err != nil {
+		return nil, fmt.Errorf("tokenizer %s: %w", spec, err)
+	}
+
+	// The model's shape and recipe.
+	var cfg engine.Config
+	var tc engine.TrainConfig
+	switch {
+	case ck != nil && opt.Resume != "":
+		cfg = ck.Config
+		if ck.Train == nil {
+			return nil, fmt.Errorf("checkpoint %s holds weights only; start a new run from it with --ckpt", ckPath)
+		}
+		tc = *ck.Train
+	case ck != nil:
+		cfg = ck.Config
+		name := opt.Preset
+		if name == "" && ck.Train != nil {
+			tc = *ck.Train
+		} else {
+			p, err := lookupPreset(name, s.Sample)
+			if err != nil {
+				return nil, err
+			}
+			tc = p.Train
+			tc.Context = min(tc.Context, cfg.Context)
+		}
+	default:
+		p, err := lookupPreset(opt.Preset, s.Sample)
+		if err != nil {
+			return nil, err
+		}
+		s.Preset = p.Name
+		cfg, tc = p.Model, p.Train
+		cfg.VocabSize = tok.VocabSize()
+	}
+	if opt.Adjust != nil {
+		before := cfg
+		if err := opt.Adjust(&cfg, &tc); err != nil {
+			return nil, err
+		}
+		if ck != nil && cfg != before {
+			return nil, fmt.Errorf("the model shape is fixed by checkpoint %s; drop --layers/--heads/--embd/--context/--dropout overrides", ckPath)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	if err := tc.Validate(cfg); err != nil {
+		return nil, fmt.Errorf("training: %w", err)
+	}
+
+	// The data as token ids.
+	if err := corpus.Check(func(t string) int { return len(tok.Encode(t)) }, tc.Context); err != nil {
+		return nil, err
+	}
+	s.Data = EncodeCorpus(corpus, tok)
+
+	switch {
+	case ck != nil && opt.Resume != "":
+		s.Trainer, err = engine.Resume(ck, &tc, s.Data)
+	case ck != nil:
+		s.Trainer, err = engine.NewTrainer(ck.Model(), tc, s.Data)
+	default:
+		s.Trainer, err = engine.NewTrainer(engine.NewModel(cfg, tc.Seed), tc, s.Data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func lookupPreset(name string, smp *samples.Sample) (engine.Preset, error) {
+	if name == "" {
+		name = "tiny"
+		if smp != nil && smp.Preset != "" {
+			name = smp.Preset
+		}
+	}
+	return engine.LookupPreset(name)
+}
+
+// EncodeCorpus tokenizes the enabled sources: one training segment per
+// source with its weight, and the validation text of all of them.
+func EncodeCorpus(c *samples.Corpus, tok tokenizer.Tokenizer) engine.Data {
+	var d engine.Data
+	var val strings.Builder
+	for _, src := range c.Enabled() {
+		d.Train = append(d.Train, engine.Segment{Name: src.Name, Tokens: ids32(tok.Encode(src.TrainText)), Weight: src.Weight})
+		val.WriteString(src.ValText)
+	}
+	d.Val = ids32(tok.Encode(val.String()))
+	return d
+}
+
+func ids32(ids []int) []int32 {
+	out := make([]int32, len(ids))
+	for i, id := range ids {
+		out[i] = int32(id)
+	}
+	return out
+}
+
+// Encode returns text's ids for the model.
+func (s *Session) Encode(text string) []int32 { return ids32(s.Tokenizer.Encode(text)) }
+
+// Decode returns the text of ids.
+func (s *Session) Decode(ids []int32) string {
+	out := make([]int, len(ids))
+	for i, id := range ids {
+		out[i] = int(id)
+	}
+	return s.Tokenizer.Decode(out)
+}
+
+// Meta is the metadata checkpoints of this session carry besides the
+// trainer's state: the data it trained on, so resume and fine-tune reports
+// can find it again.
+func (s *Session) Meta() map[string]string {
+	data, _ := json.Marshal(s.DataSpecs)
+	m := map[string]string{"data": string(data)}
+	if s.From != "" {
+		m["from"] = s.From
+	}
+	return m
+}
+
+// Save writes the trainer's state to path atomically. Call it only where the
+// trainer is not stepping (between steps, or through Runner.Checkpoint).
+func (s *Session) Save(path string) error {
+	return engine.SaveCheckpoint(path, s.Trainer.Checkpoint(s.TokData, s.Meta()))
+}
+
+// Prompt is the default prompt for predictions: the sample's, or the start
+// of the validation text.
+func (s *Session) Prompt() string {
+	if s.Sample != nil && s.Sample.Prompt != "" {
+		return s.Sample.Prompt
+	}
+	val := s.Corpus.ValText()
+	if i := strings.IndexByte(val, '\n'); i > 0 && i < 80 {
+		val = val[:i]
+	}
+	r := []rune(val)
+	return string(r[:min(len(r), 40)])
+}
+
+// Complete continues prompt greedily with m, stopping after a newline or
+// maxTokens tokens, and returns the continuation. It is the completion
+// function task samples' accuracy uses.
+func (s *Session) Complete(m *engine.Model, prompt string, maxTokens int) string {
+	ids := s.Encode(prompt)
+	if len(ids) == 0 {
+		return ""
+	}
+	var out []int32
+	m.Generate(ids, maxTokens, engine.SampleOptions{}, func(id int32) bool {
+		out = append(out, id)
+		return !strings.Contains(s.Decode([]int32{id}), "\n")
+	})
+	return s.Decode(out)
+}
+
+// Metrics returns the extra evaluation metrics of the session's sample (the
+// exact-match accuracy of a task sample), or nil.
+func (s *Session) Metrics() func(m *engine.Model) map[string]float64 {
+	if s.Sample == nil || s.Sample.Kind != "task" {
+		return nil
+	}
+	name := s.Sample.Name
+	return func(m *engine.Model) map[string]float64 {
+		acc, ok := samples.Accuracy(name, func(p string) string { return s.Complete(m, p, 24) }, 50, 1)
+		if !ok {
+			return nil
+		}
+		return map[string]float64{"accuracy": acc}
+	}
+}
