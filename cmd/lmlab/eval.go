@@ -1,11 +1,78 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
+
+	"lmlab/samples"
+	"lmlab/tokenizer"
 )
 
 func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "lmlab eval: not implemented yet")
-	return 1
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: lmlab eval --ckpt CKPT --data FILE [--json]")
+		fmt.Fprintln(stderr, "Mean next-token loss over the file cut into consecutive windows of the model's context.")
+		fs.PrintDefaults()
+	}
+	ckpt := fs.String("ckpt", "", "checkpoint to evaluate")
+	var data samples.Specs
+	fs.Var(&data, "data", "text to evaluate on: FILE, DIR/, - or sample:NAME (repeatable: evaluated as one text)")
+	field := fs.String("field", "text", "JSONL field that holds the text")
+	batch := fs.Int("batch", 16, "windows per forward pass")
+	asJSON := fs.Bool("json", false, "print one JSON object on stdout and nothing else")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	_, m, tok, err := loadModel(*ckpt)
+	if err != nil {
+		return fail(stderr, "eval", err)
+	}
+	if len(data) == 0 {
+		return fail(stderr, "eval", fmt.Errorf("--data is required: the text to evaluate on"))
+	}
+	text, err := wholeText(data, *field, tok, stdin)
+	if err != nil {
+		return fail(stderr, "eval", err)
+	}
+	if unk := tokenizer.Unknown(tok, text); len(unk) > 0 {
+		fmt.Fprintf(stderr, "lmlab eval: warning: %d characters the model's tokenizer cannot represent were left out (first at byte %d)\n", len(unk), unk[0].Offset)
+	}
+	ids := toInt32(tok.Encode(text))
+	T := m.Config.Context
+	loss, n := m.Eval(ids, T, max(1, *batch), 0)
+	if n == 0 {
+		return fail(stderr, "eval", fmt.Errorf("the data has %d tokens, fewer than one window of %d + 1", len(ids), T))
+	}
+	if *asJSON {
+		jsonLine(stdout, struct {
+			Loss   float64 `json:"loss"`
+			Tokens int     `json:"tokens"`
+		}{round4(loss), n})
+		return 0
+	}
+	fmt.Fprintf(stdout, "loss %.4f over %s tokens (%d windows of %d)\n", loss, thousands(int64(n)), n/T, T)
+	return 0
 }
+
+// wholeText loads data sources and joins their text in reading order, train
+// and validation parts together.
+func wholeText(specs []string, field string, tok tokenizer.Tokenizer, stdin io.Reader) (string, error) {
+	byteLevel := len(tokenizer.Unknown(tok, "\xff")) == 0
+	c, err := samples.Load(specs, samples.Options{Field: field, Stdin: stdin, AllowInvalidUTF8: byteLevel})
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, s := range c.Enabled() {
+		b.WriteString(s.TrainText)
+		b.WriteString(s.ValText)
+	}
+	return b.String(), nil
+}
+
+func utf8Valid(b []byte) bool { return utf8.Valid(b) }

@@ -1,11 +1,132 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
+
+	"lmlab/engine"
+	"lmlab/tokenizer"
 )
 
 func runInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "lmlab inspect: not implemented yet")
-	return 1
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: lmlab inspect --ckpt CKPT --prompt TEXT [--topk K] [--json]")
+		fmt.Fprintln(stderr, "Show the prompt's tokens, the top-k next tokens and every layer's and head's attention.")
+		fs.PrintDefaults()
+	}
+	ckpt := fs.String("ckpt", "", "checkpoint to inspect")
+	prompt := fs.String("prompt", "", "the text to run the model on")
+	k := fs.Int("topk", 5, "how many next-token candidates to list")
+	asJSON := fs.Bool("json", false, "print one JSON object on stdout and nothing else")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	_, m, tok, err := loadModel(*ckpt)
+	if err != nil {
+		return fail(stderr, "inspect", err)
+	}
+	if *k < 1 {
+		return fail(stderr, "inspect", fmt.Errorf("--topk %d must be ≥ 1", *k))
+	}
+	ids := toInt32(tok.Encode(*prompt))
+	if len(ids) == 0 {
+		return fail(stderr, "inspect", fmt.Errorf("--prompt %q has no tokens the model knows; give some text", *prompt))
+	}
+	if len(ids) > m.Config.Context {
+		fmt.Fprintf(stderr, "lmlab inspect: the prompt has %d tokens; the model sees the last %d\n", len(ids), m.Config.Context)
+	}
+	ins := m.Inspect(ids, *k)
+	if *asJSON {
+		jsonLine(stdout, inspectJSON(tok, ins))
+		return 0
+	}
+	printInspection(stdout, tok, ins)
+	return 0
+}
+
+type jsonToken struct {
+	ID   int     `json:"id"`
+	Text string  `json:"text"`
+	Prob float32 `json:"prob,omitempty"`
+}
+
+func inspectJSON(tok tokenizer.Tokenizer, ins engine.Inspection) any {
+	toks := make([]jsonToken, len(ins.Tokens))
+	for i, id := range ins.Tokens {
+		toks[i] = jsonToken{ID: int(id), Text: tokenText(tok, int(id))}
+	}
+	next := ins.Next[len(ins.Next)-1]
+	top := make([]jsonToken, len(next))
+	for i, p := range next {
+		top[i] = jsonToken{int(p.ID), tokenText(tok, int(p.ID)), p.Prob}
+	}
+	return struct {
+		Tokens    []jsonToken       `json:"tokens"`
+		Next      []jsonToken       `json:"next"`
+		Attention [][][][]float32   `json:"attention"` // [layer][head][query][key]
+	}{toks, top, ins.Attention}
+}
+
+// label is a token's text made printable and short for table headers.
+func label(tok tokenizer.Tokenizer, id int32, width int) string {
+	s := visible(tokenText(tok, int(id)))
+	if utf8.RuneCountInString(s) > width {
+		r := []rune(s)
+		s = string(r[:width-1]) + "…"
+	}
+	return s
+}
+
+// visible shows whitespace as the workbench does: · for space, → for tab,
+// ⏎ for newline.
+func visible(s string) string {
+	return strings.NewReplacer(" ", "·", "\t", "→", "\n", "⏎", "\r", "␍").Replace(s)
+}
+
+func pad(s string, w int) string {
+	if n := utf8.RuneCountInString(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+func printInspection(w io.Writer, tok tokenizer.Tokenizer, ins engine.Inspection) {
+	fmt.Fprintf(w, "tokens (%d):", len(ins.Tokens))
+	for _, id := range ins.Tokens {
+		fmt.Fprintf(w, " [%s %d]", visible(tokenText(tok, int(id))), id)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "next token after the prompt:")
+	for i, p := range ins.Next[len(ins.Next)-1] {
+		bar := strings.Repeat("█", int(p.Prob*30+0.5))
+		fmt.Fprintf(w, "  %d. %-14s id %-6d %6.2f%%  %s\n", i+1, fmt.Sprintf("%q", tokenText(tok, int(p.ID))), p.ID, p.Prob*100, bar)
+	}
+	const cw = 6
+	for l, heads := range ins.Attention {
+		for h, rows := range heads {
+			fmt.Fprintf(w, "\nlayer %d head %d (rows: query tokens, columns: key tokens, weights in %%)\n", l, h)
+			fmt.Fprint(w, pad("", 10))
+			for _, id := range ins.Tokens {
+				fmt.Fprint(w, pad(label(tok, id, cw-1), cw))
+			}
+			fmt.Fprintln(w)
+			for q, row := range rows {
+				fmt.Fprint(w, pad(label(tok, ins.Tokens[q], 9), 10))
+				for kk, v := range row {
+					if kk > q {
+						fmt.Fprint(w, pad("", cw))
+						continue
+					}
+					fmt.Fprint(w, pad(fmt.Sprintf("%.0f", v*100), cw))
+				}
+				fmt.Fprintln(w)
+			}
+		}
+	}
 }
