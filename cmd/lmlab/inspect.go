@@ -66,9 +66,9 @@ func inspectJSON(tok tokenizer.Tokenizer, ins engine.Inspection) any {
 		top[i] = jsonToken{int(p.ID), tokenText(tok, int(p.ID)), p.Prob}
 	}
 	return struct {
-		Tokens    []jsonToken       `json:"tokens"`
-		Next      []jsonToken       `json:"next"`
-		Attention [][][][]float32   `json:"attention"` // [layer][head][query][key]
+		Tokens    []jsonToken     `json:"tokens"`
+		Next      []jsonToken     `json:"next"`
+		Attention [][][][]float32 `json:"attention"` // [layer][head][query][key]
 	}{toks, top, ins.Attention}
 }
 
