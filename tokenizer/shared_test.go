@@ -88,3 +88,5 @@ func oracleFile(file string) string {
 	}
 	return file + ".oracle.jsonl"
 }
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }

@@ -1,0 +1,164 @@
+package tokenizer
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func addEdgeSeeds(f *testing.F) {
+	for _, tt := range edgeTexts {
+		f.Add(tt.text)
+	}
+}
+
+// FuzzByteLevelRoundTrip checks Decode(Encode(s)) == s and the spans of
+// every byte-level tokenizer on any byte string.
+func FuzzByteLevelRoundTrip(f *testing.F) {
+	addEdgeSeeds(f)
+	toks := []*BPE{trained(f, 500)}
+	if _, err := os.Stat(filepath.Join("..", "..", "shared")); err == nil {
+		for _, file := range []string{"gpt2.tiktoken", "cl100k_base.tiktoken", "o200k_base.tiktoken", "o200k.tokenizer.json"} {
+			toks = append(toks, loadShared(f, file))
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, b := range toks {
+			if got := b.Decode(b.Encode(s)); got != s {
+				t.Fatalf("%s: Decode(Encode(%q)) = %q", b.Name(), s, got)
+			}
+			checkSpans(t, b.Name(), s, b.EncodeTokens(s), b)
+		}
+	})
+}
+
+// FuzzSentencePiece checks that the SentencePiece-style tokenizer never
+// panics, keeps spans in order, and round-trips text without leading or
+// doubled spaces that its normalizer rewrites.
+func FuzzSentencePiece(f *testing.F) {
+	addEdgeSeeds(f)
+	if _, err := os.Stat(filepath.Join("..", "..", "shared")); err != nil {
+		f.Skip("skip: ../shared is absent")
+	}
+	b := loadShared(f, "spm-bpe-32k.tokenizer.json")
+	f.Fuzz(func(t *testing.T, s string) {
+		toks := b.EncodeTokens(s)
+		last := 0
+		for _, tk := range toks {
+			if tk.Start < last || tk.End < tk.Start || tk.End > len(s) {
+				t.Fatalf("%q: span [%d,%d) after %d", s, tk.Start, tk.End, last)
+			}
+			last = tk.Start
+		}
+		if !strings.Contains(s, "<") && !strings.HasPrefix(s, " ") && s != "" {
+			if got := b.Decode(b.Encode(s)); got != s {
+				t.Fatalf("Decode(Encode(%q)) = %q", s, got)
+			}
+		}
+	})
+}
+
+// FuzzCharWord trains char and word tokenizers on any text and checks that
+// valid text round-trips and unknown places are reported.
+func FuzzCharWord(f *testing.F) {
+	addEdgeSeeds(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := NewChar(s, false)
+		if !utf8.ValidString(s) {
+			if err == nil {
+				t.Fatal("char: invalid UTF-8 trained without error")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Decode(c.Encode(s)); got != s {
+			t.Fatalf("char: Decode(Encode(%q)) = %q", s, got)
+		}
+		w, err := NewWord(s, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := w.Decode(w.Encode(s)); got != s {
+			t.Fatalf("word: Decode(Encode(%q)) = %q", s, got)
+		}
+		if u := Unknown(c, s+"\xff"); len(u) != 1 || !u[0].Invalid || u[0].Offset != len(s) {
+			t.Fatalf("char: Unknown of an appended invalid byte = %v", u)
+		}
+	})
+}
+
+// FuzzParseTiktoken feeds malformed rank files to the loader: errors, never
+// panics, and what loads round-trips.
+func FuzzParseTiktoken(f *testing.F) {
+	f.Add([]byte("YQ== 0\nYg== 1\nYWI= 2\n"))
+	f.Add([]byte("YQ== 0\r\n\r\nYg== 7"))
+	f.Add([]byte("=== 0\n"))
+	f.Add([]byte("YQ== -1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := ParseTiktoken(data, "x", TiktokenOptions{Pattern: "gpt2"})
+		if err != nil {
+			return
+		}
+		if !b.cfg.ByteLevel {
+			t.Fatal("not byte-level")
+		}
+	})
+}
+
+// FuzzParseHF feeds malformed tokenizer.json files to the loader.
+func FuzzParseHF(f *testing.F) {
+	f.Add([]byte(hfJSON(tinyModel, "")))
+	f.Add([]byte(hfJSON(tinyModel, `"normalizer":{"type":"Sequence","normalizers":[{"type":"Prepend","prepend":"▁"},{"type":"Replace","pattern":{"String":" "},"content":"▁"}]},`)))
+	f.Add([]byte(`{"model":{"type":"BPE","vocab":{"a":0,"b":1,"ab":2},"merges":[["a","b"]]},"pre_tokenizer":{"type":"Split","pattern":{"Regex":"\\s+"},"behavior":"Removed","invert":false}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := ParseHF(data, "fuzz")
+		if err != nil {
+			return
+		}
+		for _, s := range []string{"", "ab a b", "<unk>▁x", "\xff"} {
+			b.EncodeTokens(s)
+			b.Decode(b.Encode(s))
+		}
+	})
+}
+
+// FuzzUnmarshal feeds malformed saved tokenizers to Unmarshal.
+func FuzzUnmarshal(f *testing.F) {
+	for _, tok := range []Tokenizer{trained(f, 300), mustChar(f), mustWord(f)} {
+		data, err := Marshal(tok)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tok, err := Unmarshal(data)
+		if err != nil {
+			return
+		}
+		for _, s := range []string{"", "First Citizen", "\xff🤖"} {
+			tok.EncodeTokens(s)
+			tok.Decode(tok.Encode(s))
+		}
+	})
+}
+
+func mustChar(tb testing.TB) *Char {
+	c, err := NewChar(trainText, true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func mustWord(tb testing.TB) *Word {
+	w, err := NewWord(trainText, 30)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w
+}
