@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// lmlab runs the command line in-process and returns stdout, stderr and the
+// exit status.
+func lmlab(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// small is a quick model on the cats sample, for tests.
+var small = []string{"--data", "sample:cats", "--preset", "tiny", "--layers", "1", "--embd", "32", "--heads", "2",
+	"--context", "16", "--batch", "4", "--eval-every", "20", "--eval-windows", "10", "--seed", "7"}
+
+func jsonLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("stdout line %q is not a JSON object: %v", l, err)
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+func stepLosses(lines []map[string]any) map[float64]float64 {
+	out := map[float64]float64{}
+	for _, l := range lines {
+		if loss, ok := l["loss"].(float64); ok && l["done"] == nil {
+			out[l["step"].(float64)] = loss
+		}
+	}
+	return out
+}
+
+func TestTrainJSONAndResumeIsExact(t *testing.T) {
+	dir := t.TempDir()
+	full, stderr, code := lmlab(t, append([]string{"train", "--steps", "60", "--json"}, small...)...)
+	if code != 0 {
+		t.Fatalf("train exited %d: %s", code, stderr)
+	}
+	lines := jsonLines(t, full)
+	last := lines[len(lines)-1]
+	for _, k := range []string{"done", "step", "train_loss", "val_loss", "ms_per_iter", "tokens_per_s"} {
+		if _, ok := last[k]; !ok {
+			t.Errorf("last line %v lacks %q", last, k)
+		}
+	}
+	if last["done"] != true || last["step"] != 60.0 {
+		t.Errorf("last line %v, want done at step 60", last)
+	}
+	var evals int
+	for _, l := range lines {
+		if _, ok := l["val_loss"]; ok && l["done"] == nil {
+			evals++
+		}
+	}
+	if evals != 3 { // steps 20, 40 and the final pass at 60
+		t.Errorf("%d eval lines, want 3", evals)
+	}
+
+	ckpt := filepath.Join(dir, "half.safetensors")
+	first, stderr, code := lmlab(t, append([]string{"train", "--steps", "60", "--stop-at", "30", "--out", ckpt, "--json"}, small...)...)
+	if code != 0 {
+		t.Fatalf("train --stop-at exited %d: %s", code, stderr)
+	}
+	second, stderr, code := lmlab(t, "train", "--resume", ckpt, "--json")
+	if code != 0 {
+		t.Fatalf("train --resume exited %d: %s", code, stderr)
+	}
+	want := stepLosses(lines)
+	got := stepLosses(append(jsonLines(t, first), jsonLines(t, second)...))
+	if len(got) != 60 || len(want) != 60 {
+		t.Fatalf("got %d and %d step losses, want 60 each", len(got), len(want))
+	}
+	for step, w := range want {
+		if got[step] != w {
+			t.Errorf("step %v: stopped-and-resumed loss %v, uninterrupted %v", step, got[step], w)
+		}
+	}
+	resumedLast := jsonLines(t, second)
+	if fl := resumedLast[len(resumedLast)-1]; fl["val_loss"] != last["val_loss"] {
+		t.Errorf("final val loss %v after resume, %v uninterrupted", fl["val_loss"], last["val_loss"])
+	}
+}
+
+func TestEvalSampleInspect(t *testing.T) {
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "m.safetensors")
+	if _, stderr, code := lmlab(t, append([]string{"train", "--steps", "40", "--out", ckpt, "--json"}, small...)...); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	text := filepath.Join(dir, "t.txt")
+	os.WriteFile(text, []byte(strings.Repeat("The cat sat on the mat. The dog sat on the rug.\n", 20)), 0o644)
+	out, stderr, code := lmlab(t, "eval", "--ckpt", ckpt, "--data", text, "--json")
+	if code != 0 {
+		t.Fatalf("eval: %s", stderr)
+	}
+	var ev struct {
+		Loss   float64 `json:"loss"`
+		Tokens int     `json:"tokens"`
+	}
+	if err := json.Unmarshal([]byte(out), &ev); err != nil || !(ev.Loss > 0) || ev.Tokens%16 != 0 || ev.Tokens == 0 {
+		t.Errorf("eval printed %q (%v); want a positive loss over whole windows of 16", out, err)
+	}
+
+	a, _, _ := lmlab(t, "sample", "--ckpt", ckpt, "--prompt", "The cat", "--tokens", "12", "--seed", "3")
+	b, _, _ := lmlab(t, "sample", "--ckpt", ckpt, "--prompt", "The cat", "--tokens", "12", "--seed", "3")
+	if a != b || !strings.HasPrefix(a, "The cat") || len(a) <= len("The cat\n") {
+		t.Errorf("sample printed %q then %q; want the same continuation of the prompt", a, b)
+	}
+
+	out, stderr, code = lmlab(t, "inspect", "--ckpt", ckpt, "--prompt", "The cat sat on the ", "--topk", "3", "--json")
+	if code != 0 {
+		t.Fatalf("inspect: %s", stderr)
+	}
+	var ins struct {
+		Tokens    []jsonToken     `json:"tokens"`
+		Next      []jsonToken     `json:"next"`
+		Attention [][][][]float32 `json:"attention"`
+	}
+	if err := json.Unmarshal([]byte(out), &ins); err != nil {
+		t.Fatal(err)
+	}
+	T := len(ins.Tokens)
+	if T != 10 || len(ins.Next) != 3 || len(ins.Attention) != 1 || len(ins.Attention[0]) != 2 || len(ins.Attention[0][1]) != T || len(ins.Attention[0][1][T-1]) != T {
+		t.Errorf("inspect JSON has %d tokens, %d next, attention %d layers; want 10, 3, [1][2][10][10]", T, len(ins.Next), len(ins.Attention))
+	}
+	out, _, _ = lmlab(t, "inspect", "--ckpt", ckpt, "--prompt", "The cat")
+	if !strings.Contains(out, "next token after the prompt") || !strings.Contains(out, "layer 0 head 1") {
+		t.Errorf("inspect table lacks its sections:\n%s", out)
+	}
+}
+
+func TestBadCheckpointIsAnErrorNotAPanic(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.safetensors")
+	os.WriteFile(bad, []byte("definitely not a checkpoint"), 0o644)
+	for _, args := range [][]string{
+		{"eval", "--ckpt", bad, "--data", "sample:cats"},
+		{"sample", "--ckpt", bad},
+		{"inspect", "--ckpt", bad, "--prompt", "x"},
+		{"train", "--resume", bad},
+		{"sample", "--ckpt", filepath.Join(dir, "missing.safetensors")},
+	} {
+		out, stderr, code := lmlab(t, args...)
+		if code != 1 || out != "" || !strings.Contains(stderr, dir) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and an error naming the file", args, code, out, stderr)
+		}
+	}
+}
+
+func TestTrainRejectsBadFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--preset", "huge"}, "unknown preset"},
+		{[]string{"train", "--heads", "3", "--embd", "32"}, "divide"},
+		{[]string{"train", "--stop-at", "5"}, "--out"},
+		{[]string{"train", "--data", "/nonexistent/file.txt"}, "/nonexistent/file.txt"},
+		{[]string{"train", "--lr", "-1"}, "lr"},
+	}
+	for _, tt := range tests {
+		_, stderr, code := lmlab(t, tt.args...)
+		if code == 0 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want failure mentioning %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}
