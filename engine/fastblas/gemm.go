@@ -54,11 +54,14 @@ type gemmCtx struct {
 	scratch            []float32 // per task: A micro-panel, then an edge tile
 }
 
+// packA packs every A micro-panel instead of reading full ones in place; a
+// switch for measuring the difference.
+var packA = false
+
 var ctxPool = sync.Pool{New: func() any { return new(gemmCtx) }}
 
-// scratchPerTask is the floats a task needs: a kcMax×maxMR A micro-panel and a
-// maxMR×maxNR tile for the edges of C.
-const scratchPerTask = kcMax*maxMR + maxMR*maxNR
+// scratchPerTask is the floats a task needs: a kcMax×maxMR A micro-panel.
+const scratchPerTask = kcMax * maxMR
 
 func gemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	g := ctxPool.Get().(*gemmCtx)
@@ -125,7 +128,7 @@ func (g *gemmCtx) split(workers int) {
 func (g *gemmCtx) runTask(i int) {
 	if g.packing {
 		lo, hi := chunk(g.nPanels, g.colTasks, i)
-		g.packB(lo, hi)
+		g.packBPanels(lo, hi)
 		return
 	}
 	mr := g.kern.mr
@@ -133,21 +136,32 @@ func (g *gemmCtx) runTask(i int) {
 	r0, r1 := chunk(rowPanels, g.rowTasks, i/g.colTasks)
 	p0, p1 := chunk(g.nPanels, g.colTasks, i%g.colTasks)
 	s := g.scratch[i*scratchPerTask : (i+1)*scratchPerTask]
-	g.compute(r0*mr, min(r1*mr, g.m), p0, p1, s[:kcMax*maxMR], s[kcMax*maxMR:])
+	g.compute(r0*mr, min(r1*mr, g.m), p0, p1, s)
 }
 
-// packB packs column micro-panels [lo, hi) of B for every k block: block
-// (p0, kb) starts at p0·nPanels·nr, and its panel jp holds B[p0:p0+kb,
-// jp·nr:(jp+1)·nr] row by row, zero-padded past n.
-func (g *gemmCtx) packB(lo, hi int) {
+// packBPanels packs column micro-panels [lo, hi) of B for every k block:
+// block (p0, kb) starts at p0·nPanels·nr, and its panel jp holds B[p0:p0+kb,
+// jp·nr:(jp+1)·nr] row by row, zero-padded past n (a narrow last panel is
+// packed g.lastWidth wide).
+func (g *gemmCtx) packBPanels(lo, hi int) {
 	nr := g.kern.nr
 	for p0 := 0; p0 < g.k; p0 += g.kc {
 		kb := min(g.kc, g.k-p0)
 		for jp := lo; jp < hi; jp++ {
 			off := p0*g.nPanels*nr + jp*kb*nr
-			packPanel(g.bp[off:off+kb*nr], g.b, g.ldb, !g.bTrans, p0, kb, jp*nr, min(nr, g.n-jp*nr), nr)
+			w := g.panelWidth(jp)
+			packB(g.kern, g.bp[off:off+kb*w], g.b, g.ldb, g.bTrans, p0, kb, jp*nr, min(nr, g.n-jp*nr), w)
 		}
 	}
+}
+
+// panelWidth is the packed width of column panel jp: nr, or the kernel's
+// narrow width for a last panel that fits it.
+func (g *gemmCtx) panelWidth(jp int) int {
+	if jp == g.nPanels-1 && g.kern.narrow > 0 && g.n-jp*g.kern.nr <= g.kern.narrow {
+		return g.kern.narrow
+	}
+	return g.kern.nr
 }
 
 // packPanel writes rows [p0, p0+kb) × columns [j0, j0+cols) of op(X) into dst
@@ -178,8 +192,8 @@ func packPanel(dst, x []float32, ldx int, rowMajor bool, p0, kb, j0, cols, w int
 }
 
 // compute updates rows [i0, i1) × column panels [jp0, jp1) of C.
-func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap, tile []float32) {
-	mr, nr, id := g.kern.mr, g.kern.nr, g.kern.id
+func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap []float32) {
+	mr, nr := g.kern.mr, g.kern.nr
 	for jc := jp0; jc < jp1; jc += g.nc {
 		jcEnd := min(jc+g.nc, jp1)
 		for p0 := 0; p0 < g.k; p0 += g.kc {
@@ -191,31 +205,27 @@ func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap, tile []float32) {
 			bBlock := g.bp[p0*g.nPanels*nr:]
 			for i := i0; i < i1; i += mr {
 				rows := min(mr, i1-i)
-				// op(A)'s rows i..i+rows are op(A)ᵀ's columns: A itself
-				// is "row-major" for packPanel exactly when it is transposed.
-				packPanel(ap[:kb*mr], g.a, g.lda, g.aTrans, p0, kb, i, rows, mr)
+				// Full row panels read A in place; the bottom edge is
+				// packed, zero-padded to mr rows, so the kernel never
+				// reads past A.
+				var a []float32
+				var rsa, psa int
+				switch {
+				case rows < mr || packA:
+					// op(A)'s rows i..i+rows are op(A)ᵀ's columns: A is
+					// "row-major" for packPanel exactly when transposed.
+					packPanel(ap[:kb*mr], g.a, g.lda, g.aTrans, p0, kb, i, rows, mr)
+					a, rsa, psa = ap, 1, mr
+				case g.aTrans:
+					a, rsa, psa = g.a[p0*g.lda+i:], 1, g.lda
+				default:
+					a, rsa, psa = g.a[i*g.lda+p0:], g.lda, 1
+				}
 				for jp := jc; jp < jcEnd; jp++ {
 					j := jp * nr
-					cols := min(nr, g.n-j)
-					bpan := bBlock[jp*kb*nr : (jp+1)*kb*nr]
-					if rows == mr && cols == nr {
-						microKernel(id, kb, ap, bpan, g.c[i*g.ldc+j:], g.ldc, g.alpha, beta)
-						continue
-					}
-					// Edge tile: compute the whole tile into scratch, then
-					// merge the part that exists.
-					microKernel(id, kb, ap, bpan, tile, nr, g.alpha, 0)
-					for r := range rows {
-						src := tile[r*nr : r*nr+cols]
-						dst := g.c[(i+r)*g.ldc+j : (i+r)*g.ldc+j+cols]
-						if beta == 0 {
-							copy(dst, src)
-							continue
-						}
-						for jj, v := range src {
-							dst[jj] = v + beta*dst[jj]
-						}
-					}
+					w := g.panelWidth(jp)
+					bpan := bBlock[jp*kb*nr : jp*kb*nr+kb*w]
+					microKernel(g.kern, kb, a, rsa, psa, bpan, w, g.c[i*g.ldc+j:], g.ldc, g.alpha, beta, rows, min(nr, g.n-j))
 				}
 			}
 		}

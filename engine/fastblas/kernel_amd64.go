@@ -6,16 +6,32 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// kernelAVX512 is avx512Kernel's 12×32 micro-kernel (kernel_amd64.s): C (row
-// stride ldc floats) = alpha*A·B + beta*C; beta == 0 does not read C.
-//
-//go:noescape
-func kernelAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+//go:generate go run ./internal/asmgen -out kernel_amd64.s
 
-// kernelAVX2 is avx2Kernel's 6×16 micro-kernel, same contract.
-//
+// The assembly in kernel_amd64.s; microKernel and packB below say how each
+// is used. The AVX-512 kernels take the tile's rows and cols and handle the
+// edges of C themselves.
+
 //go:noescape
-func kernelAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+func kernelAVX512(kc int, a *float32, rsa, psa int, b, c *float32, ldc int, alpha, beta float32, rows, cols int)
+
+//go:noescape
+func kernelAVX512x16(kc int, a *float32, rsa, psa int, b, c *float32, ldc int, alpha, beta float32, rows, cols int)
+
+//go:noescape
+func kernelAVX2(kc int, a *float32, rsa, psa int, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func packB32Rows(kb int, b *float32, ldb int, dst *float32, cols int)
+
+//go:noescape
+func packB16Rows(kb int, b *float32, ldb int, dst *float32, cols int)
+
+//go:noescape
+func packB32Cols(kb int, b *float32, ldb int, dst *float32, cols int)
+
+//go:noescape
+func packB16Cols(kb int, b *float32, ldb int, dst *float32, cols int)
 
 // supportedKernels lists the kernels this CPU runs, fastest first.
 func supportedKernels() []*kernel {
@@ -29,15 +45,47 @@ func supportedKernels() []*kernel {
 	return ks
 }
 
-// microKernel runs kernel id on a kc-long product into the tile at c. a, b
-// and c hold at least the kernel's kc×mr, kc×nr and (mr-1)*ldc+nr floats.
-func microKernel(id kernelID, kc int, a, b, c []float32, ldc int, alpha, beta float32) {
-	switch id {
+// microKernel computes the rows×cols tile at c (see the contract in
+// kernel.go) from a B micro-panel of width floats per row, which is k.nr or,
+// for a narrow last panel, k.narrow.
+func microKernel(k *kernel, kc int, a []float32, rsa, psa int, b []float32, width int, c []float32, ldc int, alpha, beta float32, rows, cols int) {
+	pa, pb, pc := unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c)
+	switch k.id {
 	case idAVX512:
-		kernelAVX512(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
+		if width == 16 {
+			kernelAVX512x16(kc, pa, rsa, psa, pb, pc, ldc, alpha, beta, rows, cols)
+		} else {
+			kernelAVX512(kc, pa, rsa, psa, pb, pc, ldc, alpha, beta, rows, cols)
+		}
 	case idAVX2:
-		kernelAVX2(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta)
+		if rows == k.mr && cols == k.nr {
+			kernelAVX2(kc, pa, rsa, psa, pb, pc, ldc, alpha, beta)
+			return
+		}
+		var tile [maxMR * maxNR]float32
+		kernelAVX2(kc, pa, rsa, psa, pb, &tile[0], k.nr, alpha, 0)
+		mergeTile(c, ldc, tile[:], k.nr, beta, rows, cols)
 	default:
-		kernelGeneric(kc, a, b, c, ldc, alpha, beta)
+		genericTile(kc, a, rsa, psa, b, c, ldc, alpha, beta, rows, cols)
+	}
+}
+
+// packB packs rows [p0, p0+kb) × columns [j0, j0+cols) of op(B) into dst as
+// kb rows of width floats (see packPanel).
+func packB(k *kernel, dst, b []float32, ldb int, bTrans bool, p0, kb, j0, cols, width int) {
+	if k.id != idAVX512 || kb == 0 {
+		packPanel(dst, b, ldb, !bTrans, p0, kb, j0, cols, width)
+		return
+	}
+	pd := unsafe.SliceData(dst)
+	switch {
+	case !bTrans && width == 32:
+		packB32Rows(kb, &b[p0*ldb+j0], ldb, pd, cols)
+	case !bTrans:
+		packB16Rows(kb, &b[p0*ldb+j0], ldb, pd, cols)
+	case width == 32:
+		packB32Cols(kb, &b[j0*ldb+p0], ldb, pd, cols)
+	default:
+		packB16Cols(kb, &b[j0*ldb+p0], ldb, pd, cols)
 	}
 }

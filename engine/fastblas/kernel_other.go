@@ -6,6 +6,10 @@ package fastblas
 // off amd64.
 func supportedKernels() []*kernel { return []*kernel{genericKernel} }
 
-func microKernel(id kernelID, kc int, a, b, c []float32, ldc int, alpha, beta float32) {
-	kernelGeneric(kc, a, b, c, ldc, alpha, beta)
+func microKernel(k *kernel, kc int, a []float32, rsa, psa int, b []float32, width int, c []float32, ldc int, alpha, beta float32, rows, cols int) {
+	genericTile(kc, a, rsa, psa, b, c, ldc, alpha, beta, rows, cols)
+}
+
+func packB(k *kernel, dst, b []float32, ldb int, bTrans bool, p0, kb, j0, cols, width int) {
+	packPanel(dst, b, ldb, !bTrans, p0, kb, j0, cols, width)
 }

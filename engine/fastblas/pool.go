@@ -7,11 +7,18 @@ import (
 )
 
 // The pool is a set of helper goroutines started once. A parallel call is a
-// job of numbered tasks: the caller offers the job to helpers that are idle
+// job of numbered tasks: the caller hands the job to helpers that are idle
 // right now, then claims tasks itself until none are left, and finally waits
 // only for tasks another goroutine has already started. So a call never waits
 // on a helper that is busy elsewhere, and calls nested inside a task cannot
 // deadlock: with every helper busy the caller simply runs all tasks itself.
+//
+// An idle helper spins for a while before it parks. Handing a job to a
+// spinning helper costs a store it sees at once; waking a parked one costs a
+// channel send, after which the Go scheduler may take several microseconds to
+// run it on another core. A training step calls Sgemm and Parallel back to
+// back, so the helpers are mostly spinning while it runs and park when it
+// stops.
 
 // tasker is a job's work: runTask(i) does task i of the job.
 type tasker interface {
@@ -25,52 +32,123 @@ type job struct {
 	ntasks int64
 	next   atomic.Int64  // next unclaimed task
 	left   atomic.Int64  // tasks not yet finished
-	refs   atomic.Int32  // goroutines holding the job: caller + woken helpers
+	refs   atomic.Int32  // goroutines holding the job: caller + helpers given it
 	done   chan struct{} // the helper that finishes the last task signals here
 }
 
 var jobs = sync.Pool{New: func() any { return &job{done: make(chan struct{}, 1)} }}
 
+// Helper states.
+const (
+	busy     = iota // running a job, or being handed one
+	spinning        // idle, polling its box
+	parked          // idle, blocked on its wake channel
+)
+
+type helper struct {
+	state atomic.Int32
+	box   atomic.Pointer[job] // the job handed to this helper
+	wake  chan struct{}       // buffered(1): rouses a parked helper
+	_     [64]byte            // keep helpers' hot fields on separate cache lines
+}
+
+// spinRounds is how many times an idle helper polls its box, yielding the
+// processor between polls, before it parks: tens of microseconds, longer
+// than the gaps between the calls of a training step.
+const spinRounds = 1000
+
 var (
 	threads   atomic.Int32 // goroutines a call may use, caller included
 	helpersMu sync.Mutex
-	helpers   int       // helper goroutines started so far
-	wake      chan *job // unbuffered: a send succeeds only if a helper is idle
-	startOnce sync.Once
+	helpers   atomic.Pointer[[]*helper] // replaced, never mutated, when grown
 )
 
 func init() {
 	threads.Store(int32(runtime.GOMAXPROCS(0)))
-	wake = make(chan *job)
+	helpers.Store(new([]*helper))
 }
 
 // SetThreads sets how many goroutines, the caller included, one Sgemm or
 // Parallel call may use; n < 1 means 1. The default is GOMAXPROCS at start-up.
 // Helpers are started when first needed and never stopped.
 func SetThreads(n int) {
-	n = max(n, 1)
-	threads.Store(int32(n))
-	startHelpers(n - 1)
+	threads.Store(int32(max(n, 1)))
 }
 
 // Threads reports the setting of SetThreads.
 func Threads() int { return int(threads.Load()) }
 
-func startHelpers(want int) {
+// helperList returns at least want helpers, starting any that are missing.
+func helperList(want int) []*helper {
+	hs := *helpers.Load()
+	if len(hs) >= want {
+		return hs
+	}
 	helpersMu.Lock()
 	defer helpersMu.Unlock()
-	for ; helpers < want; helpers++ {
-		go helper()
+	hs = *helpers.Load()
+	if len(hs) >= want {
+		return hs
 	}
+	grown := append([]*helper(nil), hs...)
+	for len(grown) < want {
+		h := &helper{wake: make(chan struct{}, 1)}
+		h.state.Store(busy) // until its loop starts
+		grown = append(grown, h)
+		go h.loop()
+	}
+	helpers.Store(&grown)
+	return grown
 }
 
-func helper() {
-	for j := range wake {
+func (h *helper) loop() {
+	for {
+		h.state.Store(spinning)
+		j := h.await()
 		if j.work() {
 			j.done <- struct{}{}
 		}
 		j.release()
 	}
+}
+
+// await waits, spinning then parked, until a job is put in the box.
+func (h *helper) await() *job {
+	for range spinRounds {
+		if j := h.box.Swap(nil); j != nil {
+			return j
+		}
+		runtime.Gosched()
+	}
+	if h.state.CompareAndSwap(spinning, parked) {
+		<-h.wake
+	}
+	// Either we were woken, or a caller switched us to busy while we were
+	// spinning and is about to fill the box.
+	for {
+		if j := h.box.Swap(nil); j != nil {
+			return j
+		}
+		runtime.Gosched()
+	}
+}
+
+// give hands j to h if h is idle, and reports whether it did.
+func (h *helper) give(j *job) bool {
+	switch h.state.Load() {
+	case spinning:
+		if h.state.CompareAndSwap(spinning, busy) {
+			h.box.Store(j)
+			return true
+		}
+	case parked:
+		if h.state.CompareAndSwap(parked, busy) {
+			h.box.Store(j)
+			h.wake <- struct{}{}
+			return true
+		}
+	}
+	return false
 }
 
 // work claims and runs tasks until none are left; it reports whether this
@@ -109,21 +187,22 @@ func chunk(n, ntasks, i int) (lo, hi int) {
 // at most workers goroutines, the caller included, and returns when all are
 // done.
 func run(t tasker, fn func(lo, hi int), n, ntasks, workers int) {
-	startOnce.Do(func() { startHelpers(Threads() - 1) })
 	j := jobs.Get().(*job)
 	j.t, j.fn, j.n, j.ntasks = t, fn, n, int64(ntasks)
 	j.next.Store(0)
 	j.left.Store(int64(ntasks))
 	j.refs.Store(1)
-	for range min(workers, ntasks) - 1 {
-		j.refs.Add(1)
-		select {
-		case wake <- j:
-			continue
-		default:
+	want := min(workers, ntasks) - 1
+	for _, h := range helperList(workers - 1) {
+		if want == 0 {
+			break
 		}
-		j.refs.Add(-1)
-		break // no idle helper now; more tries would fail too
+		j.refs.Add(1)
+		if h.give(j) {
+			want--
+		} else {
+			j.refs.Add(-1)
+		}
 	}
 	if !j.work() {
 		<-j.done
