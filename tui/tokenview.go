@@ -1,0 +1,331 @@
+package tui
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"lmlab/tokenizer"
+)
+
+// TokenViewOptions says how RenderTokens draws a text cut into tokens.
+type TokenViewOptions struct {
+	Width      int  // wrap lines at this many cells; 0 or less: no wrapping
+	ShowIDs    bool // write each token's id after it, in subscript digits
+	Whitespace bool // draw space as ·, newline as ⏎ (tabs and control characters are always visible)
+}
+
+// Glyphs of the token view.
+const (
+	glyphSpace    = "·"
+	glyphTab      = "→"
+	glyphNewline  = "⏎"
+	glyphCR       = "␍"
+	glyphUniSpace = "␣" // other Unicode spaces (no-break space, ideographic space, ...)
+	glyphEmpty    = "∅" // a token that covers no input bytes (inserted by a normalizer)
+	glyphSep      = "│" // between tokens when there is no colour
+	glyphDiffSep  = "┃" // a cut the other tokenizer does not make, when there is no colour
+)
+
+// unit is one piece of drawn text: a glyph, a separator or an id, with the
+// style it is drawn in (an index into the palette) and its width in cells.
+type unit struct {
+	text  string
+	width int
+	style int
+	brk   bool // a line break follows
+}
+
+// Palette indexes: the styles a token view draws with.
+const (
+	palA = iota
+	palB
+	palWhiteA // whitespace glyphs inside an A or B token
+	palWhiteB
+	palSpecial
+	palUnknown
+	palFallback
+	palDiffA
+	palDiffB
+	palMuted
+	palDiff
+	palWhite
+	palLen
+)
+
+func palette(st Styles) []lipgloss.Style {
+	p := make([]lipgloss.Style, palLen)
+	p[palA], p[palB] = st.TokenA, st.TokenB
+	p[palWhiteA], p[palWhiteB] = st.Whitespace.Inherit(st.TokenA), st.Whitespace.Inherit(st.TokenB)
+	p[palSpecial], p[palUnknown], p[palFallback] = st.TokenSpecial, st.TokenUnknown, st.TokenFallback
+	p[palDiffA] = st.TokenDiff.Inherit(st.TokenA)
+	p[palDiffB] = st.TokenDiff.Inherit(st.TokenB)
+	p[palMuted], p[palDiff], p[palWhite] = st.Muted, st.TokenDiff, st.Whitespace
+	return p
+}
+
+// RenderTokens draws text with its tokens: alternating styles (or, without
+// colour, │ between tokens), visible whitespace, special tokens, byte
+// fallback pieces and tokens that split a character (as <XX> bytes), and
+// wraps at opt.Width. It never panics: spans outside the text, out of order
+// or overlapping are clipped.
+func RenderTokens(st Styles, text string, toks []tokenizer.Token, opt TokenViewOptions) string {
+	return layout(palette(st), tokenUnits(st, text, toks, nil, opt), opt.Width)
+}
+
+// TokenRow is one tokenizer's tokens of a text, for RenderCompare.
+type TokenRow struct {
+	Name   string
+	Tokens []tokenizer.Token
+}
+
+// RenderCompare draws the same text cut by two tokenizers, one above the
+// other, each headed by its name and counts; in each, a cut the other
+// tokenizer does not make is marked (TokenDiff, or ┃ without colour).
+func RenderCompare(st Styles, text string, a, b TokenRow, opt TokenViewOptions) string {
+	cutsA, cutsB := cuts(a.Tokens), cuts(b.Tokens)
+	differ := 0
+	for c := range cutsA {
+		if !cutsB[c] {
+			differ++
+		}
+	}
+	for c := range cutsB {
+		if !cutsA[c] {
+			differ++
+		}
+	}
+	var sb strings.Builder
+	for i, row := range []TokenRow{a, b} {
+		other := cutsB
+		if i == 1 {
+			other = cutsA
+		}
+		sb.WriteString(st.Title.Render(row.Name))
+		sb.WriteString(st.Muted.Render("  " + TokenSummary(text, row.Tokens)))
+		sb.WriteString("\n")
+		sb.WriteString(layout(palette(st), tokenUnits(st, text, row.Tokens, other, opt), opt.Width))
+		sb.WriteString("\n")
+		if i == 0 {
+			sb.WriteString("\n")
+		}
+	}
+	switch differ {
+	case 0:
+		sb.WriteString(st.Muted.Render("both cut the text at the same places"))
+	case 1:
+		sb.WriteString(st.TokenDiff.Render("1 cut differs"))
+	default:
+		sb.WriteString(st.TokenDiff.Render(fmt.Sprintf("%d cuts differ", differ)))
+	}
+	return sb.String()
+}
+
+// TokenSummary is "N tokens · C chars/token · B bytes/token".
+func TokenSummary(text string, toks []tokenizer.Token) string {
+	n := len(toks)
+	noun := "tokens"
+	if n == 1 {
+		noun = "token"
+	}
+	if n == 0 {
+		return "0 tokens"
+	}
+	chars := utf8.RuneCountInString(text)
+	return fmt.Sprintf("%d %s · %.2f chars/token · %.2f bytes/token", n, noun, float64(chars)/float64(n), float64(len(text))/float64(n))
+}
+
+// cuts returns the byte offsets where tokens end inside the text (the
+// boundaries between tokens).
+func cuts(toks []tokenizer.Token) map[int]bool {
+	m := make(map[int]bool, len(toks))
+	for i, t := range toks {
+		if i < len(toks)-1 {
+			m[t.End] = true
+		}
+	}
+	return m
+}
+
+// tokenUnits turns tokens into units. With other set (compare mode), cuts
+// missing from other are marked.
+func tokenUnits(st Styles, text string, toks []tokenizer.Token, other map[int]bool, opt TokenViewOptions) []unit {
+	var out []unit
+	done := 0 // bytes of text already drawn
+	for i, t := range toks {
+		style, white := palA, palWhiteA
+		if i%2 == 1 {
+			style, white = palB, palWhiteB
+		}
+		diff := other != nil && i < len(toks)-1 && !other[t.End]
+		switch {
+		case t.Special:
+			style, white = palSpecial, palSpecial
+		case t.ID < 0:
+			style, white = palUnknown, palUnknown
+		case t.Fallback || t.SplitsRune:
+			style, white = palFallback, palFallback
+		case diff:
+			style += palDiffA - palA
+		}
+		first := len(out)
+		start, end := max(t.Start, done, 0), min(t.End, len(text))
+		switch {
+		case start >= end:
+			out = append(out, unit{text: glyphEmpty, width: 1, style: white})
+		case t.SplitsRune || !utf8.ValidString(text[start:end]):
+			out = append(out, byteUnits(text[start:end], style)...)
+		default:
+			out = append(out, glyphUnits(text[start:end], style, white, opt.Whitespace)...)
+		}
+		done = max(done, end)
+		// A line break after the token's last glyph moves after its id and
+		// separator, so they stay on the token's line.
+		endBreak := out[len(out)-1].brk
+		out[len(out)-1].brk = false
+		if opt.ShowIDs {
+			id := subscript(t.ID)
+			out = append(out, unit{text: id, width: ansi.StringWidth(id), style: palMuted})
+		}
+		if st.NoColor && i < len(toks)-1 {
+			if diff {
+				out = append(out, unit{text: glyphDiffSep, width: 1, style: palDiff})
+			} else {
+				out = append(out, unit{text: glyphSep, width: 1, style: palMuted})
+			}
+		}
+		if len(out) > first {
+			out[len(out)-1].brk = endBreak
+		}
+	}
+	return out
+}
+
+// glyphUnits draws valid UTF-8 text character by character, making
+// whitespace and control characters visible.
+func glyphUnits(s string, style, white int, whitespace bool) []unit {
+	var out []unit
+	for _, r := range s {
+		u := unit{width: 1, style: white}
+		switch {
+		case r == '\n':
+			u.text, u.brk = " ", true
+			if whitespace {
+				u.text = glyphNewline
+			} else {
+				u.style = style
+			}
+		case r == ' ':
+			u.text = glyphSpace
+			if !whitespace {
+				u.text, u.style = " ", style
+			}
+		case r == '\t':
+			u.text = glyphTab
+		case r == '\r':
+			u.text = glyphCR
+		case r < 0x20:
+			u.text = string(0x2400 + r) // the Control Pictures block: ␀ ␁ ...
+		case r == 0x7f:
+			u.text = "␡"
+		case unicode.IsSpace(r):
+			u.text = glyphUniSpace
+		default:
+			g := string(r)
+			w := ansi.StringWidth(g)
+			if w == 0 && len(out) > 0 && !out[len(out)-1].brk && out[len(out)-1].style == style {
+				// A combining mark or joiner stays with the character before it.
+				out[len(out)-1].text += g
+				continue
+			}
+			u = unit{text: g, width: w, style: style}
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// byteUnits draws bytes that are not whole characters as <XX> pieces.
+func byteUnits(s string, style int) []unit {
+	out := make([]unit, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		out = append(out, unit{text: fmt.Sprintf("<%02X>", s[i]), width: 4, style: style})
+	}
+	return out
+}
+
+var subscripts = []rune("₀₁₂₃₄₅₆₇₈₉")
+
+// subscript writes id in subscript digits; an id below zero (a character
+// outside the vocabulary) is ₋.
+func subscript(id int) string {
+	if id < 0 {
+		return "₋"
+	}
+	s := fmt.Sprint(id)
+	var b strings.Builder
+	for _, c := range s {
+		b.WriteRune(subscripts[c-'0'])
+	}
+	return b.String()
+}
+
+// layout flows units into lines of at most width cells (no limit when
+// width ≤ 0), drawing each run of units that share a style at once. A unit
+// wider than the line gets a line of its own.
+func layout(pal []lipgloss.Style, units []unit, width int) string {
+	var sb, run strings.Builder
+	runStyle := -1
+	flush := func() {
+		if runStyle >= 0 {
+			sb.WriteString(pal[runStyle].Render(run.String()))
+			run.Reset()
+			runStyle = -1
+		}
+	}
+	col := 0
+	for _, u := range units {
+		if width > 0 && col > 0 && col+u.width > width {
+			flush()
+			sb.WriteString("\n")
+			col = 0
+		}
+		if u.style != runStyle {
+			flush()
+			runStyle = u.style
+		}
+		run.WriteString(u.text)
+		col += u.width
+		if u.brk {
+			flush()
+			sb.WriteString("\n")
+			col = 0
+		}
+	}
+	flush()
+	return strings.TrimSuffix(sb.String(), "\n")
+}
+
+// StylesFor returns DefaultStyles when w is a terminal that shows colour,
+// and PlainStyles otherwise (a pipe, a file, NO_COLOR, TERM=dumb), so that
+// where colour is lost token boundaries still show as │ marks.
+func StylesFor(w io.Writer) Styles {
+	if colorprofile.Detect(w, os.Environ()) < colorprofile.ANSI {
+		return PlainStyles()
+	}
+	return DefaultStyles()
+}
+
+// Fprintln writes s and a newline to w, with its colours reduced to what w
+// can show.
+func Fprintln(w io.Writer, s string) error {
+	_, err := lipgloss.Fprintln(w, s)
+	return err
+}
