@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 
 	"lmlab/tokenizer"
 )
@@ -180,10 +181,8 @@ func tokenUnits(st Styles, text string, toks []tokenizer.Token, other map[int]bo
 		switch {
 		case start >= end:
 			out = append(out, unit{text: glyphEmpty, width: 1, style: white})
-		case t.SplitsRune || !utf8.ValidString(text[start:end]):
-			out = append(out, byteUnits(text[start:end], style)...)
 		default:
-			out = append(out, glyphUnits(text[start:end], style, white, opt.Whitespace)...)
+			out = append(out, spanUnits(text, start, end, style, white, opt.Whitespace)...)
 		}
 		done = max(done, end)
 		// A line break after the token's last glyph moves after its id and
@@ -252,13 +251,24 @@ func glyphUnits(s string, style, white int, whitespace bool) []unit {
 	return out
 }
 
-// byteUnits draws bytes that are not whole characters as <XX> pieces.
-func byteUnits(s string, style int) []unit {
-	out := make([]unit, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		out = append(out, unit{text: fmt.Sprintf("<%02X>", s[i]), width: 4, style: style})
+// spanUnits draws text[start:end]: whole characters as glyphs, and bytes
+// that are not whole characters inside the span (a piece of a character the
+// token splits, or invalid UTF-8) as <XX>.
+func spanUnits(text string, start, end, style, white int, whitespace bool) []unit {
+	var out []unit
+	run := start // start of the current run of whole characters
+	for p := start; p < end; {
+		r, n := utf8.DecodeRuneInString(text[p:])
+		if (r != utf8.RuneError || n > 1) && p+n <= end {
+			p += n
+			continue
+		}
+		out = append(out, glyphUnits(text[run:p], style, white, whitespace)...)
+		out = append(out, unit{text: fmt.Sprintf("<%02X>", text[p]), width: 4, style: style})
+		p++
+		run = p
 	}
-	return out
+	return append(out, glyphUnits(text[run:end], style, white, whitespace)...)
 }
 
 var subscripts = []rune("₀₁₂₃₄₅₆₇₈₉")
@@ -328,4 +338,18 @@ func StylesFor(w io.Writer) Styles {
 func Fprintln(w io.Writer, s string) error {
 	_, err := lipgloss.Fprintln(w, s)
 	return err
+}
+
+// TerminalWidth returns the width of the terminal w writes to, or 0 when w
+// is not a terminal.
+func TerminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return 0
+	}
+	width, _, err := term.GetSize(f.Fd())
+	if err != nil {
+		return 0
+	}
+	return width
 }

@@ -1,11 +1,293 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"lmlab/engine"
+	"lmlab/samples"
+	"lmlab/tokenizer"
+	"lmlab/tui"
 )
 
+// tokenizeFlags are the flags of `lmlab tokenize`.
+type tokenizeFlags struct {
+	spec, compare, pattern, special, file, trainOut string
+	data                                            samples.Specs
+	ids, jsonl, allowSpecial, unk, showIDs          bool
+	width                                           int
+}
+
 func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "lmlab tokenize: not implemented yet")
-	return 1
+	fs := flag.NewFlagSet("tokenize", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f tokenizeFlags
+	fs.StringVar(&f.spec, "tokenizer", "", "tokenizer: "+tokenizer.Specs)
+	fs.StringVar(&f.compare, "compare", "", "a second tokenizer SPEC2: show both cuts, one above the other")
+	fs.Var(&f.data, "data", "text that char, word and bpe:N learn from: FILE, DIR/, JSONL or sample:NAME (repeatable; default "+tui.DefaultData+")")
+	fs.StringVar(&f.pattern, "pattern", "", "split pattern for bpe:N and tiktoken: "+strings.Join(tokenizer.PatternNames(), ", ")+" or a regex (default: cl100k for bpe:N, the file's name for tiktoken)")
+	fs.StringVar(&f.special, "special", "<|endoftext|>", "bpe:N: comma-separated special tokens, given the last ids")
+	fs.BoolVar(&f.allowSpecial, "allow-special", false, "tiktoken: match special tokens such as <|endoftext|> in the text (default: ordinary text, as tiktoken's encode_ordinary)")
+	fs.BoolVar(&f.unk, "unk", false, "char: add an <unk> id for characters outside the vocabulary")
+	fs.StringVar(&f.file, "file", "", "read the text from FILE (default: the TEXT argument, else stdin)")
+	fs.BoolVar(&f.ids, "ids", false, "print the ids only, separated by spaces")
+	fs.BoolVar(&f.jsonl, "jsonl", false, `read {"text": ...} lines (stdin or --file), write one {"ids":[...],"tokens":[...]} line per line`)
+	fs.StringVar(&f.trainOut, "train-out", "", "save the tokenizer (for bpe:N, the trained merges) to FILE; load it back with bpe:FILE")
+	fs.BoolVar(&f.showIDs, "show-ids", false, "write each token's id after it in the preview")
+	fs.IntVar(&f.width, "width", 0, "wrap the preview at this many columns (default: the terminal's, else 100)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: lmlab tokenize --tokenizer SPEC [flags] [TEXT | --file FILE]")
+		fmt.Fprintln(stderr, "Shows how a tokenizer cuts text: coloured token boundaries, visible whitespace (· → ⏎),")
+		fmt.Fprintln(stderr, "byte pieces as <XX>, then the count, chars/token and bytes/token. Reads stdin without TEXT or --file.")
+		fmt.Fprintln(stderr)
+		fs.PrintDefaults()
+	}
+	text, hasText, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	usageErr := func(msg string) int {
+		fmt.Fprintln(stderr, "lmlab tokenize:", msg)
+		fmt.Fprintln(stderr, "Run 'lmlab tokenize -h' for the flags.")
+		return 2
+	}
+	switch {
+	case f.spec == "":
+		return usageErr("--tokenizer SPEC is required (" + tokenizer.Specs + ")")
+	case hasText && f.file != "":
+		return usageErr("give the text as an argument or with --file, not both")
+	case f.jsonl && (f.ids || f.compare != ""):
+		return usageErr("--jsonl cannot be combined with --ids or --compare")
+	case f.jsonl && hasText:
+		return usageErr("--jsonl reads lines from stdin or --file, not from an argument")
+	case f.width < 0:
+		return usageErr("--width must be ≥ 0")
+	}
+	if err := runTokenizeErr(&f, text, hasText, stdin, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "lmlab tokenize:", err)
+		return 1
+	}
+	return 0
+}
+
+// parseInterleaved parses flags that may come before or after the one
+// positional TEXT argument.
+func parseInterleaved(fs *flag.FlagSet, args []string) (text string, has bool, err error) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			return "", false, err
+		}
+		if fs.NArg() == 0 {
+			return text, has, nil
+		}
+		if has {
+			fmt.Fprintf(fs.Output(), "lmlab tokenize: more than one TEXT argument (%q and %q); quote the text\n", text, fs.Arg(0))
+			return "", false, errors.New("too many arguments")
+		}
+		text, has, args = fs.Arg(0), true, fs.Args()[1:]
+	}
+}
+
+func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader, stdout, stderr io.Writer) error {
+	tok, err := buildTokenizer(f, f.spec, stdin, stderr)
+	if err != nil {
+		return err
+	}
+	if f.trainOut != "" {
+		data, err := tokenizer.Marshal(tok)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(f.trainOut, data, 0o644); err != nil {
+			return fmt.Errorf("--train-out: %w", err)
+		}
+		fmt.Fprintf(stderr, "saved %s (%d ids) to %s; load it with --tokenizer bpe:%s\n", tok.Name(), tok.VocabSize(), f.trainOut, f.trainOut)
+	}
+	var in io.Reader = stdin
+	name := "stdin"
+	if f.file != "" {
+		file, err := os.Open(f.file)
+		if err != nil {
+			return fmt.Errorf("--file: %w", err)
+		}
+		defer file.Close()
+		in, name = file, f.file
+	}
+	if f.jsonl {
+		return tokenizeJSONL(tok, in, name, stdout, stderr)
+	}
+	if !hasText {
+		if f.trainOut != "" && f.file == "" && readerIsTerminal(stdin) {
+			return nil // only training was asked for
+		}
+		b, err := io.ReadAll(in)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		text = string(b)
+	}
+	reportUnknown(tok, text, "", stderr)
+	if f.ids {
+		ids := tok.Encode(text)
+		strs := make([]string, len(ids))
+		for i, id := range ids {
+			strs[i] = strconv.Itoa(id)
+		}
+		_, err := fmt.Fprintln(stdout, strings.Join(strs, " "))
+		return err
+	}
+	st := tui.StylesFor(stdout)
+	opt := tui.TokenViewOptions{Width: f.width, ShowIDs: f.showIDs, Whitespace: true}
+	if opt.Width == 0 {
+		if opt.Width = tui.TerminalWidth(stdout); opt.Width == 0 {
+			opt.Width = 100
+		}
+	}
+	toks := tok.EncodeTokens(text)
+	if f.compare == "" {
+		out := tui.RenderTokens(st, text, toks, opt)
+		return tui.Fprintln(stdout, out+"\n"+st.Muted.Render(tok.Name()+": "+tui.TokenSummary(text, toks)))
+	}
+	tok2, err := buildTokenizer(f, f.compare, stdin, stderr)
+	if err != nil {
+		return fmt.Errorf("--compare: %w", err)
+	}
+	reportUnknown(tok2, text, "", stderr)
+	a := tui.TokenRow{Name: tok.Name(), Tokens: toks}
+	b := tui.TokenRow{Name: tok2.Name(), Tokens: tok2.EncodeTokens(text)}
+	return tui.Fprintln(stdout, tui.RenderCompare(st, text, a, b, opt))
+}
+
+// buildTokenizer makes the tokenizer of spec, reading --data for the kinds
+// that learn their vocabulary.
+func buildTokenizer(f *tokenizeFlags, spec string, stdin io.Reader, stderr io.Writer) (tokenizer.Tokenizer, error) {
+	opt := tokenizer.SpecOptions{Pattern: f.pattern, AllowSpecial: f.allowSpecial, Unk: f.unk, Checkpoint: engine.CheckpointTokenizer}
+	if f.special != "" {
+		opt.Special = strings.Split(f.special, ",")
+	}
+	kind, arg, _ := strings.Cut(spec, ":")
+	_, numErr := strconv.Atoi(arg)
+	if kind == "char" || kind == "word" || (kind == "bpe" && numErr == nil) {
+		specs := f.data
+		if len(specs) == 0 {
+			specs = samples.Specs{tui.DefaultData}
+		}
+		corpus, err := samples.Load(specs, samples.Options{AllowInvalidUTF8: kind == "bpe", Stdin: stdin})
+		if err != nil {
+			return nil, err
+		}
+		var sb strings.Builder
+		for _, src := range corpus.Enabled() {
+			sb.WriteString(src.TrainText)
+			if kind != "bpe" { // char and word see all the data, as training does
+				sb.WriteString(src.ValText)
+			}
+		}
+		opt.Text, opt.TextName = sb.String(), strings.Join(specs, ", ")
+	}
+	tok, err := tokenizer.FromSpec(spec, opt)
+	if err != nil {
+		return nil, err
+	}
+	return tok, nil
+}
+
+// reportUnknown writes to stderr the places of text that tok cannot
+// represent (characters or words outside a char or word vocabulary, invalid
+// UTF-8), prefixed with where (e.g. "stdin line 3: ").
+func reportUnknown(tok tokenizer.Tokenizer, text, where string, stderr io.Writer) {
+	unk := tokenizer.Unknown(tok, text)
+	if len(unk) == 0 {
+		return
+	}
+	const show = 5
+	parts := make([]string, 0, show)
+	for _, p := range unk[:min(len(unk), show)] {
+		parts = append(parts, p.String())
+	}
+	more := ""
+	if len(unk) > show {
+		more = fmt.Sprintf(" and %d more", len(unk)-show)
+	}
+	fmt.Fprintf(stderr, "%s%s: %d not in the vocabulary: %s%s\n", where, tok.Name(), len(unk), strings.Join(parts, ", "), more)
+}
+
+// jsonlOut is one output line of --jsonl.
+type jsonlOut struct {
+	IDs    []int    `json:"ids"`
+	Tokens []string `json:"tokens"`
+}
+
+// tokenizeJSONL reads {"text": ...} lines and writes ids and token strings.
+// Empty lines are skipped; a malformed line stops with an error naming it.
+func tokenizeJSONL(tok tokenizer.Tokenizer, in io.Reader, name string, stdout, stderr io.Writer) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(nil, 64<<20)
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for line := 1; sc.Scan(); line++ {
+		raw := sc.Bytes()
+		if len(strings.TrimSpace(string(raw))) == 0 {
+			continue
+		}
+		var row struct {
+			Text *string `json:"text"`
+		}
+		if err := json.Unmarshal(raw, &row); err != nil {
+			return fmt.Errorf("%s line %d: not a JSON object: %v", name, line, err)
+		}
+		if row.Text == nil {
+			return fmt.Errorf("%s line %d: no \"text\" field (want {\"text\": \"...\"})", name, line)
+		}
+		reportUnknown(tok, *row.Text, fmt.Sprintf("%s line %d: ", name, line), stderr)
+		ids := tok.Encode(*row.Text)
+		out := jsonlOut{IDs: ids, Tokens: make([]string, len(ids))}
+		for i, id := range ids {
+			out.Tokens[i] = tokenString(tok.TokenBytes(id))
+		}
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	return nil
+}
+
+// tokenString writes a token's bytes as a string, or as <0xNN> bytes when
+// they are not valid UTF-8 on their own.
+func tokenString(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	var sb strings.Builder
+	for _, c := range b {
+		fmt.Fprintf(&sb, "<0x%02X>", c)
+	}
+	return sb.String()
+}
+
+// readerIsTerminal reports whether r is an interactive terminal (so reading
+// it would wait for typing).
+func readerIsTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
