@@ -1,0 +1,232 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+)
+
+// keyMap is every key the workbench answers to. The help bar and the full
+// help are built from it, and bindings that do not apply at the moment (pane
+// keys of unfocused panes, "one step" while running) are disabled, so they
+// neither match nor show.
+type keyMap struct {
+	// Training.
+	Run  key.Binding
+	Step key.Binding
+	Eval key.Binding
+	Save key.Binding
+
+	// Moving around.
+	Next   key.Binding
+	Prev   key.Binding
+	Jump   key.Binding // 1–6: a pane by number
+	Edit   key.Binding // start editing the focused pane's text
+	Apply  key.Binding // while editing: keep the text
+	Cancel key.Binding // while editing: leave; otherwise close help
+	Help   key.Binding
+	Quit   key.Binding
+
+	// Quit confirmation.
+	Yes key.Binding
+	No  key.Binding
+
+	// Scrolling, for the Dataset, Tokens and Sample panes.
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
+
+	// Dataset.
+	SourcePrev key.Binding
+	SourceNext key.Binding
+
+	// Tokens.
+	Compare key.Binding
+	IDs     key.Binding
+
+	// Loss.
+	Smooth key.Binding
+
+	// Predict.
+	PosPrev  key.Binding
+	PosNext  key.Binding
+	PosFirst key.Binding
+	PosLast  key.Binding
+
+	// Attention.
+	CellLeft  key.Binding
+	CellRight key.Binding
+	CellUp    key.Binding
+	CellDown  key.Binding
+	LayerPrev key.Binding
+	LayerNext key.Binding
+	HeadPrev  key.Binding
+	HeadNext  key.Binding
+	HeadMean  key.Binding
+
+	// Sample.
+	Regenerate key.Binding
+	TempDown   key.Binding
+	TempUp     key.Binding
+	TopKDown   key.Binding
+	TopKUp     key.Binding
+}
+
+func newKeyMap() keyMap {
+	b := func(keys []string, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	k := func(keys ...string) []string { return keys }
+	return keyMap{
+		Run:  b(k("space"), "space", "run/pause"),
+		Step: b(k("n"), "n", "one step"),
+		Eval: b(k("v"), "v", "evaluate now"),
+		Save: b(k("s"), "s", "save checkpoint"),
+
+		Next:   b(k("tab"), "tab", "next pane"),
+		Prev:   b(k("shift+tab"), "shift+tab", "previous pane"),
+		Jump:   b(k("1", "2", "3", "4", "5", "6"), "1-6", "go to pane"),
+		Edit:   b(k("e", "enter"), "e/enter", "edit"),
+		Apply:  b(k("enter"), "enter", "apply"),
+		Cancel: b(k("esc"), "esc", "leave/close"),
+		Help:   b(k("?"), "?", "help"),
+		Quit:   b(k("q", "ctrl+c"), "q", "quit"),
+
+		Yes: b(k("y", "ctrl+c"), "y", "quit"),
+		No:  b(k("n", "esc"), "n/esc", "stay"),
+
+		Up:       b(k("up", "k"), "↑/k", "scroll up"),
+		Down:     b(k("down", "j"), "↓/j", "scroll down"),
+		PageUp:   b(k("pgup", "b"), "pgup", "page up"),
+		PageDown: b(k("pgdown", "f"), "pgdn", "page down"),
+
+		SourcePrev: b(k("left", "h"), "←/h", "previous source"),
+		SourceNext: b(k("right", "l"), "→/l", "next source"),
+
+		Compare: b(k("c"), "c", "compare tokenizer"),
+		IDs:     b(k("i"), "i", "show ids"),
+
+		Smooth: b(k("m"), "m", "smoothing"),
+
+		PosPrev:  b(k("left", "h"), "←/h", "previous position"),
+		PosNext:  b(k("right", "l"), "→/l", "next position"),
+		PosFirst: b(k("home"), "home", "first position"),
+		PosLast:  b(k("end"), "end", "last position"),
+
+		CellLeft:  b(k("left", "h"), "←/h", "key left"),
+		CellRight: b(k("right", "l"), "→/l", "key right"),
+		CellUp:    b(k("up", "k"), "↑/k", "query up"),
+		CellDown:  b(k("down", "j"), "↓/j", "query down"),
+		LayerPrev: b(k("["), "[", "previous layer"),
+		LayerNext: b(k("]"), "]", "next layer"),
+		HeadPrev:  b(k("<", ","), "<", "previous head"),
+		HeadNext:  b(k(">", "."), ">", "next head"),
+		HeadMean:  b(k("a"), "a", "mean of heads"),
+
+		Regenerate: b(k("r"), "r", "regenerate"),
+		TempDown:   b(k("t"), "t", "temperature −"),
+		TempUp:     b(k("T"), "T", "temperature +"),
+		TopKDown:   b(k("-"), "-", "top-k −"),
+		TopKUp:     b(k("+", "="), "+", "top-k +"),
+	}
+}
+
+// paneKeys returns the bindings that belong to pane p, in help order.
+func (k *keyMap) paneKeys(p paneID) []*key.Binding {
+	switch p {
+	case paneDataset:
+		return []*key.Binding{&k.SourcePrev, &k.SourceNext, &k.Up, &k.Down, &k.PageUp, &k.PageDown}
+	case paneTokens:
+		return []*key.Binding{&k.Edit, &k.Compare, &k.IDs, &k.Up, &k.Down}
+	case paneLoss:
+		return []*key.Binding{&k.Smooth}
+	case panePredict:
+		return []*key.Binding{&k.Edit, &k.PosPrev, &k.PosNext, &k.PosFirst, &k.PosLast}
+	case paneAttention:
+		return []*key.Binding{&k.CellLeft, &k.CellRight, &k.CellUp, &k.CellDown,
+			&k.LayerPrev, &k.LayerNext, &k.HeadPrev, &k.HeadNext, &k.HeadMean}
+	case paneSample:
+		return []*key.Binding{&k.Edit, &k.Regenerate, &k.TempDown, &k.TempUp, &k.TopKDown, &k.TopKUp, &k.Up, &k.Down}
+	}
+	return nil
+}
+
+// keyState is what decides which bindings apply.
+type keyState struct {
+	focus     paneID
+	loaded    bool // the session is built
+	running   bool
+	done      bool // the run reached its length
+	editing   bool // a text input has the keys
+	confirm   bool // the quit question is open
+	help      bool // the full help is open
+	canSave   bool // a save is not already under way
+	stepAhead bool // a single step was requested and has not come back
+}
+
+// update enables exactly the bindings that apply in state s.
+func (k *keyMap) update(s keyState) {
+	all := []*key.Binding{&k.Run, &k.Step, &k.Eval, &k.Save, &k.Next, &k.Prev, &k.Jump, &k.Edit,
+		&k.Apply, &k.Cancel, &k.Help, &k.Quit, &k.Yes, &k.No}
+	for p := paneID(0); p < numPanes; p++ {
+		all = append(all, k.paneKeys(p)...)
+	}
+	for _, b := range all {
+		b.SetEnabled(false)
+	}
+	switch {
+	case s.confirm:
+		k.Yes.SetEnabled(true)
+		k.No.SetEnabled(true)
+		k.Save.SetEnabled(s.canSave)
+		return
+	case s.editing:
+		k.Apply.SetEnabled(true)
+		k.Cancel.SetEnabled(true)
+		k.Quit.SetKeys("ctrl+c") // letters are text while editing
+		return
+	}
+	k.Quit.SetKeys("q", "ctrl+c")
+	k.Quit.SetEnabled(true)
+	k.Help.SetEnabled(true)
+	k.Cancel.SetEnabled(s.help)
+	k.Next.SetEnabled(true)
+	k.Prev.SetEnabled(true)
+	k.Jump.SetEnabled(true)
+	if s.loaded {
+		k.Run.SetEnabled(!s.done)
+		k.Step.SetEnabled(!s.running && !s.done)
+		k.Eval.SetEnabled(true)
+		k.Save.SetEnabled(s.canSave)
+	}
+	if s.help {
+		return
+	}
+	for _, b := range k.paneKeys(s.focus) {
+		b.SetEnabled(true)
+	}
+	if s.focus == paneTokens || s.focus == panePredict || s.focus == paneSample {
+		k.Edit.SetEnabled(true)
+	}
+}
+
+// ShortHelp is the one-line help under the status bar: the main keys and the
+// focused pane's first ones.
+func (k keyMap) ShortHelp() []key.Binding {
+	if k.Yes.Enabled() {
+		return []key.Binding{k.Yes, k.Save, k.No}
+	}
+	if k.Apply.Enabled() {
+		return []key.Binding{k.Apply, k.Cancel}
+	}
+	out := []key.Binding{k.Run, k.Step, k.Next, k.Save, k.Help, k.Quit}
+	return out
+}
+
+// FullHelp groups every enabled binding in columns: training, moving around,
+// and the focused pane's keys.
+func (k keyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Run, k.Step, k.Eval, k.Save},
+		{k.Next, k.Prev, k.Jump, k.Edit, k.Cancel, k.Help, k.Quit},
+	}
+}

@@ -1,0 +1,246 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/guptarohit/asciigraph"
+
+	"lmlab/engine"
+)
+
+// smoothing is the weight of the past in the smoothed train loss (an
+// exponential moving average with TensorBoard's debiasing).
+const smoothing = 0.9
+
+// lossPane plots train and validation loss against steps, with the raw
+// latest values, the learning rate, the gradient norm and tokens/s.
+type lossPane struct {
+	box
+	km *keyMap
+
+	steps    []int
+	train    []float64
+	valSteps []int
+	val      []float64
+	metrics  map[string]float64
+
+	last      engine.StepStats
+	haveStep  bool
+	tokPerSec float64
+	lr        float64
+	smooth    bool
+
+	cache string
+	valid bool
+}
+
+func newLossPane(st *Styles, km *keyMap) *lossPane {
+	return &lossPane{box: box{st: st}, km: km}
+}
+
+func (p *lossPane) SetSize(w, h int) { p.box.SetSize(w, h); p.valid = false }
+
+func (p *lossPane) SetFocused(f bool) {
+	if f != p.focused {
+		p.valid = false
+	}
+	p.box.SetFocused(f)
+}
+
+// setRun sets what shows before the first step.
+func (p *lossPane) setRun(lr float64) {
+	p.lr = lr
+	p.valid = false
+}
+
+// addStep records one optimizer step.
+func (p *lossPane) addStep(st engine.StepStats, tokPerSec float64) {
+	if n := len(p.steps); n > 0 && st.Step <= p.steps[n-1] {
+		return
+	}
+	p.steps = append(p.steps, st.Step)
+	p.train = append(p.train, st.Loss)
+	p.last, p.haveStep = st, true
+	p.tokPerSec = tokPerSec
+	p.lr = st.LR
+	p.valid = false
+}
+
+// addVal records a validation pass at step.
+func (p *lossPane) addVal(step int, loss float64, metrics map[string]float64) {
+	if n := len(p.valSteps); n > 0 && p.valSteps[n-1] == step {
+		p.val[n-1] = loss
+	} else {
+		p.valSteps = append(p.valSteps, step)
+		p.val = append(p.val, loss)
+	}
+	if metrics != nil {
+		p.metrics = metrics
+	}
+	p.valid = false
+}
+
+// Update handles the pane's keys.
+func (p *lossPane) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, p.km.Smooth) {
+		p.smooth = !p.smooth
+		p.valid = false
+	}
+	return nil
+}
+
+// View draws the pane; the graph is rebuilt only when data or size changed.
+func (p *lossPane) View() string {
+	if !p.valid {
+		p.cache = p.frame("Loss", p.lines())
+		p.valid = true
+	}
+	return p.cache
+}
+
+func (p *lossPane) lines() []string {
+	st := p.st
+	w, h := p.inner()
+	kv := func(k, v string) string { return st.Label.Render(k) + " " + st.Value.Render(v) }
+	var head []string
+	first := st.LossTrain.Render("train") + " " + st.Value.Render("-")
+	if p.haveStep {
+		first = st.LossTrain.Render("train") + " " + st.Value.Render(fmt.Sprintf("%.4f", p.last.Loss))
+		if p.smooth {
+			first += st.Muted.Render(fmt.Sprintf(" (smoothed %.4f)", p.smoothed()[len(p.train)-1]))
+		}
+	}
+	if n := len(p.val); n > 0 {
+		first += "  " + st.LossVal.Render("val") + " " + st.Value.Render(fmt.Sprintf("%.4f", p.val[n-1]))
+	}
+	names := make([]string, 0, len(p.metrics))
+	for k := range p.metrics {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		v := p.metrics[k]
+		if k == "accuracy" {
+			first += "  " + kv("accuracy", fmt.Sprintf("%.0f%%", 100*v))
+		} else {
+			first += "  " + kv(k, fmt.Sprintf("%.4g", v))
+		}
+	}
+	head = append(head, first)
+	second := kv("lr", fmt.Sprintf("%.2e", p.lr))
+	if p.haveStep {
+		second += "  " + kv("grad", fmt.Sprintf("%.3f", p.last.GradNorm)) + "  " + kv("tok/s", fmt.Sprintf("%.0f", p.tokPerSec))
+	}
+	head = append(head, second)
+	smooth := "off"
+	if p.smooth {
+		smooth = "on"
+	}
+	head = append(head, st.Muted.Render("── train  •• val  smoothing "+smooth+" (m)"))
+
+	rows := h - len(head) - 2 // the x axis takes two lines
+	if len(p.train) < 2 || rows < 3 || w < 20 {
+		msg := "no steps yet: space trains, n takes one step"
+		if len(p.train) == 1 {
+			msg = "one step so far; the graph starts at two"
+		}
+		return append(head, "", st.Muted.Render(msg))
+	}
+	return append(head, p.graph(w, rows)...)
+}
+
+// smoothed returns the debiased exponential moving average of train loss.
+func (p *lossPane) smoothed() []float64 {
+	out := make([]float64, len(p.train))
+	var ema, weight float64
+	for i, v := range p.train {
+		ema = smoothing*ema + (1-smoothing)*v
+		weight = smoothing*weight + (1 - smoothing)
+		out[i] = ema / weight
+	}
+	return out
+}
+
+// graph renders the series in at most w columns and rows+2 lines.
+func (p *lossPane) graph(w, rows int) []string {
+	train := p.train
+	if p.smooth {
+		train = p.smoothed()
+	}
+	width := min(len(train), w-8)
+	var out string
+	for try := 0; try < 3 && width >= 2; try++ {
+		xs, tr, va := p.downsample(train, width)
+		ticks := max(2, min(6, width/12))
+		opts := []asciigraph.Option{
+			asciigraph.Height(rows - 1),
+			asciigraph.Precision(2),
+			asciigraph.YAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%.2f", v) }),
+			asciigraph.XAxisRange(float64(p.steps[0]), float64(xs[len(xs)-1])),
+			asciigraph.XAxisTickCount(ticks),
+			asciigraph.XAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%.0f", v) }),
+			asciigraph.SeriesChars(asciigraph.DefaultCharSet, asciigraph.CreateCharSet("•")),
+			asciigraph.SeriesColors(p.st.GraphTrain, p.st.GraphVal),
+			asciigraph.AxisColor(p.st.GraphAxis),
+			asciigraph.LabelColor(p.st.GraphAxis),
+		}
+		series := [][]float64{tr}
+		if hasNumber(va) {
+			series = append(series, va)
+		}
+		out = asciigraph.PlotMany(series, opts...)
+		over := 0
+		for _, l := range strings.Split(out, "\n") {
+			over = max(over, ansi.StringWidth(l)-w)
+		}
+		if over <= 0 {
+			break
+		}
+		width -= over
+	}
+	return strings.Split(out, "\n")
+}
+
+func hasNumber(xs []float64) bool {
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// downsample cuts the history into n buckets of consecutive steps: the
+// mean train loss of each, and the latest validation loss known at its last
+// step (NaN before the first evaluation).
+func (p *lossPane) downsample(train []float64, n int) (steps []int, tr, va []float64) {
+	total := len(train)
+	n = min(n, total)
+	steps = make([]int, n)
+	tr = make([]float64, n)
+	va = make([]float64, n)
+	vi := -1
+	for b := 0; b < n; b++ {
+		lo, hi := b*total/n, (b+1)*total/n
+		var sum float64
+		for i := lo; i < hi; i++ {
+			sum += train[i]
+		}
+		tr[b] = sum / float64(hi-lo)
+		steps[b] = p.steps[hi-1]
+		for vi+1 < len(p.valSteps) && p.valSteps[vi+1] <= steps[b] {
+			vi++
+		}
+		va[b] = math.NaN()
+		if vi >= 0 {
+			va[b] = p.val[vi]
+		}
+	}
+	return steps, tr, va
+}

@@ -1,0 +1,249 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// predictionLabel is one candidate next token, decoded for display.
+type predictionLabel struct {
+	text string
+	prob float32
+}
+
+// predictPane shows the prompt's tokens and, for the selected position, the
+// model's top next tokens with their probabilities as bars.
+type predictPane struct {
+	box
+	km *keyMap
+
+	input   textinput.Model
+	prompt  string
+	step    int
+	have    bool
+	tokens  []string
+	next    [][]predictionLabel
+	pos     int  // selected position
+	follow  bool // keep the selection on the last position
+	editing bool
+}
+
+func newPredictPane(st *Styles, km *keyMap) *predictPane {
+	return &predictPane{box: box{st: st}, km: km, input: newInput(st), follow: true}
+}
+
+// newInput returns a one-line text input in the workbench's styles, with a
+// steady cursor (no blink ticks, so the screen stays still and goldens
+// stay stable).
+func newInput(st *Styles) textinput.Model {
+	in := textinput.New()
+	in.Prompt = ""
+	s := textinput.DefaultStyles(true)
+	s.Focused.Text = st.Input
+	s.Blurred.Text = st.Input
+	s.Focused.Prompt = st.Label
+	s.Blurred.Prompt = st.Label
+	s.Cursor.Blink = false
+	in.SetStyles(s)
+	return in
+}
+
+// Editing reports whether the prompt input has the keys.
+func (p *predictPane) Editing() bool { return p.editing }
+
+func (p *predictPane) SetSize(w, h int) {
+	p.box.SetSize(w, h)
+	iw, _ := p.inner()
+	p.input.SetWidth(max(iw-9, 1))
+}
+
+func (p *predictPane) setPrompt(s string) {
+	p.prompt = s
+	if !p.editing {
+		p.input.SetValue(s)
+	}
+}
+
+// setInspection shows the predictions of a snapshot at step.
+func (p *predictPane) setInspection(step int, tokens []string, next [][]predictionLabel) {
+	p.step, p.have = step, true
+	p.tokens, p.next = tokens, next
+	if p.follow || p.pos >= len(tokens) {
+		p.pos = max(len(tokens)-1, 0)
+	}
+}
+
+// move shifts the selected position by d.
+func (p *predictPane) move(d int) {
+	if len(p.tokens) == 0 {
+		return
+	}
+	p.pos = min(max(p.pos+d, 0), len(p.tokens)-1)
+	p.follow = p.pos == len(p.tokens)-1
+}
+
+// Update handles the pane's keys, and all keys while the prompt is edited.
+func (p *predictPane) Update(msg tea.Msg) tea.Cmd {
+	if p.editing {
+		return editInput(&p.input, &p.editing, p.km, msg, p.prompt)
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, p.km.Edit):
+		p.editing = true
+		p.input.SetValue(p.prompt)
+		p.input.CursorEnd()
+		return p.input.Focus()
+	case key.Matches(k, p.km.PosPrev):
+		p.move(-1)
+	case key.Matches(k, p.km.PosNext):
+		p.move(1)
+	case key.Matches(k, p.km.PosFirst):
+		p.move(-len(p.tokens))
+	case key.Matches(k, p.km.PosLast):
+		p.move(len(p.tokens))
+	}
+	return nil
+}
+
+// editInput passes msg to an input being edited: enter keeps the text and
+// reports it as the new prompt, esc restores the old one.
+func editInput(in *textinput.Model, editing *bool, km *keyMap, msg tea.Msg, old string) tea.Cmd {
+	return editText(in, editing, km, msg, old, func(text string) tea.Cmd {
+		return func() tea.Msg { return promptMsg{text} }
+	})
+}
+
+// editText passes msg to an input being edited; enter leaves with apply's
+// command, esc leaves and restores old.
+func editText(in *textinput.Model, editing *bool, km *keyMap, msg tea.Msg, old string, apply func(string) tea.Cmd) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, km.Apply):
+			*editing = false
+			in.Blur()
+			return apply(in.Value())
+		case key.Matches(k, km.Cancel):
+			*editing = false
+			in.Blur()
+			in.SetValue(old)
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	*in, cmd = in.Update(msg)
+	return cmd
+}
+
+func (p *predictPane) View() string { return p.frame("Predict", p.lines()) }
+
+func (p *predictPane) lines() []string {
+	st := p.st
+	w, h := p.inner()
+	var out []string
+	if p.editing {
+		out = append(out, st.Label.Render("prompt ")+p.input.View(), st.Hint.Render("enter applies · esc cancels"))
+	} else {
+		out = append(out, st.Label.Render("prompt ")+st.Value.Render(showSpace(p.prompt)), st.Muted.Render("e edits · ←/→ picks the position"))
+	}
+	if !p.have {
+		return append(out, "", st.Muted.Render("waiting for the model…"))
+	}
+	if len(p.tokens) == 0 {
+		return append(out, "", st.Muted.Render("the prompt has no tokens; e edits it"))
+	}
+	out = append(out, p.tokenRow(w))
+	out = append(out, st.Label.Render(fmt.Sprintf("after %q (position %d/%d), step %d:",
+		showSpace(p.tokens[p.pos]), p.pos+1, len(p.tokens), p.step)))
+	preds := p.next[p.pos]
+	rows := min(len(preds), h-len(out))
+	labelW := 0
+	for _, c := range preds[:rows] {
+		labelW = max(labelW, ansi.StringWidth(showSpace(c.text)))
+	}
+	labelW = min(labelW, max(w/3, 4))
+	barW := max(w-labelW-9, 1)
+	for i, c := range preds[:rows] {
+		label := fit(showSpace(c.text), labelW)
+		n := int(c.prob*float32(barW) + 0.5)
+		bar := strings.Repeat("█", n) + strings.Repeat("░", barW-n)
+		style := st.Bar
+		if i == 0 {
+			style = st.BarTop
+		}
+		out = append(out, label+" "+style.Render(bar)+" "+fmt.Sprintf("%6.1f%%", 100*c.prob))
+	}
+	return out
+}
+
+// tokenRow shows the prompt's tokens with the selected one bracketed,
+// scrolled so that the selection is visible.
+func (p *predictPane) tokenRow(w int) string {
+	parts := make([]string, len(p.tokens))
+	for i, t := range p.tokens {
+		s := showSpace(t)
+		if i == p.pos {
+			parts[i] = p.st.Cursor.Render("[" + s + "]")
+		} else {
+			parts[i] = " " + s + " "
+		}
+	}
+	// Drop tokens from the left until the selection fits.
+	start := 0
+	width := func(from, to int) int {
+		n := 0
+		for _, s := range parts[from:to] {
+			n += ansi.StringWidth(s)
+		}
+		return n
+	}
+	for start < p.pos && width(start, p.pos+1) > w-1 {
+		start++
+	}
+	row := strings.Join(parts[start:], "")
+	if start > 0 {
+		row = "…" + row
+	}
+	return row
+}
+
+// showSpace makes whitespace visible: · for a space, → for a tab, ⏎ for a
+// newline; other control characters show as their code.
+func showSpace(s string) string {
+	plain := true
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			b.WriteString("·")
+		case r == '\t':
+			b.WriteString("→")
+		case r == '\n':
+			b.WriteString("⏎")
+		case r == '\r':
+			b.WriteString("␍")
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

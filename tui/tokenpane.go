@@ -1,0 +1,170 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"lmlab/tokenizer"
+)
+
+// compareSpecs are the tokenizers c cycles through for comparison, built
+// from the session's training text; "" means no comparison.
+var compareSpecs = []string{"", "char", "word", "bpe:256", "bpe:1024"}
+
+// tokenPane shows how the session's tokenizer cuts an editable text, with
+// visible whitespace, ids on demand, and a second tokenizer to compare.
+type tokenPane struct {
+	box
+	km *keyMap
+
+	input   textinput.Model
+	editing bool
+	text    string
+	tok     tokenizer.Tokenizer
+	corpus  func() string // the training text, for building comparison tokenizers
+	ids     bool
+
+	cmpIdx  int
+	cmpTok  tokenizer.Tokenizer
+	cmpErr  error
+	cmpWait bool
+
+	offset int
+}
+
+func newTokenPane(st *Styles, km *keyMap) *tokenPane {
+	return &tokenPane{box: box{st: st}, km: km, input: newInput(st)}
+}
+
+// Editing reports whether the text input has the keys.
+func (p *tokenPane) Editing() bool { return p.editing }
+
+func (p *tokenPane) SetSize(w, h int) {
+	p.box.SetSize(w, h)
+	iw, _ := p.inner()
+	p.input.SetWidth(max(iw-7, 1))
+}
+
+func (p *tokenPane) setSession(s *Session) {
+	p.tok = s.Tokenizer
+	p.text = s.Prompt()
+	p.input.SetValue(p.text)
+	corpus := s.Corpus
+	p.corpus = func() string {
+		var b strings.Builder
+		for _, src := range corpus.Enabled() {
+			b.WriteString(src.TrainText)
+		}
+		return b.String()
+	}
+}
+
+func (p *tokenPane) setCompare(msg compareMsg) {
+	if compareSpecs[p.cmpIdx] != msg.spec {
+		return // the user has moved on
+	}
+	p.cmpWait = false
+	p.cmpTok, p.cmpErr = msg.tok, msg.err
+}
+
+func (p *tokenPane) scroll(d int) { p.offset = max(p.offset+d, 0) }
+
+// compareCmd builds the comparison tokenizer off the UI goroutine (a BPE
+// vocabulary takes a while to learn).
+func compareCmd(spec string, corpus func() string) tea.Cmd {
+	return func() tea.Msg {
+		text := corpus()
+		tok, err := tokenizer.FromSpec(spec, tokenizer.SpecOptions{Text: text, TextName: "the training text"})
+		return compareMsg{spec: spec, tok: tok, err: err}
+	}
+}
+
+// Update handles the pane's keys, and all keys while the text is edited.
+func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
+	if p.editing {
+		cmd := editText(&p.input, &p.editing, p.km, msg, p.text, func(text string) tea.Cmd {
+			p.text = text
+			return nil
+		})
+		return cmd
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok || p.tok == nil {
+		return nil
+	}
+	km := p.km
+	switch {
+	case key.Matches(k, km.Edit):
+		p.editing = true
+		p.input.SetValue(p.text)
+		p.input.CursorEnd()
+		return p.input.Focus()
+	case key.Matches(k, km.IDs):
+		p.ids = !p.ids
+	case key.Matches(k, km.Compare):
+		p.cmpIdx = (p.cmpIdx + 1) % len(compareSpecs)
+		p.cmpTok, p.cmpErr = nil, nil
+		spec := compareSpecs[p.cmpIdx]
+		if spec == "" {
+			return nil
+		}
+		p.cmpWait = true
+		return compareCmd(spec, p.corpus)
+	case key.Matches(k, km.Up):
+		p.scroll(-1)
+	case key.Matches(k, km.Down):
+		p.scroll(1)
+	}
+	return nil
+}
+
+func (p *tokenPane) View() string { return p.frame("Tokens", p.lines()) }
+
+func (p *tokenPane) lines() []string {
+	st := p.st
+	w, h := p.inner()
+	if p.tok == nil {
+		return []string{st.Muted.Render("loading…")}
+	}
+	text := p.text
+	var out []string
+	if p.editing {
+		text = p.input.Value()
+		out = append(out, st.Label.Render("text ")+p.input.View(), st.Hint.Render("enter keeps · esc restores"))
+	} else {
+		out = append(out, st.Label.Render("text ")+st.Value.Render(showSpace(text)), st.Muted.Render("e edits · c compares · i ids"))
+	}
+	opt := TokenViewOptions{Width: w, ShowIDs: p.ids, Whitespace: true}
+	toks := p.tok.EncodeTokens(text)
+	var view string
+	spec := compareSpecs[p.cmpIdx]
+	switch {
+	case spec != "" && p.cmpTok != nil:
+		view = RenderCompare(*st, text,
+			TokenRow{Name: tokName(p.tok), Tokens: toks},
+			TokenRow{Name: tokName(p.cmpTok), Tokens: p.cmpTok.EncodeTokens(text)}, opt)
+	default:
+		view = st.Title.Render(tokName(p.tok)) + st.Muted.Render("  "+TokenSummary(text, toks)) + "\n" +
+			RenderTokens(*st, text, toks, opt)
+		switch {
+		case spec == "":
+		case p.cmpWait:
+			view += "\n\n" + st.Muted.Render("building "+spec+" from the training text…")
+		case p.cmpErr != nil:
+			view += "\n\n" + st.Error.Render(spec+": "+p.cmpErr.Error())
+		}
+	}
+	body := strings.Split(view, "\n")
+	rows := max(h-len(out), 1)
+	p.offset = min(p.offset, max(len(body)-rows, 0))
+	return append(out, body[p.offset:min(p.offset+rows, len(body))]...)
+}
+
+// tokName names a tokenizer with its vocabulary size.
+func tokName(t tokenizer.Tokenizer) string {
+	return fmt.Sprintf("%s (%d)", t.Name(), t.VocabSize())
+}
