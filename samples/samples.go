@@ -9,16 +9,20 @@ import (
 )
 
 // Sample is one built-in corpus with what the workbench needs to start on it.
+//
+// With the word tokenizer a space is a token of its own, so the lessons'
+// prompts end in a space: the prediction after "The cat sat on the " is the
+// word "mat", while after "The cat sat on the" it is the space.
 type Sample struct {
-	Name        string // as in --data sample:NAME
-	Description string // one line: what the text is
-	Lesson      string // one line: what training on it shows
-	Kind        string // "lesson", "pretrain", "domain" or "task"
-	Tokenizer   string // default tokenizer spec: "char", "word" or "bpe:N"
-	Preset      string // default model preset: "tiny" or "baby"
-	Base        string // for a domain sample, the sample to pretrain on before fine-tuning
-	Prompt      string // default prompt for the Predict pane
-	Probes      []string
+	Name        string   // as in --data sample:NAME
+	Description string   // one line: what the text is
+	Lesson      string   // one line: what training on it shows
+	Kind        string   // "lesson", "pretrain", "domain" or "task"
+	Tokenizer   string   // default tokenizer spec: "char", "word" or "bpe:N"
+	Preset      string   // default model preset: "tiny" or "baby"
+	Base        string   // for a domain sample, the sample to pretrain on before fine-tuning
+	Prompt      string   // default prompt for the Predict pane; see below
+	Probes      []string // prompts whose next-token predictions show what was learnt, e.g. base vs fine-tuned
 }
 
 //go:embed data/*.txt
@@ -28,23 +32,23 @@ var data embed.FS
 var index = []Sample{
 	{
 		Name:        "cats",
-		Description: "short sentences about eight animals and the places they sit",
+		Description: "short sentences about six animals and the places they sit, one a line",
 		Lesson:      "next-word prediction: after \"The cat sat on the\" the model learns that \"mat\" is most likely",
 		Kind:        "lesson", Tokenizer: "word", Preset: "tiny",
-		Prompt: "The cat sat on the",
-		Probes: []string{"The cat sat on the", "The dog sat on the", "The frog slept on the", "The owl ran to the"},
+		Prompt: "The cat sat on the ",
+		Probes: []string{"The cat sat on the ", "The dog sat on the ", "The frog slept on the ", "The owl sat on the "},
 	},
 	{
 		Name:        "bank",
-		Description: "sentences where \"bank\" is a river bank or a money bank, decided by a word far before it",
-		Lesson:      "attention: to guess what follows \"bank\" the model must look back at the word that gave its meaning",
+		Description: "sentences where \"bank\" is a river bank or a money bank, decided by what was carried there",
+		Lesson:      "attention: to guess the word after \"bank\" the model must look back at the boat or the money",
 		Kind:        "lesson", Tokenizer: "word", Preset: "tiny",
-		Prompt: "Sam was thinking about the river, so he went to the bank",
+		Prompt: "Sam took the boat down to the bank ",
 		Probes: []string{
-			"Sam was thinking about the river, so he went to the bank",
-			"Sam was thinking about the money, so he went to the bank",
-			"Ann worried about the boat and later she hurried to the bank",
-			"Ann worried about the loan and later she hurried to the bank",
+			"Sam took the boat down to the bank ",
+			"Sam took the money down to the bank ",
+			"Ann carried the net back to the bank ",
+			"Ann carried the cheque back to the bank ",
 		},
 	},
 	{

@@ -204,11 +204,11 @@ func ExampleLookup() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(s.Tokenizer, s.Preset, s.Prompt)
+	fmt.Printf("%s %s %q\n", s.Tokenizer, s.Preset, s.Prompt)
 	fmt.Println(strings.SplitN(s.Text(), "\n", 2)[0])
 	// Output:
-	// word tiny The cat sat on the
-	// A pig sat on the hill. A hen sat on the wall. The bird sat on the fence.
+	// word tiny "The cat sat on the "
+	// The owl sat on the roof.
 }
 
 func ExampleProblems() {

@@ -60,7 +60,7 @@ func splitAlts(s string) []string {
 }
 
 // Expand expands tmpl: each {name} becomes vars[name] if bound, else a random
-// alternative of the rule name, itself expanded. Then ^ marks are applied and
+// alternative of the rule name, and what it becomes is expanded in turn. Then ^ marks are applied and
 // "a" becomes "an" before a vowel sound. It panics on an unknown name.
 func (g Grammar) Expand(r *Rand, tmpl string, vars map[string]string) string {
 	var b strings.Builder
@@ -86,7 +86,7 @@ func (g Grammar) expand(b *strings.Builder, r *Rand, tmpl string, vars map[strin
 		name := tmpl[i+1 : i+j]
 		tmpl = tmpl[i+j+1:]
 		if v, ok := vars[name]; ok {
-			b.WriteString(v)
+			g.expand(b, r, v, vars, depth+1)
 			continue
 		}
 		alts, ok := g[name]

@@ -8,26 +8,26 @@ import (
 // CatsFavourite maps each animal in the cats corpus to the place it sits on
 // most of the time. The word after "The cat sat on the" is "mat" because of it.
 var CatsFavourite = map[string]string{
-	"cat": "mat", "dog": "rug", "frog": "log", "bird": "fence",
-	"hen": "wall", "pig": "box", "owl": "roof", "fox": "hill",
+	"cat": "mat", "dog": "rug", "frog": "log", "bird": "fence", "hen": "wall", "owl": "roof",
 }
 
-// catsFavouriteP is how often an animal that sits picks its favourite place;
-// the rest of the time it picks any other place, so the favourite is clearly
-// the top next word but not the only one.
-const catsFavouriteP = 0.8
+// catsFavouriteP is how often an animal picks its favourite place; the rest
+// of the time it picks another, so the favourite is clearly the top next
+// word but not the only one.
+const catsFavouriteP = 0.9
 
+// catsGrammar is one sentence a line. Lines that mix animals teach the same
+// rule but, measured with the tiny preset, take about twice as many steps
+// before the model looks back past "sat on the" to the animal.
 var catsGrammar = NewGrammar(`
-s = ^the {animal} sat on the {fav}. | ^the {animal} sat on the {fav}. | ^the {animal} sat on the {fav}.
-	| ^the {adj} {animal} sat on the {fav}. | ^a {animal} sat on the {fav}. | ^then the {animal} sat on the {fav}.
-	| ^the {animal} slept on the {fav}. | ^the {animal} sat on the {fav} all day.
-	| ^the {animal} ran to the {place}. | ^the {animal} saw the {other}. | ^the {animal} is {adj}.
-	| ^the {animal} and the {other} played. | ^the {animal} looked at the {place}.
+sat = ^the {animal} sat on the {fav}.
+slept = ^the {animal} slept on the {fav}.
+is = ^the {animal} is {adj}.
 adj = big | small | old | little | happy | sleepy | black | white | brown
 `)
 
-// Cats generates the cats lesson: short sentences about animals and where
-// they sit, one to three on a line.
+// Cats generates the cats lesson: short sentences about six animals and where
+// they sit, one a line.
 func Cats(seed uint64) string {
 	r := NewRand(seed)
 	animals := sortedKeys(CatsFavourite)
@@ -36,20 +36,19 @@ func Cats(seed uint64) string {
 		places = append(places, CatsFavourite[a])
 	}
 	var b strings.Builder
-	for range 600 {
-		for i, n := 0, 1+r.Intn(3); i < n; i++ {
-			a := Pick(r, animals)
-			fav := CatsFavourite[a]
-			if !r.Chance(catsFavouriteP) {
-				fav = pickOther(r, places, fav)
-			}
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(catsGrammar.Expand(r, "{s}", map[string]string{
-				"animal": a, "fav": fav, "place": Pick(r, places), "other": pickOther(r, animals, a),
-			}))
+	for range 1600 {
+		a := Pick(r, animals)
+		fav := CatsFavourite[a]
+		if !r.Chance(catsFavouriteP) {
+			fav = pickOther(r, places, fav)
 		}
+		form := "{sat}" // 70 %
+		if k := r.Intn(20); k >= 17 {
+			form = "{is}" // 15 %
+		} else if k >= 14 {
+			form = "{slept}" // 15 %
+		}
+		b.WriteString(catsGrammar.Expand(r, form, map[string]string{"animal": a, "fav": fav}))
 		b.WriteByte('\n')
 	}
 	return b.String()
@@ -63,58 +62,41 @@ func pickOther(r *Rand, xs []string, not string) string {
 	}
 }
 
-// BankRiverNext and BankMoneyNext are the words that follow "the bank" in the
-// bank corpus: which set is used depends only on the cue word before it.
+// The bank corpus: what someone carries to the bank (the cue) decides which
+// bank it is, and so the word after "bank".
 var (
+	BankRiverCues = []string{"boat", "canoe", "net", "rod", "raft", "kayak"}
+	BankMoneyCues = []string{"money", "cash", "coins", "cheque", "savings", "wallet"}
 	BankRiverNext = []string{"beside", "under", "among", "below"}
 	BankMoneyNext = []string{"on", "in", "at", "opposite"}
-	BankRiverCues = []string{"river", "fish", "boat", "ducks", "reeds", "canoe", "heron", "stream"}
-	BankMoneyCues = []string{"money", "loan", "cash", "savings", "cheque", "mortgage", "salary", "coins"}
 )
 
-// bankGrammar keeps the cue word ({cue}) and the place after "bank" apart with
-// words that say nothing about which bank is meant: the same openings and
-// middles are used for both senses, so the word after "bank" can only be
-// predicted by looking back at the cue.
+// bankGrammar keeps the cue word ({cue}) and "bank" apart by a fixed number
+// of words that say nothing about which bank is meant, the same for both
+// senses: the word after "bank" can only be predicted by looking back at the
+// cue. Measured with the tiny preset, a fixed distance is learnt in about 500
+// steps; letting the distance vary (one to three words), or putting more
+// than one sentence on a line, left the model guessing after 2,000.
 var bankGrammar = NewGrammar(`
-line = ^{name} {about} the {cue} {middle} the bank {after}.
-about = was thinking about | talked about | forgot about | asked about | read about
-	| dreamed about | worried about | laughed about | wrote a note about
-middle = , so {pron} went to | all morning, then {pron} walked to | and later {pron} hurried to
-	| on the way home, then {pron} went down to | for a while, so {pron} drove to
-	| . ^later that day {pron} went to | with a friend, and they both went to
-after = {river} | {money}
-river = beside the water and {riveract} | under the willows and {riveract}
-	| among the tall grass and {riveract} | below the old mill and {riveract}
-riveract = watched the water go by | sat on the grass | looked for frogs | skipped stones
-	| had a picnic | listened to the birds
-money = on Market Street and {moneyact} | in the town square and {moneyact}
-	| at the corner and {moneyact} | opposite the post office and {moneyact}
-moneyact = waited in the queue | spoke to the teller | signed some forms | paid a bill
-	| asked for a new card | counted the notes
+line = ^{name} {verb} the {cue} {way} to the bank {after}.
+verb = took | carried | brought
+way = down | back | over | up | along | straight
+river = beside the water | under the willows | among the reeds | below the old mill
+money = on Market Street | in the town square | at the corner | opposite the station
+name = Sam | Ann | Tom | Mia | Ben | Zoe
 `)
 
 // Bank generates the bank lesson: one sentence a line, half about a river
 // bank and half about a money bank.
 func Bank(seed uint64) string {
 	r := NewRand(seed)
-	people := []struct{ name, pron string }{
-		{"Sam", "he"}, {"Ann", "she"}, {"Tom", "he"}, {"Mia", "she"}, {"Ben", "he"},
-		{"Zoe", "she"}, {"Leo", "he"}, {"Ivy", "she"}, {"Max", "he"}, {"Eva", "she"},
-	}
 	var b strings.Builder
-	for range 360 {
-		p := Pick(r, people)
-		vars := map[string]string{"name": p.name, "pron": p.pron}
+	for range 1000 {
+		cues, after := BankRiverCues, "{river}"
 		if r.Chance(0.5) {
-			vars["cue"] = Pick(r, BankRiverCues)
-			vars["after"] = "{river}"
-		} else {
-			vars["cue"] = Pick(r, BankMoneyCues)
-			vars["after"] = "{money}"
+			cues, after = BankMoneyCues, "{money}"
 		}
-		tmpl := strings.ReplaceAll(bankGrammar["line"][0], "{after}", vars["after"])
-		b.WriteString(bankGrammar.Expand(r, tmpl, vars))
+		b.WriteString(bankGrammar.Expand(r, "{line}", map[string]string{"cue": Pick(r, cues), "after": after}))
 		b.WriteByte('\n')
 	}
 	return b.String()
