@@ -1,11 +1,244 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"lmlab/engine"
+	"lmlab/samples"
+	"lmlab/tokenizer"
+	"lmlab/tui"
 )
 
 func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "lmlab finetune: not implemented yet")
-	return 1
+	fs := flag.NewFlagSet("finetune", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: lmlab finetune --ckpt BASE --data DOMAIN [--steps N] [--lr LR] [--freeze-embeddings] [--freeze-layers K] --out FT [--json]")
+		fmt.Fprintln(stderr, "Continue a pretrained checkpoint on domain data with its tokenizer and a fresh schedule,")
+		fmt.Fprintln(stderr, "then compare base and fine-tuned: domain and original validation loss, and probe predictions.")
+		fs.PrintDefaults()
+	}
+	tf := addTrainFlags(fs)
+	tf.addCkptFlag("the pretrained base checkpoint (required)")
+	out := fs.String("out", "", "where to save the fine-tuned checkpoint (required)")
+	freezeEmb := fs.Bool("freeze-embeddings", false, "keep token and position embeddings (and so the tied LM head) fixed")
+	freezeLayers := fs.Int("freeze-layers", 0, "keep the first K transformer blocks fixed")
+	var probes samples.Specs
+	fs.Var(&probes, "probe", "a prompt to compare base and fine-tuned predictions on (repeatable; default: taken from the domain data)")
+	asJSON := fs.Bool("json", false, "print one JSON object per line on stdout; the last is the before/after report")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	switch {
+	case tf.ckpt == "":
+		return fail(stderr, "finetune", errors.New("--ckpt is required: the pretrained base checkpoint"))
+	case *out == "":
+		return fail(stderr, "finetune", errors.New("--out is required: where to save the fine-tuned checkpoint"))
+	case len(tf.data) == 0:
+		return fail(stderr, "finetune", errors.New("--data is required: the domain data to fine-tune on"))
+	case tf.resume != "":
+		return fail(stderr, "finetune", errors.New("--resume continues a run; use lmlab train --resume for that"))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	opt := tf.options(stdin)
+	adjust := opt.Adjust
+	opt.Adjust = func(c *engine.Config, tc *engine.TrainConfig) error {
+		// A fine-tune is a short new run: 300 steps unless told, a short
+		// warmup, evaluation at the end only.
+		tc.Steps, tc.Warmup, tc.EvalEvery = 300, 30, 0
+		if err := adjust(c, tc); err != nil {
+			return err
+		}
+		tc.Warmup = min(tc.Warmup, tc.Steps/5)
+		tc.FreezeEmbeddings, tc.FreezeLayers = *freezeEmb, *freezeLayers
+		return nil
+	}
+	s, err := tui.NewSession(opt)
+	if err != nil {
+		return fail(stderr, "finetune", err)
+	}
+	base, err := engine.LoadCheckpoint(tf.ckpt)
+	if err != nil {
+		return fail(stderr, "finetune", err)
+	}
+	baseModel := base.Model()
+	warn := func(format string, a ...any) {
+		fmt.Fprintf(stderr, "lmlab finetune: "+format+"\n", a...)
+	}
+	// How much of the domain data the base tokenizer cannot represent.
+	var domainText strings.Builder
+	for _, src := range s.Corpus.Enabled() {
+		domainText.WriteString(src.TrainText)
+		domainText.WriteString(src.ValText)
+	}
+	if unk := tokenizer.Unknown(s.Tokenizer, domainText.String()); len(unk) > 0 {
+		warn("%d of %d characters of the domain data are outside the base model's tokenizer and are left out (first %s at byte %d)",
+			len(unk), len([]rune(domainText.String())), unk[0], unk[0].Offset)
+	}
+	origVal, origName := originalVal(base, s.Tokenizer, stdin)
+	if origVal == nil && origName != "" {
+		warn("cannot reload the base model's data %s, so forgetting is not measured", origName)
+	}
+	if len(probes) == 0 {
+		probes = defaultProbes(s)
+	}
+
+	tc := s.Trainer.Cfg
+	evalLoss := func(m *engine.Model, ids []int32) *float64 {
+		if ids == nil {
+			return nil
+		}
+		l, n := m.Eval(ids, tc.Context, tc.Batch, 0)
+		if n == 0 {
+			return nil
+		}
+		l = round4(l)
+		return &l
+	}
+	rep := finetuneReport{}
+	rep.DomainVal.Base = evalLoss(baseModel, s.Data.Val)
+	rep.OriginalVal.Base = evalLoss(baseModel, origVal)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	r := &trainReport{w: stdout, json: *asJSON, tty: !*asJSON && isTerminal(stdout)}
+	if !*asJSON {
+		fmt.Fprintf(stdout, "fine-tuning %s on %s for %d steps (lr %.2g", tf.ckpt, strings.Join(s.DataSpecs, ", "), tc.Steps, tc.LR)
+		if tc.FreezeEmbeddings {
+			fmt.Fprint(stdout, ", embeddings frozen")
+		}
+		if tc.FreezeLayers > 0 {
+			fmt.Fprintf(stdout, ", first %d blocks frozen", tc.FreezeLayers)
+		}
+		fmt.Fprintln(stdout, ")")
+	}
+	if code := trainLoop(ctx, s, r, *out, 0, stderr); code != 0 {
+		return code
+	}
+	ft := s.Trainer.Model
+	rep.DomainVal.Finetuned = evalLoss(ft, s.Data.Val)
+	rep.OriginalVal.Finetuned = evalLoss(ft, origVal)
+	for _, p := range probes {
+		ids := s.Encode(p)
+		if len(ids) == 0 {
+			continue
+		}
+		rep.Probes = append(rep.Probes, probeResult{Prompt: p,
+			Base:      topTokens(s.Tokenizer, engine.TopK(baseModel.NextProbs(ids), 5)),
+			Finetuned: topTokens(s.Tokenizer, engine.TopK(ft.NextProbs(ids), 5))})
+	}
+	if *asJSON {
+		jsonLine(stdout, rep)
+		return 0
+	}
+	printFinetuneReport(stdout, rep)
+	return 0
+}
+
+// finetuneReport is the before/after comparison, the last line of
+// `lmlab finetune --json`. A loss is null when it could not be measured.
+type finetuneReport struct {
+	DomainVal   lossPair      `json:"domain_val_loss"`
+	OriginalVal lossPair      `json:"original_val_loss"`
+	Probes      []probeResult `json:"probes"`
+}
+
+type lossPair struct {
+	Base      *float64 `json:"base"`
+	Finetuned *float64 `json:"finetuned"`
+}
+
+type probeResult struct {
+	Prompt    string      `json:"prompt"`
+	Base      []jsonToken `json:"base"`
+	Finetuned []jsonToken `json:"finetuned"`
+}
+
+func topTokens(tok tokenizer.Tokenizer, ps []engine.Prediction) []jsonToken {
+	out := make([]jsonToken, len(ps))
+	for i, p := range ps {
+		out[i] = jsonToken{int(p.ID), tokenText(tok, int(p.ID)), float32(round4(float64(p.Prob)))}
+	}
+	return out
+}
+
+// originalVal reloads the validation split of the data the base model was
+// trained on (named in its checkpoint) and encodes it with the tokenizer.
+// It returns nil and the data's name when that fails.
+func originalVal(base *engine.Checkpoint, tok tokenizer.Tokenizer, stdin io.Reader) ([]int32, string) {
+	var specs []string
+	if err := json.Unmarshal([]byte(base.Meta["data"]), &specs); err != nil || len(specs) == 0 {
+		return nil, ""
+	}
+	for _, sp := range specs {
+		if sp == "-" {
+			return nil, "(stdin)"
+		}
+	}
+	c, err := samples.Load(specs, samples.Options{Stdin: stdin})
+	if err != nil {
+		return nil, strings.Join(specs, ", ")
+	}
+	return toInt32(tok.Encode(c.ValText())), strings.Join(specs, ", ")
+}
+
+// defaultProbes are the domain sample's probe prompts, or the openings of a
+// few validation lines of the domain data.
+func defaultProbes(s *tui.Session) []string {
+	if s.Sample != nil && len(s.Sample.Probes) > 0 {
+		return s.Sample.Probes
+	}
+	var out []string
+	for _, line := range strings.Split(s.Corpus.ValText(), "\n") {
+		words := strings.Fields(line)
+		if len(words) < 4 {
+			continue
+		}
+		out = append(out, strings.Join(words[:min(len(words)/2, 6)], " ")+" ")
+		if len(out) == 3 {
+			break
+		}
+	}
+	return out
+}
+
+func printFinetuneReport(w io.Writer, r finetuneReport) {
+	f := func(x *float64) string {
+		if x == nil {
+			return "    n/a"
+		}
+		return fmt.Sprintf("%7.4f", *x)
+	}
+	change := func(p lossPair) string {
+		if p.Base == nil || p.Finetuned == nil || *p.Base == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%+6.1f%%", 100*(*p.Finetuned-*p.Base) / *p.Base)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%-20s %9s %11s %8s\n", "", "base", "fine-tuned", "change")
+	fmt.Fprintf(w, "%-20s %9s %11s %8s\n", "domain val loss", f(r.DomainVal.Base), f(r.DomainVal.Finetuned), change(r.DomainVal))
+	fmt.Fprintf(w, "%-20s %9s %11s %8s  (forgetting)\n", "original val loss", f(r.OriginalVal.Base), f(r.OriginalVal.Finetuned), change(r.OriginalVal))
+	col := func(ts []jsonToken, i int) string {
+		if i >= len(ts) {
+			return ""
+		}
+		return fmt.Sprintf("%-12s %5.1f%%", fmt.Sprintf("%q", ts[i].Text), ts[i].Prob*100)
+	}
+	for _, p := range r.Probes {
+		fmt.Fprintf(w, "\nprobe %q → next token\n", p.Prompt)
+		fmt.Fprintf(w, "  %-22s %s\n", "base", "fine-tuned")
+		for i := 0; i < max(len(p.Base), len(p.Finetuned)); i++ {
+			fmt.Fprintf(w, "  %-22s %s\n", col(p.Base, i), col(p.Finetuned, i))
+		}
+	}
 }

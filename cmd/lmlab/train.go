@@ -202,7 +202,11 @@ func (r *trainReport) step(st engine.StepStats, total int, elapsed time.Duration
 		return
 	}
 	now := time.Now()
-	if st.Step != total && now.Sub(r.lastPrint) < 200*time.Millisecond && (r.tty || now.Sub(r.lastPrint) < 5*time.Second) {
+	interval := 5 * time.Second // a log file gets a line now and then
+	if r.tty {
+		interval = 200 * time.Millisecond // a terminal redraws one line
+	}
+	if st.Step != 1 && st.Step != total && now.Sub(r.lastPrint) < interval {
 		return
 	}
 	r.lastPrint = now
