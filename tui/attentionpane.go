@@ -150,10 +150,7 @@ func (p *attentionPane) lines() []string {
 		labelW = max(labelW, ansi.StringWidth(showSpace(t)))
 	}
 	labelW = min(max(labelW, 3), 8)
-	cw := 2
-	if (w-labelW-1)/max(n, 1) >= 3 {
-		cw = 3
-	}
+	cw := min(max((w-labelW-1)/max(n, 1), 2), 4) // cell width: glyphs and a gap
 	cols := max((w-labelW-1)/cw, 1)
 	rows := max(h-len(out)-2, 1) // header row and legend
 	// The window of keys and queries shown keeps the cursor in view.

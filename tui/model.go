@@ -374,11 +374,13 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			m.addStep(ev.Stats)
 			m.stale = true
 		case engine.EventEval:
+			m.step = max(m.step, ev.Step)
 			m.val, m.haveVal = ev.ValLoss, true
 			m.loss.addVal(ev.Step, ev.ValLoss, ev.Metrics)
 			m.dirty = true
 		case engine.EventState:
 			m.dirty = true
+			m.step = max(m.step, ev.Step) // exact even if a step event was dropped
 			if ev.Running == m.running {
 				continue
 			}
@@ -402,6 +404,7 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			m.message, m.msgErr = fmt.Sprintf("the run reached its %d steps; s saves it", m.total), false
 			cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
 		case engine.EventError:
+			m.dirty = true
 			m.setError(ev.Err)
 		}
 	}
@@ -739,7 +742,7 @@ func (m *Model) render() string {
 		}
 		msg := fmt.Sprintf("Terminal too small: %d×%d.\nThe workbench needs at least %d×%d.\nEnlarge the window, or press q to quit.",
 			l.W, l.H, minWidth, minHeight)
-		return center(msg, l.W, l.H)
+		return strings.Join(place(center(msg, l.W, l.H), l.W, l.H), "\n")
 	}
 	var sb strings.Builder
 	sb.Grow(l.W * l.H * 3)

@@ -261,6 +261,12 @@ func (s *Session) Prompt() string {
 		return s.Sample.Prompt
 	}
 	val := s.Corpus.ValText()
+	// A split inside a document cuts a line; start at the next whole one.
+	if src := s.Corpus.Enabled(); len(src) > 0 && src[0].TrainText != "" && !strings.HasSuffix(src[0].TrainText, "\n") {
+		if i := strings.IndexByte(val, '\n'); i >= 0 && i < 200 && strings.TrimSpace(val[i+1:]) != "" {
+			val = val[i+1:]
+		}
+	}
 	if i := strings.IndexByte(val, '\n'); i > 0 && i < 80 {
 		val = val[:i]
 	}
