@@ -22,15 +22,23 @@ type BPE struct {
 	cfg bpeConfig
 
 	size     int               // VocabSize
-	pieceIDs map[string]int32  // piece → id
+	pieces   *pieceTable       // piece → id
 	pairs    map[uint64]uint64 // (left<<32 | right) → (rank<<32 | new id); nil in rank mode
 	byteIDs  [256]int32        // byte-level: the token of each byte; else the <0xNN> fallback token; -1 if none
 	splits   []splitter
 	specials *specialMatcher // nil when no special token is matched in text
 	special  []bool          // id → is a special or added token
 	fallback []bool          // id → is a byte-fallback piece or <unk>
-	bytes    [][]byte        // id → TokenBytes
+	bytes    [][]byte        // id → TokenBytes, character-level only (byte-level pieces are their bytes)
+	specText map[int32][]byte // special token id → its text
+	// metaChunks is set when no piece has "▁" after another character, so
+	// no merge can cross the start of a "▁word" and a SentencePiece-style
+	// text can be merged word by word instead of as one long word: the same
+	// result, faster.
+	metaChunks bool
 }
+
+const metaspace = "\u2581" // ▁, SentencePiece's space
 
 // bpeConfig is the complete description of a BPE; Marshal writes it as JSON.
 type bpeConfig struct {
@@ -99,34 +107,15 @@ func newBPE(cfg bpeConfig) (*BPE, error) {
 		}
 		b.size = max(b.size, int(s.ID)+1)
 	}
-	// One string holds every piece, so the map keys share its memory.
-	total := 0
-	for _, p := range cfg.Vocab {
-		total += len(p)
-	}
-	arena := make([]byte, 0, total)
-	for _, p := range cfg.Vocab {
-		arena = append(arena, p...)
-	}
-	all := string(arena)
-	b.pieceIDs = make(map[string]int32, len(cfg.Vocab))
-	off := 0
 	for id, p := range cfg.Vocab {
-		if p == nil {
-			continue
-		}
-		if len(p) == 0 {
+		if p != nil && len(p) == 0 {
 			return nil, fmt.Errorf("vocab[%d]: empty piece", id)
 		}
-		key := all[off : off+len(p)]
-		off += len(p)
-		if prev, dup := b.pieceIDs[key]; dup {
-			if cfg.RankMerges { // ranks are defined by the bytes: they must be unique
-				return nil, fmt.Errorf("vocab[%d]: piece %q is also id %d", id, key, prev)
-			}
-			continue // the first id keeps the piece
-		}
-		b.pieceIDs[key] = int32(id)
+	}
+	var first, second int32
+	b.pieces, first, second = newPieceTable(cfg.Vocab)
+	if first >= 0 && cfg.RankMerges { // ranks are defined by the bytes: they must be unique
+		return nil, fmt.Errorf("vocab[%d]: piece %q is also id %d", second, cfg.Vocab[second], first)
 	}
 	for i := range b.byteIDs {
 		b.byteIDs[i] = -1
@@ -134,7 +123,7 @@ func newBPE(cfg bpeConfig) (*BPE, error) {
 		if !cfg.ByteLevel {
 			key = fmt.Sprintf("<0x%02X>", i)
 		}
-		if id, ok := b.pieceIDs[key]; ok {
+		if id, ok := b.pieces.lookup(key); ok {
 			b.byteIDs[i] = id
 		}
 	}
@@ -209,12 +198,25 @@ func newBPE(cfg bpeConfig) (*BPE, error) {
 	if cfg.Unk >= 0 {
 		b.fallback[cfg.Unk] = true
 	}
-	b.bytes = make([][]byte, b.size)
-	for id, p := range cfg.Vocab {
-		b.bytes[id] = b.pieceBytes(p)
+	if !cfg.ByteLevel && len(cfg.Splits) == 0 {
+		b.metaChunks = true
+		for _, p := range cfg.Vocab {
+			rest := strings.TrimLeft(string(p), metaspace)
+			if strings.Contains(rest, metaspace) {
+				b.metaChunks = false
+				break
+			}
+		}
 	}
+	if !cfg.ByteLevel {
+		b.bytes = make([][]byte, len(cfg.Vocab))
+		for id, p := range cfg.Vocab {
+			b.bytes[id] = b.pieceBytes(p)
+		}
+	}
+	b.specText = make(map[int32][]byte, len(cfg.Specials))
 	for _, s := range cfg.Specials {
-		b.bytes[s.ID] = []byte(s.Text)
+		b.specText[s.ID] = []byte(s.Text)
 	}
 	return b, nil
 }
@@ -267,8 +269,15 @@ func (b *BPE) VocabSize() int { return b.size }
 
 // TokenBytes returns the bytes id stands for.
 func (b *BPE) TokenBytes(id int) []byte {
-	if id < 0 || id >= len(b.bytes) {
+	switch {
+	case id < 0 || id >= b.size:
 		return nil
+	case b.special[id]:
+		return b.specText[int32(id)]
+	case id >= len(b.cfg.Vocab):
+		return nil
+	case b.cfg.ByteLevel:
+		return b.cfg.Vocab[id]
 	}
 	return b.bytes[id]
 }
@@ -330,8 +339,8 @@ func (b *BPE) Decode(ids []int) string {
 	}
 	parts := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if id >= 0 && id < len(b.bytes) && b.bytes[id] != nil {
-			parts = append(parts, string(b.bytes[id]))
+		if p := b.TokenBytes(id); p != nil {
+			parts = append(parts, string(p))
 		}
 	}
 	for _, d := range b.cfg.Decoders {
@@ -404,7 +413,25 @@ func (b *BPE) encodeSegment(seg string, off int, emit func(id int32, start, end 
 // the pieces, after the remaining steps, as words.
 func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start, end int)) {
 	if level == len(b.splits) {
-		b.encodeWord(text, off, emit)
+		if !b.metaChunks {
+			b.encodeWord(text, off, emit)
+			return
+		}
+		// Cut before each "▁" that follows another character.
+		start := 0
+		for i := 0; i < len(text); {
+			j := strings.Index(text[i:], metaspace)
+			if j < 0 {
+				break
+			}
+			j += i
+			if j > start && !strings.HasSuffix(text[:j], metaspace) {
+				b.encodeWord(text[start:j], off+start, emit)
+				start = j
+			}
+			i = j + len(metaspace)
+		}
+		b.encodeWord(text[start:], off+start, emit)
 		return
 	}
 	behavior := b.cfg.Splits[level].Behavior
@@ -429,7 +456,7 @@ func (b *BPE) encodeWord(w string, off int, emit func(id int32, start, end int))
 		return
 	}
 	if b.cfg.RankMerges || b.cfg.IgnoreMerges {
-		if id, ok := b.pieceIDs[w]; ok {
+		if id, ok := b.pieces.lookup(w); ok {
 			emit(id, off, off+len(w))
 			return
 		}
@@ -448,7 +475,7 @@ func (b *BPE) encodeWord(w string, off int, emit func(id int32, start, end int))
 	}
 	var rk ranker = pairRanker{b.pairs}
 	if b.cfg.RankMerges {
-		rk = pieceRanker{b.pieceIDs}
+		rk = pieceRanker{b.pieces}
 	}
 	for _, s := range merge(rk, w, syms) {
 		emit(s.id, off+int(s.start), off+int(s.end))
@@ -470,7 +497,7 @@ func (b *BPE) charSymbols(w string, syms []sym) []sym {
 	}
 	for i := 0; i < len(w); {
 		_, n := utf8.DecodeRuneInString(w[i:])
-		if id, ok := b.pieceIDs[w[i:i+n]]; ok {
+		if id, ok := b.pieces.lookup(w[i : i+n]); ok {
 			flush()
 			syms = append(syms, sym{start: int32(i), end: int32(i + n), id: id})
 			i += n
@@ -515,9 +542,9 @@ func (p pairRanker) rank(_ string, l, r sym) (int32, int32, bool) {
 }
 
 // pieceRanker merges by the id of the concatenated bytes (tiktoken).
-type pieceRanker struct{ ids map[string]int32 }
+type pieceRanker struct{ t *pieceTable }
 
 func (p pieceRanker) rank(w string, l, r sym) (int32, int32, bool) {
-	id, ok := p.ids[w[l.start:r.end]]
+	id, ok := p.t.lookup(w[l.start:r.end])
 	return id, id, ok
 }

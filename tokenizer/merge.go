@@ -1,7 +1,5 @@
 package tokenizer
 
-import "container/heap"
-
 // sym is one symbol of a word while BPE merges it: the bytes [start,end) of
 // the word and its id.
 type sym struct {
@@ -83,20 +81,17 @@ func mergeLarge(rk ranker, w string, syms []sym) []sym {
 		next[i], prev[i] = int32(i+1), int32(i-1)
 	}
 	next[n-1] = -1
-	h := &pairHeap{}
+	h := make(pairHeap, 0, n)
 	push := func(i, j int32) {
 		if r, id, ok := rk.rank(w, syms[i], syms[j]); ok {
-			heap.Push(h, pairItem{rank: r, left: i, leftEnd: syms[i].end, rightEnd: syms[j].end, id: id})
+			h.push(pairItem{rank: r, left: i, leftEnd: syms[i].end, rightEnd: syms[j].end, id: id})
 		}
 	}
 	for i := 0; i+1 < n; i++ {
-		if r, id, ok := rk.rank(w, syms[i], syms[i+1]); ok {
-			h.items = append(h.items, pairItem{rank: r, left: int32(i), leftEnd: syms[i].end, rightEnd: syms[i+1].end, id: id})
-		}
+		push(int32(i), int32(i+1))
 	}
-	heap.Init(h)
-	for h.Len() > 0 {
-		p := heap.Pop(h).(pairItem)
+	for len(h) > 0 {
+		p := h.pop()
 		l := p.left
 		if syms[l].end != p.leftEnd || syms[l].start < 0 { // l grew or died
 			continue
@@ -132,20 +127,46 @@ type pairItem struct {
 	rank, left, leftEnd, rightEnd, id int32
 }
 
-type pairHeap struct{ items []pairItem }
+// pairHeap is a binary min-heap of pairItems ordered by (rank, left).
+type pairHeap []pairItem
 
-func (h *pairHeap) Len() int { return len(h.items) }
-func (h *pairHeap) Less(i, j int) bool {
-	a, b := h.items[i], h.items[j]
-	if a.rank != b.rank {
-		return a.rank < b.rank
-	}
-	return a.left < b.left
+func (a pairItem) less(b pairItem) bool {
+	return a.rank < b.rank || (a.rank == b.rank && a.left < b.left)
 }
-func (h *pairHeap) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *pairHeap) Push(x any)    { h.items = append(h.items, x.(pairItem)) }
-func (h *pairHeap) Pop() any {
-	x := h.items[len(h.items)-1]
-	h.items = h.items[:len(h.items)-1]
-	return x
+
+func (h *pairHeap) push(x pairItem) {
+	*h = append(*h, x)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !q[i].less(q[parent]) {
+			break
+		}
+		q[i], q[parent] = q[parent], q[i]
+		i = parent
+	}
+}
+
+func (h *pairHeap) pop() pairItem {
+	q := *h
+	top := q[0]
+	last := len(q) - 1
+	q[0] = q[last]
+	q = q[:last]
+	for i := 0; ; {
+		l, small := 2*i+1, i
+		if l < len(q) && q[l].less(q[small]) {
+			small = l
+		}
+		if r := l + 1; r < len(q) && q[r].less(q[small]) {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		q[i], q[small] = q[small], q[i]
+		i = small
+	}
+	*h = q
+	return top
 }

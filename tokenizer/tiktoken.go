@@ -73,7 +73,7 @@ func ParseTiktoken(data []byte, name string, opt TiktokenOptions) (*BPE, error) 
 	} else if !known {
 		return nil, fmt.Errorf("no split pattern is known for an encoding named %q; pass --pattern with a name (%s) or a regex", name, strings.Join(PatternNames(), ", "))
 	}
-	var vocab [][]byte
+	vocab := make([][]byte, 0, bytes.Count(data, []byte{'\n'})+1)
 	arena := make([]byte, 0, len(data)*3/4)
 	for line := 1; len(data) > 0; line++ {
 		var l []byte

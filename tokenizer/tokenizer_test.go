@@ -576,7 +576,8 @@ func TestMergeSmallMatchesLarge(t *testing.T) {
 			t.Fatalf("trial %d: small %v, large %v", trial, small, large)
 		}
 		// The same through the byte-rank path on runs of one letter.
-		pr := pieceRanker{map[string]int32{"aa": 1, "aaa": 0, "aaaa": 2}}
+		table, _, _ := newPieceTable([][]byte{[]byte("aaa"), []byte("aa"), []byte("aaaa")})
+		pr := pieceRanker{table}
 		s := strings.Repeat("a", n)
 		bytesSyms := make([]sym, n)
 		for i := range bytesSyms {
@@ -645,5 +646,68 @@ func TestPositionString(t *testing.T) {
 	}
 	if !utf8.ValidString(tests[0].want) {
 		t.Fatal("test table is not UTF-8")
+	}
+}
+
+// TestMetaChunksMatchWholeText pits the word-by-word merge of a
+// SentencePiece-style BPE against merging the whole text as one word, which
+// is what Hugging Face does.
+func TestMetaChunksMatchWholeText(t *testing.T) {
+	fast := loadShared(t, "spm-bpe-32k.tokenizer.json")
+	if !fast.metaChunks {
+		t.Fatal("spm-bpe-32k does not take the word-by-word path")
+	}
+	whole := *fast
+	whole.metaChunks = false
+	data, err := os.ReadFile(filepath.Join(sharedDir(t), "data", "tinyshakespeare.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	texts := []string{string(data[:20000]), "▁▁x▁ ▁", "a▁b", " ▁ "}
+	for _, tt := range edgeTexts {
+		texts = append(texts, tt.text)
+	}
+	for range 50 {
+		var sb strings.Builder
+		for range 60 {
+			sb.WriteString([]string{" ", "  ", "▁", "the", "e", "t", "h", "中", "🤖", "\n", "'"}[rng.IntN(11)])
+		}
+		texts = append(texts, sb.String())
+	}
+	for _, s := range texts {
+		if got, want := fast.Encode(s), whole.Encode(s); !slices.Equal(got, want) {
+			t.Fatalf("%.40q: word by word %v, whole %v", s, got, want)
+		}
+	}
+}
+
+// TestPieceTableMatchesMap pits the hash table against its naive twin, a Go
+// map, on every piece of a vocabulary and on strings that are not pieces.
+func TestPieceTableMatchesMap(t *testing.T) {
+	vocab := [][]byte{[]byte("a"), nil, []byte("ab"), []byte(""), []byte("abc"), []byte("a"), []byte("\x00\xff")}
+	for i := range 3000 {
+		vocab = append(vocab, []byte(fmt.Sprintf("p%dq", i*7)))
+	}
+	table, first, second := newPieceTable(vocab)
+	if first != 0 || second != 5 {
+		t.Errorf("duplicate reported as (%d, %d), want (0, 5)", first, second)
+	}
+	twin := map[string]int32{}
+	for id, p := range vocab {
+		if _, dup := twin[string(p)]; p != nil && !dup {
+			twin[string(p)] = int32(id)
+		}
+	}
+	probes := []string{"", "b", "abcd", "p1q", "p7", "\x00", "\x00\xff"}
+	for p := range twin {
+		probes = append(probes, p, p+"x", "x"+p)
+	}
+	for _, s := range probes {
+		gotID, gotOK := table.lookup(s)
+		wantID, wantOK := twin[s]
+		if gotOK != wantOK || gotID != wantID {
+			t.Fatalf("lookup(%q) = %d, %v; map says %d, %v", s, gotID, gotOK, wantID, wantOK)
+		}
 	}
 }
