@@ -2,6 +2,7 @@ package samples
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -379,4 +380,21 @@ func FuzzJSONL(f *testing.F) {
 			}
 		}
 	})
+}
+
+func ExampleLoad() {
+	c, err := Load([]string{"-:2", "sample:cats"}, Options{Stdin: strings.NewReader("My own notes, read from a pipe.\n")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range c.Sources {
+		fmt.Printf("%s (%s), weight %g, %d bytes; %s\n", s.Name, s.Kind, s.Weight, s.Bytes, s.Split)
+	}
+	_, err = Load([]string{"notes.txt:0"}, Options{})
+	fmt.Println(err)
+	// Output:
+	// stdin (stdin), weight 2, 32 bytes; one document: first 90 % train, last 10 % validation
+	// sample:cats (sample), weight 1, 38829 bytes; one document: first 90 % train, last 10 % validation
+	// data "notes.txt:0": weight "0" must be a positive number, as in notes.txt:2
 }
