@@ -139,7 +139,9 @@ func ctxHashes(rs []rune, i, n int, h []uint64) []uint64 {
 	return h
 }
 
-func pairHash(ctx uint64, r rune) uint64 { return (ctx ^ uint64(r)<<1 ^ 0x9e3779b97f4a7c15) * 1099511628211 }
+func pairHash(ctx uint64, r rune) uint64 {
+	return (ctx ^ uint64(r)<<1 ^ 0x9e3779b97f4a7c15) * 1099511628211
+}
 
 func newCharModel(text string, n int) *charModel {
 	m := &charModel{n: n, total: map[uint64]int32{}, kinds: map[uint64]int32{}, pair: map[uint64]int32{}}
