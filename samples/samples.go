@@ -3,7 +3,9 @@ package samples
 import (
 	"embed"
 	"fmt"
+	"maps"
 	"strings"
+	"sync"
 
 	"lmlab/samples/internal/corpora"
 )
@@ -146,12 +148,7 @@ func Problems(name string, n int, seed uint64) (ps []Problem, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	s, _ := Lookup(name)
-	seen := map[string]bool{}
-	for line := range strings.Lines(s.Text()) {
-		prompt, _, _ := strings.Cut(line, problemSep(line))
-		seen[prompt] = true
-	}
+	seen := maps.Clone(trainingPrompts()[name])
 	r := corpora.NewRand(seed ^ 0x5eed_0f_4e1d_0075)
 	for tries := 0; len(ps) < n && tries < 100*n; tries++ {
 		p := draw(r)
@@ -164,6 +161,23 @@ func Problems(name string, n int, seed uint64) (ps []Problem, ok bool) {
 	}
 	return ps, true
 }
+
+// trainingPrompts holds, for each task sample, the prompts its text contains
+// (without the final = or |); Accuracy runs at every evaluation, so they are
+// collected once.
+var trainingPrompts = sync.OnceValue(func() map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for name := range problems {
+		s, _ := Lookup(name)
+		seen := map[string]bool{}
+		for line := range strings.Lines(s.Text()) {
+			prompt, _, _ := strings.Cut(line, problemSep(line))
+			seen[prompt] = true
+		}
+		out[name] = seen
+	}
+	return out
+})
 
 // problemSep is the character that ends a task line's prompt.
 func problemSep(line string) string {
