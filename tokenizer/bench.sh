@@ -33,5 +33,5 @@ for r in $(seq "$rounds"); do
 	done
 done
 echo "load and training (Go benchmarks):"
-(cd tokenizer && "$tmp/tok.test" -test.run '^$' -test.bench '^Benchmark(LoadTiktoken|LoadHF|TrainBPE)$' -test.benchtime 5x) |
+(cd tokenizer && "$tmp/tok.test" -test.run '^$' -test.bench '^Benchmark(LoadTiktoken|LoadHF|Unmarshal|TrainBPE)$' -test.benchtime 5x) |
 	awk '/^Benchmark/ { printf "  %-50s %8.1f ms\n", $1, $3 / 1e6 }'

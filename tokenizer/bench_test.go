@@ -80,3 +80,22 @@ func BenchmarkTrainBPE(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUnmarshal rebuilds a tokenizer from its saved form, as loading a
+// checkpoint does.
+func BenchmarkUnmarshal(b *testing.B) {
+	for _, file := range []string{"o200k_base.tiktoken", "qwen3.tokenizer.json"} {
+		b.Run(file, func(b *testing.B) {
+			data, err := Marshal(loadShared(b, file))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := Unmarshal(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(data))/1e6, "MB")
+		})
+	}
+}

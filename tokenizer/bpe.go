@@ -26,10 +26,10 @@ type BPE struct {
 	pairs    map[uint64]uint64 // (left<<32 | right) → (rank<<32 | new id); nil in rank mode
 	byteIDs  [256]int32        // byte-level: the token of each byte; else the <0xNN> fallback token; -1 if none
 	splits   []splitter
-	specials *specialMatcher // nil when no special token is matched in text
-	special  []bool          // id → is a special or added token
-	fallback []bool          // id → is a byte-fallback piece or <unk>
-	bytes    [][]byte        // id → TokenBytes, character-level only (byte-level pieces are their bytes)
+	specials *specialMatcher  // nil when no special token is matched in text
+	special  []bool           // id → is a special or added token
+	fallback []bool           // id → is a byte-fallback piece or <unk>
+	bytes    [][]byte         // id → TokenBytes, character-level only (byte-level pieces are their bytes)
 	specText map[int32][]byte // special token id → its text
 	// metaChunks is set when no piece has "▁" after another character, so
 	// no merge can cross the start of a "▁word" and a SentencePiece-style
@@ -47,8 +47,8 @@ type bpeConfig struct {
 	// RankMerges merges the adjacent pair whose concatenation has the lowest
 	// id, as tiktoken does; otherwise Merges lists the pairs in rank order.
 	RankMerges   bool           `json:"rank_merges,omitempty"`
-	Vocab        [][]byte       `json:"vocab"`            // id → piece (base64); null for unused ids
-	Merges       [][3]int32     `json:"merges,omitempty"` // left id, right id, merged id; rank = index
+	Vocab        [][]byte       `json:"-"`                // id → piece; nil for unused ids (saved as vocab_bytes and vocab_lens)
+	Merges       [][3]int32     `json:"-"`                // left id, right id, merged id; rank = index (saved as merge_ids)
 	Counts       []int          `json:"counts,omitempty"` // trained: how often each merged pair occurred
 	Normalizers  []normStep     `json:"normalizers,omitempty"`
 	Splits       []splitStep    `json:"splits,omitempty"`

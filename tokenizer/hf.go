@@ -87,7 +87,7 @@ type hfModel struct {
 	FuseUnk                 bool            `json:"fuse_unk"`
 	ByteFallback            bool            `json:"byte_fallback"`
 	IgnoreMerges            bool            `json:"ignore_merges"`
-	Vocab                   map[string]int  `json:"vocab"`
+	Vocab                   json.RawMessage `json:"vocab"`
 	Merges                  json.RawMessage `json:"merges"`
 }
 
@@ -114,7 +114,7 @@ func ParseHF(data []byte, name string) (*BPE, error) {
 	if m == nil {
 		return nil, fmt.Errorf("model: missing")
 	}
-	if m.Type != "BPE" && !(m.Type == "" && m.Vocab != nil && m.Merges != nil) {
+	if m.Type != "BPE" && !(m.Type == "" && len(m.Vocab) > 0 && len(m.Merges) > 0) {
 		return nil, unsupported("model.type %q (lmlab loads BPE models)", m.Type)
 	}
 	if m.Dropout != nil && *m.Dropout != 0 {
@@ -126,12 +126,25 @@ func ParseHF(data []byte, name string) (*BPE, error) {
 	if m.EndOfWordSuffix != nil && *m.EndOfWordSuffix != "" {
 		return nil, unsupported("model.end_of_word_suffix %q", *m.EndOfWordSuffix)
 	}
-	if len(m.Vocab) == 0 {
-		return nil, fmt.Errorf("model.vocab: missing or empty")
+	if len(m.Vocab) == 0 || string(m.Vocab) == "null" {
+		return nil, fmt.Errorf("model.vocab: missing")
+	}
+	pieces, pieceIDs, err := scanVocab(m.Vocab)
+	if err != nil {
+		return nil, fmt.Errorf("model.vocab: %w", err)
+	}
+	if len(pieces) == 0 {
+		return nil, fmt.Errorf("model.vocab: empty")
+	}
+	vocab := make(map[string]int, len(pieces))
+	for i, p := range pieces {
+		if _, dup := vocab[p]; dup {
+			return nil, fmt.Errorf("model.vocab: %q appears twice", p)
+		}
+		vocab[p] = pieceIDs[i]
 	}
 	cfg := bpeConfig{Name: "hf:" + name, Unk: -1, FuseUnk: m.FuseUnk, ByteFallback: m.ByteFallback, IgnoreMerges: m.IgnoreMerges, MatchSpecial: true}
 
-	var err error
 	if f.Normalizer != nil {
 		if cfg.Normalizers, err = hfNormalizers(*f.Normalizer, "normalizer"); err != nil {
 			return nil, err
@@ -154,14 +167,15 @@ func ParseHF(data []byte, name string) (*BPE, error) {
 	// The vocabulary, by id; byte-level pieces are stored as the raw bytes
 	// their characters stand for.
 	maxID := -1
-	for _, id := range m.Vocab {
+	for _, id := range pieceIDs {
 		maxID = max(maxID, id)
 	}
 	if maxID >= maxRank {
 		return nil, fmt.Errorf("model.vocab: id %d is too large (limit %d)", maxID, maxRank-1)
 	}
 	cfg.Vocab = make([][]byte, maxID+1)
-	for piece, id := range m.Vocab {
+	for i, piece := range pieces {
+		id := pieceIDs[i]
 		if id < 0 {
 			return nil, fmt.Errorf("model.vocab[%q]: negative id %d", piece, id)
 		}
@@ -180,13 +194,13 @@ func ParseHF(data []byte, name string) (*BPE, error) {
 		cfg.Vocab[id] = p
 	}
 	if m.UnkToken != nil {
-		id, ok := m.Vocab[*m.UnkToken]
+		id, ok := vocab[*m.UnkToken]
 		if !ok {
 			return nil, fmt.Errorf("model.unk_token %q is not in model.vocab", *m.UnkToken)
 		}
 		cfg.Unk = int32(id)
 	}
-	if cfg.Merges, err = hfMerges(m.Merges, m.Vocab); err != nil {
+	if cfg.Merges, err = hfMerges(m.Merges, vocab); err != nil {
 		return nil, err
 	}
 	for i, a := range f.AddedTokens {
@@ -328,19 +342,12 @@ func hfMerges(raw json.RawMessage, vocab map[string]int) ([][3]int32, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, fmt.Errorf("model.merges: missing")
 	}
-	var pairs [][2]string
-	var strs []string
-	if err := json.Unmarshal(raw, &strs); err == nil {
-		pairs = make([][2]string, len(strs))
-		for i, s := range strs {
-			l, r, ok := strings.Cut(s, " ")
-			if !ok || l == "" || r == "" || strings.Contains(r, " ") {
-				return nil, fmt.Errorf("model.merges[%d]: %q is not two pieces separated by one space", i, s)
-			}
-			pairs[i] = [2]string{l, r}
-		}
-	} else if err := json.Unmarshal(raw, &pairs); err != nil {
-		return nil, fmt.Errorf("model.merges: want a list of \"left right\" strings or [left, right] pairs")
+	pairs, bad, err := scanMerges(raw)
+	if err != nil {
+		return nil, fmt.Errorf("model.merges: %w (want a list of \"left right\" strings or [left, right] pairs)", err)
+	}
+	if bad >= 0 {
+		return nil, fmt.Errorf("model.merges[%d]: %q is not two pieces separated by one space", bad, pairs[bad][0])
 	}
 	out := make([][3]int32, len(pairs))
 	for i, p := range pairs {

@@ -96,6 +96,21 @@ const Specs = "char, word, word:N, bpe:N, bpe:FILE (saved by --train-out), tikto
 //	hf:FILE         a Hugging Face tokenizer.json with a BPE model
 //	ckpt:FILE       the tokenizer stored in a checkpoint (needs opt.Checkpoint)
 func FromSpec(spec string, opt SpecOptions) (Tokenizer, error) {
+	t, err := fromSpec(spec, opt)
+	if err != nil && opt.TextName != "" && learns(spec) {
+		return nil, fmt.Errorf("%s (learning from %s): %w", spec, opt.TextName, err)
+	}
+	return t, err
+}
+
+// learns reports whether spec learns its vocabulary from SpecOptions.Text.
+func learns(spec string) bool {
+	kind, arg, _ := strings.Cut(spec, ":")
+	_, err := strconv.Atoi(arg)
+	return kind == "char" || kind == "word" || (kind == "bpe" && err == nil)
+}
+
+func fromSpec(spec string, opt SpecOptions) (Tokenizer, error) {
 	kind, arg, _ := strings.Cut(spec, ":")
 	switch kind {
 	case "char":

@@ -458,9 +458,13 @@ func TestUnmarshalErrors(t *testing.T) {
 		{`{"format":"lmlab-tokenizer","version":1,"kind":"char","chars":"ba"}`, "chars"},
 		{`{"format":"lmlab-tokenizer","version":1,"kind":"word","words":["a","a"]}`, "words[1]"},
 		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe"}`, "bpe"},
-		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe","bpe":{"byte_level":true,"vocab":["YQ=="],"unk":-1}}`, "byte 0x00"},
-		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe","bpe":{"vocab":["YQ==","Yg=="],"merges":[[0,5,1]],"unk":-1}}`, "merges[0]"},
-		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe","bpe":{"vocab":["YQ=="],"splits":[{"pattern":"(","behavior":"isolated"}],"unk":-1}}`, "splits[0]"},
+		// vocab_bytes "ab", vocab_lens [1, 1], merge_ids [[0, 5, 1]]
+		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe","bpe":{"byte_level":true,"vocab_bytes":"YWI=","vocab_lens":"AQAAAAEAAAA=","unk":-1}}`, "byte 0x00"},
+		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe","bpe":{"vocab_bytes":"YWI=","vocab_lens":"AQAAAAEAAAA=","merge_ids":"AAAAAAUAAAABAAAA","unk":-1}}`, "merges[0]"},
+		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe","bpe":{"vocab_bytes":"YWI=","vocab_lens":"AQAAAAEAAAA=","splits":[{"pattern":"(","behavior":"isolated"}],"unk":-1}}`, "splits[0]"},
+		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe","bpe":{"vocab_bytes":"YWI=","vocab_lens":"AQAAAAUAAAA=","unk":-1}}`, "vocab_lens[1]"},
+		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe","bpe":{"vocab_bytes":"YWI=","vocab_lens":"AQAA","unk":-1}}`, "vocab_lens"},
+		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe","bpe":{"vocab_bytes":"YWI=","vocab_lens":"AQAAAAEAAAA=","merge_ids":"AAAA","unk":-1}}`, "merge_ids"},
 	}
 	for _, tt := range tests {
 		_, err := Unmarshal([]byte(tt.in))

@@ -1,0 +1,43 @@
+package tokenizer_test
+
+import (
+	"fmt"
+
+	"lmlab/tokenizer"
+)
+
+func ExampleNewChar() {
+	c, _ := tokenizer.NewChar("hello world", false)
+	fmt.Println(c.VocabSize(), c.Encode("hello"))
+	fmt.Println(tokenizer.Unknown(c, "hi!"))
+	// Output:
+	// 8 [3 2 4 4 5]
+	// ["i" (U+0069) at byte 1 "!" (U+0021) at byte 2]
+}
+
+func ExampleNewWord() {
+	w, _ := tokenizer.NewWord("the cat sat on the mat", 0)
+	ids := w.Encode("the dog sat")
+	fmt.Println(ids, w.Decode(ids))
+	// Output: [2 1 0 1 6] the <unk> sat
+}
+
+func ExampleTrainBPE() {
+	text := "low lower lowest low low lower newer newest"
+	b, _ := tokenizer.TrainBPE(text, tokenizer.TrainOptions{VocabSize: 260, Pattern: "gpt2"})
+	for _, m := range b.Merges() {
+		fmt.Printf("%q + %q -> %d (%q, seen %d times)\n", b.TokenBytes(m.Left), b.TokenBytes(m.Right), m.ID, b.TokenBytes(m.ID), m.Count)
+	}
+	for _, t := range b.EncodeTokens(" lowest") {
+		fmt.Printf("%d %q [%d,%d)\n", t.ID, b.TokenBytes(t.ID), t.Start, t.End)
+	}
+	// Output:
+	// "l" + "o" -> 256 ("lo", seen 6 times)
+	// "lo" + "w" -> 257 ("low", seen 6 times)
+	// " " + "low" -> 258 (" low", seen 5 times)
+	// "e" + "r" -> 259 ("er", seen 3 times)
+	// 258 " low" [0,4)
+	// 101 "e" [4,5)
+	// 115 "s" [5,6)
+	// 116 "t" [6,7)
+}
