@@ -1,0 +1,62 @@
+package engine
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestCheckpointLoadsIntoPyTorch saves a trained checkpoint and has PyTorch
+// (a nanoGPT-style model in testdata/nanogpt_check.py, reading the file by
+// the safetensors rules) compute the loss on the same windows. Equal losses
+// mean the names, the [out, in] layouts and the model's math all agree.
+// It needs python3 with torch; without it the test skips, unless
+// LMLAB_REQUIRE_TORCH=1 says the machine has it.
+func TestCheckpointLoadsIntoPyTorch(t *testing.T) {
+	python := ""
+	// Debian's python3-torch lives with the system interpreter, which a
+	// pyenv or venv python3 earlier on PATH does not see.
+	for _, p := range []string{os.Getenv("LMLAB_PYTHON"), "python3", "/usr/bin/python3"} {
+		if p != "" && exec.Command(p, "-c", "import torch").Run() == nil {
+			python = p
+			break
+		}
+	}
+	if python == "" {
+		if os.Getenv("LMLAB_REQUIRE_TORCH") == "1" {
+			t.Fatal("python3 with torch is required (LMLAB_REQUIRE_TORCH=1) but none was found; set LMLAB_PYTHON")
+		}
+		t.Skip("no python3 with torch (apt-get install python3-torch, or set LMLAB_PYTHON); skipping the PyTorch cross-check")
+	}
+	tr, data := trainerForTest(t)
+	tr.Model.Config.Dropout = 0 // PyTorch runs in eval mode; dropout is off there too
+	for i := 0; i < 20; i++ {
+		tr.Step()
+	}
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "m.safetensors")
+	if err := SaveCheckpoint(ckpt, tr.Checkpoint(nil, nil)); err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := json.Marshal(data.Val)
+	idsPath := filepath.Join(dir, "ids.json")
+	os.WriteFile(idsPath, ids, 0o644)
+	out, err := exec.Command(python, "testdata/nanogpt_check.py", ckpt, idsPath).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nanogpt_check.py: %v\n%s", err, out)
+	}
+	var got struct {
+		Loss   float64 `json:"loss"`
+		Tokens int     `json:"tokens"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("nanogpt_check.py printed %q: %v", out, err)
+	}
+	want, n := tr.Model.Eval(data.Val, tr.Model.Config.Context, 4, 0)
+	if n != got.Tokens || math.Abs(got.Loss-want) > 1e-4 {
+		t.Errorf("PyTorch loss %.6f over %d tokens, lmlab %.6f over %d", got.Loss, got.Tokens, want, n)
+	}
+}
