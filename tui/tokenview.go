@@ -21,6 +21,10 @@ type TokenViewOptions struct {
 	Width      int  // wrap lines at this many cells; 0 or less: no wrapping
 	ShowIDs    bool // write each token's id after it, in subscript digits
 	Whitespace bool // draw space as ·, newline as ⏎ (tabs and control characters are always visible)
+	// WrapAtTokens starts a new line before a token (with its id and
+	// separator) that does not fit on the rest of the line, rather than
+	// cutting it; tokens wider than a line are still cut.
+	WrapAtTokens bool
 }
 
 // Glyphs of the token view.
@@ -42,6 +46,7 @@ type unit struct {
 	width int
 	style int
 	brk   bool // a line break follows
+	tok   int  // index of the token the unit belongs to (with its id and separator)
 }
 
 // Palette indexes: the styles a token view draws with.
@@ -78,7 +83,7 @@ func palette(st Styles) []lipgloss.Style {
 // wraps at opt.Width. It never panics: spans outside the text, out of order
 // or overlapping are clipped.
 func RenderTokens(st Styles, text string, toks []tokenizer.Token, opt TokenViewOptions) string {
-	return layout(palette(st), tokenUnits(st, text, toks, nil, opt), opt.Width)
+	return layout(palette(st), tokenUnits(st, text, toks, nil, opt), opt.Width, opt.WrapAtTokens)
 }
 
 // TokenRow is one tokenizer's tokens of a text, for RenderCompare.
@@ -112,7 +117,7 @@ func RenderCompare(st Styles, text string, a, b TokenRow, opt TokenViewOptions) 
 		sb.WriteString(st.Title.Render(row.Name))
 		sb.WriteString(st.Muted.Render("  " + TokenSummary(text, row.Tokens)))
 		sb.WriteString("\n")
-		sb.WriteString(layout(palette(st), tokenUnits(st, text, row.Tokens, other, opt), opt.Width))
+		sb.WriteString(layout(palette(st), tokenUnits(st, text, row.Tokens, other, opt), opt.Width, opt.WrapAtTokens))
 		sb.WriteString("\n")
 		if i == 0 {
 			sb.WriteString("\n")
@@ -203,6 +208,9 @@ func tokenUnits(st Styles, text string, toks []tokenizer.Token, other map[int]bo
 		if len(out) > first {
 			out[len(out)-1].brk = endBreak
 		}
+		for k := first; k < len(out); k++ {
+			out[k].tok = i
+		}
 	}
 	return out
 }
@@ -288,9 +296,11 @@ func subscript(id int) string {
 }
 
 // layout flows units into lines of at most width cells (no limit when
-// width ≤ 0), drawing each run of units that share a style at once. A unit
-// wider than the line gets a line of its own.
-func layout(pal []lipgloss.Style, units []unit, width int) string {
+// width ≤ 0), drawing each run of units that share a style at once. With
+// atTokens, a token (with its id and separator) that does not fit on the
+// rest of a line starts a new one; a token wider than a line is cut where
+// it must.
+func layout(pal []lipgloss.Style, units []unit, width int, atTokens bool) string {
 	var sb, run strings.Builder
 	runStyle := -1
 	flush := func() {
@@ -301,11 +311,20 @@ func layout(pal []lipgloss.Style, units []unit, width int) string {
 		}
 	}
 	col := 0
-	for _, u := range units {
-		if width > 0 && col > 0 && col+u.width > width {
-			flush()
-			sb.WriteString("\n")
-			col = 0
+	for i, u := range units {
+		if width > 0 && col > 0 {
+			need := u.width
+			if atTokens && (i == 0 || units[i-1].tok != u.tok) { // a token starts: keep it whole if it fits on a line
+				need = tokenWidth(units[i:])
+				if need > width {
+					need = u.width
+				}
+			}
+			if col+need > width {
+				flush()
+				sb.WriteString("\n")
+				col = 0
+			}
 		}
 		if u.style != runStyle {
 			flush()
@@ -321,6 +340,22 @@ func layout(pal []lipgloss.Style, units []unit, width int) string {
 	}
 	flush()
 	return strings.TrimSuffix(sb.String(), "\n")
+}
+
+// tokenWidth is the width of the first token of units, up to its first
+// line break.
+func tokenWidth(units []unit) int {
+	w := 0
+	for _, u := range units {
+		if u.tok != units[0].tok {
+			break
+		}
+		w += u.width
+		if u.brk {
+			break
+		}
+	}
+	return w
 }
 
 // StylesFor returns DefaultStyles when w is a terminal that shows colour,

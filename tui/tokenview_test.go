@@ -43,6 +43,7 @@ func TestTokenView(t *testing.T) {
 		{"bpe_invalid_utf8_24", bpe, "bad \xff\xfe bytes, cut \xe4\xb8", TokenViewOptions{Width: 24, Whitespace: true}},
 		{"bpe_no_whitespace_glyphs", bpe, "The cat\tsat\n\non the mat ", TokenViewOptions{}},
 		{"empty", bpe, "", TokenViewOptions{Width: 10}},
+		{"bpe_wrap_at_tokens_30", bpe, "The cat 🤖 sat<|endoftext|>中文 on\r\nthe mat", TokenViewOptions{Width: 30, Whitespace: true, WrapAtTokens: true, ShowIDs: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,7 +131,7 @@ func FuzzRenderTokens(f *testing.F) {
 				Special: rng.IntN(5) == 0, Fallback: rng.IntN(5) == 0, SplitsRune: rng.IntN(5) == 0}
 		}
 		width = width % 200
-		opt := TokenViewOptions{Width: width, ShowIDs: seed%2 == 0, Whitespace: seed%3 == 0}
+		opt := TokenViewOptions{Width: width, ShowIDs: seed%2 == 0, Whitespace: seed%3 == 0, WrapAtTokens: seed%5 < 2}
 		out := RenderTokens(PlainStyles(), text, toks, opt)
 		if width >= 12 { // wide enough for any one unit (an id or a <XX> byte)
 			checkWidth(t, out, width)

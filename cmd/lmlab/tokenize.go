@@ -148,7 +148,7 @@ func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader
 		return err
 	}
 	st := tui.StylesFor(stdout)
-	opt := tui.TokenViewOptions{Width: f.width, ShowIDs: f.showIDs, Whitespace: true}
+	opt := tui.TokenViewOptions{Width: f.width, ShowIDs: f.showIDs, Whitespace: true, WrapAtTokens: true}
 	if opt.Width == 0 {
 		if opt.Width = tui.TerminalWidth(stdout); opt.Width == 0 {
 			opt.Width = 100
