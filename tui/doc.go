@@ -1,9 +1,20 @@
 // Package tui is lmlab's terminal workbench: one Bubble Tea root model with
-// plain pane components (dataset, tokens, loss, predict, attention, sample)
-// around an engine.Trainer that runs in its own goroutine. It is the only
+// plain pane components (Dataset, Tokens, Loss, Predict, Attention, Sample)
+// around an engine.Runner that trains on its own goroutine. It is the only
 // package that imports Bubble Tea, lipgloss, bubbles and asciigraph.
 //
-//	m := tui.New(opts)
+//	m := tui.New(tui.Options{Session: tui.SessionOptions{Data: []string{"sample:cats"}}})
 //	p := tea.NewProgram(m)
 //	_, err := p.Run()
+//	m.Close() // stops the trainer's goroutine
+//	if err == nil {
+//		err = m.Err() // a session that could not be built, or a recovered panic
+//	}
+//
+// The model builds the session in a command, so the screen says "loading…"
+// at once; the runner starts paused. Runner events come back through a
+// command re-armed after every batch, the screen is redrawn at most a few
+// times a second while training runs (and at once after a key), and the
+// Predict, Attention and Sample panes follow snapshots of the model taken
+// between steps, so inspection never stalls training.
 package tui

@@ -16,7 +16,7 @@ var goldenSizes = [][2]int{{80, 24}, {120, 40}, {200, 60}}
 // fixture is a workbench on the test corpus with a synthetic history and
 // inspection, so goldens do not depend on the engine's arithmetic or a
 // clock. Regenerate them with go test ./tui -update.
-func fixture(t *testing.T, w, h int) *Model {
+func fixture(t testing.TB, w, h int) *Model {
 	t.Helper()
 	m, c := newTestModel(t, w, h)
 	start(t, m)

@@ -86,17 +86,23 @@ func startCmd(opt SessionOptions) tea.Cmd {
 		if err != nil {
 			return startFailedMsg{err}
 		}
-		msg := startedMsg{sess: sess}
-		encode := sess.Tokenizer.Encode
-		for _, src := range sess.Corpus.Sources {
-			msg.stats = append(msg.stats, src.Stats(encode, nil))
-		}
-		msg.total = sess.Corpus.Stats(encode, nil)
-		msg.leaks = sess.Corpus.Leaks()
-		msg.runner = engine.NewRunner(sess.Trainer)
-		msg.runner.Metrics = sess.Metrics()
-		return msg
+		return startSession(sess)
 	}
+}
+
+// startSession measures the session's data for the Dataset pane and starts
+// its runner, paused.
+func startSession(sess *Session) startedMsg {
+	msg := startedMsg{sess: sess}
+	encode := sess.Tokenizer.Encode
+	for _, src := range sess.Corpus.Sources {
+		msg.stats = append(msg.stats, src.Stats(encode, nil))
+	}
+	msg.total = sess.Corpus.Stats(encode, nil)
+	msg.leaks = sess.Corpus.Leaks()
+	msg.runner = engine.NewRunner(sess.Trainer)
+	msg.runner.Metrics = sess.Metrics()
+	return msg
 }
 
 // waitForEvents blocks for the runner's next event and returns it with every

@@ -32,14 +32,14 @@ type Options struct {
 // RefreshIntervals says how often the screen and the inspection panes follow
 // a running trainer.
 type RefreshIntervals struct {
-	Frame   time.Duration // repaint; default 100 ms (10 fps)
+	Frame   time.Duration // repaint; default 125 ms (8 fps)
 	Inspect time.Duration // snapshot, predictions and attention; default 2 s
 	Sample  time.Duration // a new sample; default 10 s
 }
 
 func (r RefreshIntervals) withDefaults() RefreshIntervals {
 	if r.Frame <= 0 {
-		r.Frame = 100 * time.Millisecond
+		r.Frame = 125 * time.Millisecond
 	}
 	if r.Inspect <= 0 {
 		r.Inspect = 2 * time.Second
@@ -52,6 +52,14 @@ func (r RefreshIntervals) withDefaults() RefreshIntervals {
 
 // predictK is how many next tokens the Predict pane lists at most.
 const predictK = 10
+
+// runningSampleTokens caps samples taken while training runs (generation
+// competes with training for the cores); a pause brings a full one.
+const runningSampleTokens = 48
+
+// inspectShare bounds the time inspection jobs take while training runs:
+// the next one waits at least this many times as long as the last took.
+const inspectShare = 20
 
 // Model is the workbench: the only tea.Model. It owns the layout, the focus,
 // the keys and the connection to the trainer's goroutine; the panes are
@@ -105,8 +113,10 @@ type Model struct {
 	snapStep    int
 	busy        bool
 	want        refreshWant
-	lastInspect time.Time
-	lastSample  time.Time
+	jobStart    time.Time // when the running inspection job started
+	jobSample   bool      // and whether it samples
+	nextInspect time.Time // while running, the next snapshot is due then
+	nextSample  time.Time // and the next sample then
 	sampleSeed  uint64
 
 	// Screen.
@@ -387,6 +397,8 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			m.running = ev.Running
 			if m.running {
 				m.runSince = m.now()
+				m.nextInspect = m.runSince.Add(m.every.Inspect)
+				m.nextSample = m.runSince.Add(m.every.Sample)
 				m.message = ""
 				cmds = append(cmds, m.startTicking())
 			} else {
@@ -456,10 +468,10 @@ func (m *Model) tick() tea.Cmd {
 	if m.running {
 		now := m.now()
 		want := refreshWant{}
-		if now.Sub(m.lastInspect) >= m.every.Inspect {
+		if !now.Before(m.nextInspect) {
 			want.snapshot, want.inspect = true, true
 		}
-		if now.Sub(m.lastSample) >= m.every.Sample {
+		if !now.Before(m.nextSample) {
 			want.snapshot, want.inspect, want.sample = true, true, true
 		}
 		if want.any() && !m.busy {
@@ -484,19 +496,29 @@ func (m *Model) refresh(w refreshWant) tea.Cmd {
 	}
 	w, m.want = m.want, refreshWant{}
 	m.busy = true
-	now := m.now()
-	m.lastInspect = now
-	if w.sample {
-		m.lastSample = now
+	m.jobStart, m.jobSample = m.now(), w.sample
+	n := m.sample.tokensWanted()
+	if m.running {
+		n = min(n, runningSampleTokens)
 	}
 	job := refreshJob{runner: m.runner, snap: m.snap, snapStep: m.snapStep, snapshot: w.snapshot,
 		prompt: m.prompt, ids: m.sess.Encode(m.prompt), topK: predictK,
-		sample: w.sample, opts: m.sample.options(m.sampleSeed), n: m.sample.tokensWanted()}
+		sample: w.sample, opts: m.sample.options(m.sampleSeed), n: n}
 	return job.run
 }
 
 func (m *Model) inspected(msg inspectedMsg) tea.Cmd {
 	m.busy = false
+	// While training runs, inspection takes at most about 1/inspectShare of
+	// the time: on a slow machine the panes follow less often.
+	now := m.now()
+	took := now.Sub(m.jobStart)
+	if m.jobSample {
+		m.nextSample = now.Add(max(m.every.Sample, inspectShare*took))
+		m.nextInspect = now.Add(m.every.Inspect)
+	} else {
+		m.nextInspect = now.Add(max(m.every.Inspect, inspectShare*took))
+	}
 	m.snap, m.snapStep = msg.model, msg.step
 	if msg.prompt == m.prompt {
 		labels := make([]string, len(msg.ins.Tokens))

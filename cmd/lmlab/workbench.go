@@ -45,7 +45,7 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	var p *tea.Program
 	opts := tui.Options{Session: tf.options(stdin), Out: *out, Quit: func() { p.Quit() }}
 	m := tui.New(opts)
-	p = tea.NewProgram(m, tea.WithOutput(stdout), tea.WithFPS(30))
+	p = tea.NewProgram(m, tea.WithOutput(stdout))
 	code := func() (code int) {
 		defer func() {
 			if r := recover(); r != nil { // Bubble Tea restores the terminal before this point
