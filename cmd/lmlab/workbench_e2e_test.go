@@ -38,7 +38,9 @@ func (s *tmuxSession) must(args ...string) string {
 func (s *tmuxSession) screen() string { return s.must("capture-pane", "-p", "-t", "wb") }
 
 // keys sends tmux key names (Space, Escape, q, ...).
-func (s *tmuxSession) keys(keys ...string) { s.must(append([]string{"send-keys", "-t", "wb"}, keys...)...) }
+func (s *tmuxSession) keys(keys ...string) {
+	s.must(append([]string{"send-keys", "-t", "wb"}, keys...)...)
+}
 
 // poll re-reads the screen until cond holds, failing after a generous
 // deadline with the last screen. It returns the screen that satisfied cond.
