@@ -47,6 +47,12 @@ type gemmCtx struct {
 	nPanels int // column micro-panels: ceil(n/nr)
 	bp      []float32
 	bpMem   []float32
+	// packA says A micro-panels are packed rather than read in place. In
+	// place, the strands the kernel walks (mr rows, or kc k-steps when A is
+	// transposed) start lda·4 bytes apart; when that is a multiple of 4 KiB
+	// they all fall in the same L1 sets (64 sets of 64 bytes) and evict each
+	// other, so square_1024 ran at half speed.
+	packA bool
 
 	// The parallel phase being run and its task grid.
 	packing            bool
@@ -54,9 +60,9 @@ type gemmCtx struct {
 	scratch            []float32 // per task: A micro-panel, then an edge tile
 }
 
-// packA packs every A micro-panel instead of reading full ones in place; a
-// switch for measuring the difference.
-var packA = false
+// forcePackA packs every A micro-panel instead of reading full ones in
+// place; a switch for measuring the difference.
+var forcePackA = false
 
 var ctxPool = sync.Pool{New: func() any { return new(gemmCtx) }}
 
@@ -72,6 +78,7 @@ func gemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int,
 	}
 	kern := activeKernel.Load()
 	g.kern = kern
+	g.packA = forcePackA || lda%1024 == 0
 	kblocks := (k + kcMax - 1) / kcMax
 	g.kc = (k + kblocks - 1) / kblocks
 	g.nPanels = (n + kern.nr - 1) / kern.nr
@@ -211,7 +218,7 @@ func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap []float32) {
 				var a []float32
 				var rsa, psa int
 				switch {
-				case rows < mr || packA:
+				case rows < mr || g.packA:
 					// op(A)'s rows i..i+rows are op(A)ᵀ's columns: A is
 					// "row-major" for packPanel exactly when transposed.
 					packPanel(ap[:kb*mr], g.a, g.lda, g.aTrans, p0, kb, i, rows, mr)

@@ -285,3 +285,21 @@ func TestSgemmConcurrent(t *testing.T) {
 	})
 	wg.Wait()
 }
+
+// A is packed rather than read in place when its rows are 4 KiB multiples
+// apart (lda%1024 == 0); cover that path, and every shape with packing
+// forced.
+func TestSgemmPackedA(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(15, 16))
+		for _, tA := range transposes {
+			gemmCase{tA: tA, tB: blas.NoTrans, m: 30, n: 40, k: 20, alpha: 1, beta: 0.5, pad: 1024 - 20}.check(t, rng)
+		}
+		forcePackA = true
+		defer func() { forcePackA = false }()
+		for _, s := range shapes {
+			gemmCase{tA: blas.Trans, tB: blas.Trans, m: s[0], n: s[1], k: s[2], alpha: 1, beta: 0}.check(t, rng)
+			gemmCase{tA: blas.NoTrans, tB: blas.NoTrans, m: s[0], n: s[1], k: s[2], alpha: 1, beta: 0}.check(t, rng)
+		}
+	})
+}

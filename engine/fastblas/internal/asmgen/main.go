@@ -16,6 +16,7 @@ import (
 
 func main() {
 	out := flag.String("out", "kernel_amd64.s", "output file")
+	flag.BoolVar(&prefetchC, "prefetchc", prefetchC, "prefetch C in the AVX-512 kernels")
 	flag.Parse()
 	var g gen
 	g.header()
@@ -61,6 +62,9 @@ var (
 // other. Full tiles only; Go handles the edges through a scratch tile.`,
 	}
 )
+
+// prefetchC makes the AVX-512 kernels prefetch their tile of C.
+var prefetchC = true
 
 type gen struct{ buf bytes.Buffer }
 
@@ -140,6 +144,22 @@ func (g *gen) kernel(s isa) {
 	}
 	if bases > 2 {
 		g.p("\tLEAQ (R12)(R10*4), R13")
+	}
+	if s.avx512 && prefetchC {
+		// Fetch C's tile while the k loop runs, so that the stores at the
+		// end do not wait for it.
+		g.p("\tMOVQ c+40(FP), DI")
+		g.p("\tMOVQ ldc+48(FP), AX")
+		g.p("\tSHLQ $2, AX")
+		for r := range s.mr {
+			g.p("\tPREFETCHT0 (DI)")
+			if s.nv > 1 {
+				g.p("\tPREFETCHT0 64(DI)")
+			}
+			if r < s.mr-1 {
+				g.p("\tADDQ AX, DI")
+			}
+		}
 	}
 	for i := range nacc {
 		r := fmt.Sprintf("%s%d", s.reg, i)
