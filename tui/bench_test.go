@@ -15,9 +15,26 @@ func BenchmarkView(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		m.dirty = true
+		m.paneOK = [numPanes]bool{}
 		m.loss.valid = false
 		m.sample.wrapped = nil
 		m.dataset.preview = nil
+		_ = m.View()
+	}
+}
+
+// BenchmarkViewTrainingFrame is a repaint tick while training runs: new
+// steps for the Loss pane and the status bar, the other panes cached.
+func BenchmarkViewTrainingFrame(b *testing.B) {
+	m := fixture(b, 200, 60)
+	st := DefaultStyles()
+	st.NoColor = false
+	m.st = st
+	m.View()
+	b.ReportAllocs()
+	for b.Loop() {
+		m.dirty = true
+		m.loss.valid = false
 		_ = m.View()
 	}
 }

@@ -172,7 +172,10 @@ func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	n := ansi.StringWidth(s)
+	n := asciiWidth(s)
+	if n < 0 {
+		n = ansi.StringWidth(s)
+	}
 	if n > w {
 		s = ansi.Truncate(s, w, "…")
 		n = ansi.StringWidth(s)
@@ -201,4 +204,15 @@ func place(block string, w, h int) []string {
 // center places block in the middle of a w×h area.
 func center(block string, w, h int) string {
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, block)
+}
+
+// asciiWidth is the width of printable ASCII text, or -1 for anything else
+// (escapes, other characters), which ansi.StringWidth must measure.
+func asciiWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return -1
+		}
+	}
+	return len(s)
 }

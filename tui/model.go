@@ -120,17 +120,19 @@ type Model struct {
 	sampleSeed  uint64
 
 	// Screen.
-	showHelp bool
-	confirm  bool // the quit question is open
-	message  string
-	msgErr   bool
-	hint     bool // show the start hint
-	ticking  bool
-	stale    bool // steps arrived since the last frame
-	dirty    bool // the cached frame is out of date
-	frame    string
-	fatal    error
-	quitting bool
+	showHelp  bool
+	confirm   bool // the quit question is open
+	message   string
+	msgErr    bool
+	hint      bool // show the start hint
+	ticking   bool
+	stale     bool // steps arrived since the last frame
+	dirty     bool // the cached frame is out of date
+	frame     string
+	paneCache [numPanes]string
+	paneOK    [numPanes]bool
+	fatal     error
+	quitting  bool
 }
 
 // refreshWant is what the next inspection job must do.
@@ -248,6 +250,11 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg.(type) {
+	case eventsMsg, frameMsg: // steps and ticks change the Loss pane only
+	default:
+		m.paneOK = [numPanes]bool{}
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -384,12 +391,14 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			m.addStep(ev.Stats)
 			m.stale = true
 		case engine.EventEval:
+			m.paneOK = [numPanes]bool{}
 			m.step = max(m.step, ev.Step)
 			m.val, m.haveVal = ev.ValLoss, true
 			m.loss.addVal(ev.Step, ev.ValLoss, ev.Metrics)
 			m.dirty = true
 		case engine.EventState:
 			m.dirty = true
+			m.paneOK = [numPanes]bool{}
 			m.step = max(m.step, ev.Step) // exact even if a step event was dropped
 			if ev.Running == m.running {
 				continue
@@ -408,6 +417,7 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			}
 		case engine.EventDone:
 			m.dirty = true
+			m.paneOK = [numPanes]bool{}
 			if m.running {
 				m.elapsed += m.now().Sub(m.runSince)
 			}
@@ -775,7 +785,7 @@ func (m *Model) render() string {
 	case m.showHelp:
 		body = place(center(m.fullHelpView(l.body.W, l.body.H), l.body.W, l.body.H), l.body.W, l.body.H)
 	case l.mode == layoutTabs:
-		body = strings.Split(m.pane(m.focus).View(), "\n")
+		body = strings.Split(m.paneView(m.focus), "\n")
 	default:
 		body = m.gridView()
 	}
@@ -785,7 +795,7 @@ func (m *Model) render() string {
 	}
 	for i := 0; i < l.body.H; i++ {
 		if i < len(body) {
-			sb.WriteString(fit(body[i], l.W))
+			sb.WriteString(body[i]) // boxes and placed blocks are exactly l.W wide
 		} else {
 			sb.WriteString(strings.Repeat(" ", l.W))
 		}
@@ -797,6 +807,17 @@ func (m *Model) render() string {
 	return sb.String()
 }
 
+// paneView returns pane p drawn, from the cache when nothing that pane
+// shows has changed since (step events and repaint ticks change only the
+// Loss pane, which keeps its own cache).
+func (m *Model) paneView(p paneID) string {
+	if p == paneLoss || !m.paneOK[p] {
+		m.paneCache[p] = m.pane(p).View()
+		m.paneOK[p] = true
+	}
+	return m.paneCache[p]
+}
+
 // gridView puts the six pane boxes side by side, column by column.
 func (m *Model) gridView() []string {
 	l := m.lay
@@ -805,13 +826,13 @@ func (m *Model) gridView() []string {
 	for _, col := range cols {
 		for _, p := range col {
 			r := l.panes[p]
-			box := strings.Split(m.pane(p).View(), "\n")
+			box := strings.Split(m.paneView(p), "\n")
 			for i := 0; i < r.H; i++ {
-				s := ""
 				if i < len(box) {
-					s = box[i]
+					lines[r.Y+i].WriteString(box[i]) // a box is exactly r.W wide
+				} else {
+					lines[r.Y+i].WriteString(strings.Repeat(" ", r.W))
 				}
-				lines[r.Y+i].WriteString(fit(s, r.W))
 			}
 		}
 	}
