@@ -1,0 +1,205 @@
+package vec
+
+import (
+	"encoding/binary"
+	"math"
+	"testing"
+)
+
+// The fuzz tests read their vectors from the fuzzer's bytes, four per
+// float32, so any bit pattern (NaNs, subnormals, infinities) and any length
+// can come up; each runs every supported level against the Go twin and the
+// kernel's documented properties.
+
+func floats(data []byte) []float32 {
+	x := make([]float32, len(data)/4)
+	for i := range x {
+		x[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+	}
+	return x
+}
+
+func seedBytes(xs ...float32) []byte {
+	b := make([]byte, 4*len(xs))
+	for i, x := range xs {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
+}
+
+func addSeeds(f *testing.F, extra ...any) {
+	seeds := [][]float32{
+		nil, {0}, {1, -1, 0.5}, specials,
+		{-3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13},
+	}
+	for _, s := range seeds {
+		f.Add(append([]any{seedBytes(s...)}, extra...)...)
+	}
+}
+
+// levels runs f under each supported level and restores active.
+func levels(f func()) {
+	saved := active
+	defer func() { active = saved }()
+	for _, l := range supported() {
+		active = l
+		f()
+	}
+}
+
+func FuzzGelu(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x := floats(data)
+		n := len(x)
+		dout := make([]float32, n)
+		for i := range dout {
+			dout[i] = float32(i%7) - 3
+		}
+		levels(func() {
+			out := make([]float32, n)
+			GeluForward(out, x)
+			dx := make([]float32, n)
+			GeluBackward(dx, x, dout)
+			for i, v := range x {
+				want, grad := geluRef(float64(v)), geluGradRef(float64(v))*float64(dout[i])
+				switch {
+				case v != v:
+					if out[i] == out[i] || (dout[i] != 0 && dx[i] == dx[i]) {
+						t.Fatalf("%s: gelu(NaN) = %g, gelu'(NaN)·%g = %g", active, out[i], dout[i], dx[i])
+					}
+				case v >= 10 && out[i] != v, v <= -12 && out[i] != 0:
+					t.Fatalf("%s: gelu(%g) = %g, want the limit", active, v, out[i])
+				case v >= 20 && dx[i] != dout[i], v <= -20 && dx[i] != 0:
+					t.Fatalf("%s: gelu'(%g)·%g = %g, want the limit", active, v, dout[i], dx[i])
+				case math.Abs(float64(v)) <= 10 && math.Abs(float64(out[i])-want) > 2e-6:
+					t.Fatalf("%s: gelu(%g) = %g, want %g", active, v, out[i], want)
+				case math.Abs(float64(v)) <= 20 && math.Abs(float64(dx[i])-grad) > 2e-6*math.Abs(float64(dout[i])):
+					t.Fatalf("%s: gelu'(%g)·%g = %g, want %g", active, v, dout[i], dx[i], grad)
+				}
+			}
+		})
+	})
+}
+
+func FuzzExpSub(f *testing.F) {
+	addSeeds(f, float32(0))
+	f.Add(seedBytes(1, 2, 3), float32(math.Inf(-1)))
+	f.Add(seedBytes(-1, -2, -3), float32(math.NaN()))
+	f.Fuzz(func(t *testing.T, data []byte, shift float32) {
+		src := floats(data)
+		want := make([]float32, len(src))
+		wantSum := expSubGo(want, src, shift)
+		wantMax := maxGo(src)
+		levels(func() {
+			dst := make([]float32, len(src))
+			sum := ExpSub(dst, src, shift)
+			var sum64 float64
+			for i := range dst {
+				// Subnormal results may be flushed on one side only.
+				if ulps(dst[i], want[i]) > 2 && math.Abs(float64(dst[i]-want[i])) > 1.2e-38 {
+					t.Fatalf("%s: e^(%g − %g) = %g, Go twin %g", active, src[i], shift, dst[i], want[i])
+				}
+				sum64 += float64(dst[i])
+			}
+			finite := !math.IsInf(sum64, 0) && !math.IsNaN(sum64) && sum64 < math.MaxFloat32/2
+			if finite && math.Abs(float64(sum)-sum64) > 1e-7*float64(len(dst)+1)*sum64 {
+				t.Fatalf("%s: sum %g, float64 sum of the elements %g", active, sum, sum64)
+			}
+			if !finite && !same(sum, wantSum) && !(math.IsInf(float64(sum), 1) && math.IsInf(float64(wantSum), 1)) {
+				t.Fatalf("%s: sum %g, Go twin %g", active, sum, wantSum)
+			}
+			if m := Max(src); !same(m, wantMax) {
+				t.Fatalf("%s: Max = %g, Go twin %g", active, m, wantMax)
+			}
+		})
+	})
+}
+
+// FuzzArith covers Scale, Add, AddTo (bit-exact against the twins), Dot and
+// SumSquares (against float64 sums, for inputs small enough not to
+// overflow in some summation order but not in another).
+func FuzzArith(f *testing.F) {
+	addSeeds(f, float32(0.5))
+	f.Fuzz(func(t *testing.T, data []byte, a float32) {
+		x := floats(data)
+		n := len(x) / 2
+		u, w := x[:n], x[n:2*n]
+		wantScale, wantAdd, wantAddTo := make([]float32, n), make([]float32, n), clone(u)
+		scaleToGo(wantScale, u, a)
+		addGo(wantAdd, u, w)
+		addToGo(wantAddTo, w)
+		small := true
+		var dot64, mag, ss64 float64
+		for i := range u {
+			if !(math.Abs(float64(u[i])) < 1e15 && math.Abs(float64(w[i])) < 1e15) {
+				small = false
+			}
+			dot64 += float64(u[i]) * float64(w[i])
+			mag += math.Abs(float64(u[i]) * float64(w[i]))
+			ss64 += float64(u[i]) * float64(u[i])
+		}
+		levels(func() {
+			got := make([]float32, n)
+			ScaleTo(got, u, a)
+			check(t, active.String()+" ScaleTo", n, got, wantScale)
+			Add(got, u, w)
+			check(t, active.String()+" Add", n, got, wantAdd)
+			copy(got, u)
+			AddTo(got, w)
+			check(t, active.String()+" AddTo", n, got, wantAddTo)
+			if !small {
+				return
+			}
+			// Each rounding errs by ε relative, or by half the smallest
+			// subnormal, whichever is larger.
+			if d := Dot(u, w); math.Abs(float64(d)-dot64) > 6e-8*float64(n+1)*mag+float64(2*n)*math.SmallestNonzeroFloat32 {
+				t.Fatalf("%s: Dot = %g, float64 %g", active, d, dot64)
+			}
+			if s := SumSquares(u); math.Abs(s-ss64) > 1e-15*float64(n+1)*ss64 {
+				t.Fatalf("%s: SumSquares = %g, float64 %g", active, s, ss64)
+			}
+		})
+	})
+}
+
+func FuzzAdamW(f *testing.F) {
+	addSeeds(f, uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
+		h := adamParams[int(which)%len(adamParams)]
+		x := floats(data)
+		n := len(x) / 4
+		// Moments and parameters as training makes them: finite, v ≥ 0.
+		for i, v := range x {
+			if v != v || math.Abs(float64(v)) > 1e3 {
+				x[i] = float32(math.Remainder(float64(i), 7))
+			}
+		}
+		p0, g, m0, v0 := clone(x[:n]), x[n:2*n], clone(x[2*n:3*n]), clone(x[3*n:4*n])
+		for i := range v0 {
+			v0[i] = float32(math.Abs(float64(v0[i])))
+		}
+		wp, wm, wv := clone(p0), clone(m0), clone(v0)
+		adamWGo(wp, g, wm, wv, h.beta1, h.beta2, h.stepSize, h.rbc2, h.eps, h.decay)
+		levels(func() {
+			p, m, v := clone(p0), clone(m0), clone(v0)
+			AdamW(p, g, m, v, h.beta1, h.beta2, h.stepSize, h.rbc2, h.eps, h.decay)
+			const eps = 1.2e-7
+			for i := range p {
+				g64 := math.Abs(float64(g[i]))
+				mTerms := math.Abs(float64(h.beta1)*float64(m0[i])) + (1-float64(h.beta1))*g64
+				vTerms := float64(h.beta2)*float64(v0[i]) + (1-float64(h.beta2))*g64*g64
+				// p's update is proportional to m, so it inherits m's
+				// relative difference.
+				upd := math.Abs(float64(p0[i])*float64(h.decay) - float64(wp[i]))
+				mRel := math.Abs(float64(m[i]-wm[i])) / math.Abs(float64(wm[i]))
+				if math.Abs(float64(m[i]-wm[i])) > 2*eps*mTerms+1e-45 ||
+					math.Abs(float64(v[i]-wv[i])) > 2*eps*vTerms+1e-45 ||
+					math.Abs(float64(p[i]-wp[i])) > 2*eps*math.Abs(float64(p0[i]))+(8*eps+mRel)*upd+1e-45 {
+					t.Fatalf("%s: p, m, v = %g, %g, %g; Go %g, %g, %g (from %g, %g, %g, g %g)",
+						active, p[i], m[i], v[i], wp[i], wm[i], wv[i], p0[i], m0[i], v0[i], g[i])
+				}
+			}
+		})
+	})
+}

@@ -1,0 +1,147 @@
+package vec
+
+import "math"
+
+// The pure-Go twins of the assembly kernels: the same formulas, element by
+// element, in the same order of operations (except that the assembly fuses
+// multiply-adds and sums reductions lane by lane). They run where there is
+// no assembly and are what the tests hold the assembly to.
+
+// expGo is e^x by the kernels' method: n = ⌊x·log2e⌋, r = x − n·ln2 in two
+// steps (Cody–Waite) so r is nearly exact, e^r ≈ 1 + r + r²·q(r) on
+// [0, ln2), and 2ⁿ added to the exponent field. n outside the normal range
+// gives +Inf or 0, so results below the smallest normal float32 flush to 0.
+func expGo(x float32) float32 {
+	n := float32(math.Floor(float64(x * log2e)))
+	switch {
+	case n > expMaxN:
+		return float32(math.Inf(1))
+	case n < expMinN:
+		return 0
+	case x != x:
+		return x
+	}
+	r := x - n*ln2Hi
+	r -= n * ln2Lo
+	p := float32(expC6)
+	p = p*r + expC5
+	p = p*r + expC4
+	p = p*r + expC3
+	p = p*r + expC2
+	p = p*r + 1
+	p = p*r + 1
+	return math.Float32frombits(math.Float32bits(p) + uint32(int32(n))<<23)
+}
+
+// geluGo is x·σ(2u) = x/(1 + e^w), w = −2u = x·(geluNegA + geluNegB·x²).
+// Below geluLo the result is −0 in float32 anyway; clamping there keeps
+// −Inf from becoming −Inf·0.
+func geluGo(x float32) float32 {
+	x = max(x, geluLo)
+	w := x * (geluNegA + geluNegB*x*x)
+	return x / (1 + expGo(w))
+}
+
+// geluGradGo is gelu'(x) = s + x·s·(1−s)·(geluA + geluB3·x²) with
+// s = σ(2u), 1 − s taken as e^w·s (accurate where 1 − s would cancel), x
+// clamped to [geluLo, geluHi] where gelu' is exactly 0 or 1.
+func geluGradGo(x float32) float32 {
+	x = min(max(x, geluLo), geluHi)
+	x2 := x * x
+	k := geluA + geluB3*x2
+	e := expGo(x * (geluNegA + geluNegB*x2))
+	s := 1 / (1 + e)
+	q := e * s
+	if !(q <= 1) {
+		q = 1 // e = +Inf, s = 0: Inf·0 is NaN, and 1 − s is 1
+	}
+	t := q * x * k
+	return s*t + s
+}
+
+func geluForwardGo(out, x []float32) {
+	out = out[:len(x)]
+	for i, v := range x {
+		out[i] = geluGo(v)
+	}
+}
+
+func geluBackwardGo(dx, x, dout []float32) {
+	dx, dout = dx[:len(x)], dout[:len(x)]
+	for i, v := range x {
+		dx[i] = geluGradGo(v) * dout[i]
+	}
+}
+
+func expSubGo(dst, src []float32, shift float32) float32 {
+	dst = dst[:len(src)]
+	var sum float32
+	for i, v := range src {
+		e := expGo(v - shift)
+		dst[i] = e
+		sum += e
+	}
+	return sum
+}
+
+func maxGo(x []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		if v > m {
+			m = v
+		} else if v != v {
+			return v
+		}
+	}
+	return m
+}
+
+func scaleToGo(dst, x []float32, a float32) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = a * v
+	}
+}
+
+func addGo(dst, a, b []float32) {
+	dst, b = dst[:len(a)], b[:len(a)]
+	for i, v := range a {
+		dst[i] = v + b[i]
+	}
+}
+
+func addToGo(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+func dotGo(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s float32
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}
+
+func sumSquaresGo(x []float32) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	return s
+}
+
+// adamWGo is engine/adamw.go's loop.
+func adamWGo(p, g, m, v []float32, beta1, beta2, stepSize, rbc2, eps, decay float32) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	for i := range p {
+		gi := g[i]
+		mi := beta1*m[i] + (1-beta1)*gi
+		vi := beta2*v[i] + (1-beta2)*gi*gi
+		m[i], v[i] = mi, vi
+		p[i] = p[i]*decay - stepSize*mi/(float32(math.Sqrt(float64(vi)))*rbc2+eps)
+	}
+}

@@ -1,0 +1,197 @@
+package vec
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+//go:generate go run ./internal/asmgen -asm vec_amd64.s -consts consts.go
+
+// supported lists the levels this CPU runs, fastest first. x/sys/cpu's
+// AVX-512 and AVX2 flags already require the OS to save the wide registers.
+func supported() []level {
+	ls := []level{generic}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		ls = append([]level{avx2}, ls...)
+	}
+	if cpu.X86.HasAVX512F {
+		ls = append([]level{avx512}, ls...)
+	}
+	return ls
+}
+
+// The assembly in vec_amd64.s; each comment there states what its kernel
+// computes. n is the common length; pointers may be nil when n is 0.
+
+//go:noescape
+func geluFwdAVX512(out, x *float32, n int)
+
+//go:noescape
+func geluFwdAVX2(out, x *float32, n int)
+
+//go:noescape
+func geluBwdAVX512(dx, x, dout *float32, n int)
+
+//go:noescape
+func geluBwdAVX2(dx, x, dout *float32, n int)
+
+//go:noescape
+func expSubAVX512(dst, src *float32, n int, shift float32) float32
+
+//go:noescape
+func expSubAVX2(dst, src *float32, n int, shift float32) float32
+
+//go:noescape
+func maxAVX512(x *float32, n int) float32
+
+//go:noescape
+func maxAVX2(x *float32, n int) float32
+
+//go:noescape
+func scaleToAVX512(dst, x *float32, n int, a float32)
+
+//go:noescape
+func scaleToAVX2(dst, x *float32, n int, a float32)
+
+//go:noescape
+func addAVX512(dst, a, b *float32, n int)
+
+//go:noescape
+func addAVX2(dst, a, b *float32, n int)
+
+//go:noescape
+func addToAVX512(dst, src *float32, n int)
+
+//go:noescape
+func addToAVX2(dst, src *float32, n int)
+
+//go:noescape
+func dotAVX512(a, b *float32, n int) float32
+
+//go:noescape
+func dotAVX2(a, b *float32, n int) float32
+
+//go:noescape
+func sumSquaresAVX512(x *float32, n int) float64
+
+//go:noescape
+func sumSquaresAVX2(x *float32, n int) float64
+
+//go:noescape
+func adamWAVX512(p, grad, m, v *float32, n int, beta1, omb1, beta2, omb2, stepSize, rbc2, eps, decay float32)
+
+//go:noescape
+func adamWAVX2(p, grad, m, v *float32, n int, beta1, omb1, beta2, omb2, stepSize, rbc2, eps, decay float32)
+
+// ptr is the address of s's first element (nil or anything for an empty s:
+// the kernels do not touch memory when n is 0).
+func ptr(s []float32) *float32 { return unsafe.SliceData(s) }
+
+func geluForward(out, x []float32) {
+	switch active {
+	case avx512:
+		geluFwdAVX512(ptr(out), ptr(x), len(x))
+	case avx2:
+		geluFwdAVX2(ptr(out), ptr(x), len(x))
+	default:
+		geluForwardGo(out, x)
+	}
+}
+
+func geluBackward(dx, x, dout []float32) {
+	switch active {
+	case avx512:
+		geluBwdAVX512(ptr(dx), ptr(x), ptr(dout), len(x))
+	case avx2:
+		geluBwdAVX2(ptr(dx), ptr(x), ptr(dout), len(x))
+	default:
+		geluBackwardGo(dx, x, dout)
+	}
+}
+
+func expSub(dst, src []float32, shift float32) float32 {
+	switch active {
+	case avx512:
+		return expSubAVX512(ptr(dst), ptr(src), len(src), shift)
+	case avx2:
+		return expSubAVX2(ptr(dst), ptr(src), len(src), shift)
+	}
+	return expSubGo(dst, src, shift)
+}
+
+func maxOf(x []float32) float32 {
+	switch active {
+	case avx512:
+		return maxAVX512(ptr(x), len(x))
+	case avx2:
+		return maxAVX2(ptr(x), len(x))
+	}
+	return maxGo(x)
+}
+
+func scaleTo(dst, x []float32, a float32) {
+	switch active {
+	case avx512:
+		scaleToAVX512(ptr(dst), ptr(x), len(x), a)
+	case avx2:
+		scaleToAVX2(ptr(dst), ptr(x), len(x), a)
+	default:
+		scaleToGo(dst, x, a)
+	}
+}
+
+func add(dst, a, b []float32) {
+	switch active {
+	case avx512:
+		addAVX512(ptr(dst), ptr(a), ptr(b), len(a))
+	case avx2:
+		addAVX2(ptr(dst), ptr(a), ptr(b), len(a))
+	default:
+		addGo(dst, a, b)
+	}
+}
+
+func addTo(dst, src []float32) {
+	switch active {
+	case avx512:
+		addToAVX512(ptr(dst), ptr(src), len(src))
+	case avx2:
+		addToAVX2(ptr(dst), ptr(src), len(src))
+	default:
+		addToGo(dst, src)
+	}
+}
+
+func dot(a, b []float32) float32 {
+	switch active {
+	case avx512:
+		return dotAVX512(ptr(a), ptr(b), len(a))
+	case avx2:
+		return dotAVX2(ptr(a), ptr(b), len(a))
+	}
+	return dotGo(a, b)
+}
+
+func sumSquares(x []float32) float64 {
+	switch active {
+	case avx512:
+		return sumSquaresAVX512(ptr(x), len(x))
+	case avx2:
+		return sumSquaresAVX2(ptr(x), len(x))
+	}
+	return sumSquaresGo(x)
+}
+
+func adamW(p, g, m, v []float32, beta1, beta2, stepSize, rbc2, eps, decay float32) {
+	// 1 − β in float32, as the Go loop computes it.
+	omb1, omb2 := 1-beta1, 1-beta2
+	switch active {
+	case avx512:
+		adamWAVX512(ptr(p), ptr(g), ptr(m), ptr(v), len(p), beta1, omb1, beta2, omb2, stepSize, rbc2, eps, decay)
+	case avx2:
+		adamWAVX2(ptr(p), ptr(g), ptr(m), ptr(v), len(p), beta1, omb1, beta2, omb2, stepSize, rbc2, eps, decay)
+	default:
+		adamWGo(p, g, m, v, beta1, beta2, stepSize, rbc2, eps, decay)
+	}
+}

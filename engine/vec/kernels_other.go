@@ -1,0 +1,19 @@
+//go:build !amd64
+
+package vec
+
+func supported() []level { return []level{generic} }
+
+func geluForward(out, x []float32)                     { geluForwardGo(out, x) }
+func geluBackward(dx, x, dout []float32)               { geluBackwardGo(dx, x, dout) }
+func expSub(dst, src []float32, shift float32) float32 { return expSubGo(dst, src, shift) }
+func maxOf(x []float32) float32                        { return maxGo(x) }
+func scaleTo(dst, x []float32, a float32)              { scaleToGo(dst, x, a) }
+func add(dst, a, b []float32)                          { addGo(dst, a, b) }
+func addTo(dst, src []float32)                         { addToGo(dst, src) }
+func dot(a, b []float32) float32                       { return dotGo(a, b) }
+func sumSquares(x []float32) float64                   { return sumSquaresGo(x) }
+
+func adamW(p, g, m, v []float32, beta1, beta2, stepSize, rbc2, eps, decay float32) {
+	adamWGo(p, g, m, v, beta1, beta2, stepSize, rbc2, eps, decay)
+}

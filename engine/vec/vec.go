@@ -1,0 +1,90 @@
+package vec
+
+// Kernel reports the implementation in use: "avx512", "avx2" or "generic".
+func Kernel() string { return active.String() }
+
+func sameLen(fn string, n int, ns ...int) {
+	for _, m := range ns {
+		if m != n {
+			panic("vec: " + fn + ": slices of different lengths")
+		}
+	}
+}
+
+// GeluForward sets out[i] = gelu(x[i]) with GPT-2's tanh approximation,
+// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed as x·σ(2u) with
+// one exponential. It is within 2e-6 of the exact formula for |x| ≤ 10,
+// gives x itself for large x and 0 for large negative x (also at ±Inf),
+// and NaN for NaN. out may be x.
+func GeluForward(out, x []float32) {
+	sameLen("GeluForward", len(x), len(out))
+	geluForward(out, x)
+}
+
+// GeluBackward sets dx[i] = gelu'(x[i])·dout[i], the derivative of
+// GeluForward's formula. dx may be dout (or x).
+func GeluBackward(dx, x, dout []float32) {
+	sameLen("GeluBackward", len(x), len(dx), len(dout))
+	geluBackward(dx, x, dout)
+}
+
+// ExpSub sets dst[i] = e^(src[i] − shift) and returns the sum of dst. The
+// exponential is within 2 ulp of e^x where the result is a normal float32;
+// below that (x < −87.3) it may be flushed to 0, and above 88.72 it is
+// +Inf; e^−Inf = 0 and NaN gives NaN. dst may be src. With shift = Max(src)
+// every term is in (0, 1], as a softmax wants.
+func ExpSub(dst, src []float32, shift float32) (sum float32) {
+	sameLen("ExpSub", len(src), len(dst))
+	return expSub(dst, src, shift)
+}
+
+// Max returns the largest element of x: −Inf for an empty x, NaN if any
+// element is NaN.
+func Max(x []float32) float32 { return maxOf(x) }
+
+// Scale multiplies x by a in place.
+func Scale(x []float32, a float32) { scaleTo(x, x, a) }
+
+// ScaleTo sets dst = a·x. dst may be x.
+func ScaleTo(dst, x []float32, a float32) {
+	sameLen("ScaleTo", len(x), len(dst))
+	scaleTo(dst, x, a)
+}
+
+// Add sets dst = a + b. dst may be a or b.
+func Add(dst, a, b []float32) {
+	sameLen("Add", len(a), len(dst), len(b))
+	add(dst, a, b)
+}
+
+// AddTo adds src to dst.
+func AddTo(dst, src []float32) {
+	sameLen("AddTo", len(src), len(dst))
+	addTo(dst, src)
+}
+
+// Dot returns Σ a[i]·b[i], accumulated in float32.
+func Dot(a, b []float32) float32 {
+	sameLen("Dot", len(a), len(b))
+	return dot(a, b)
+}
+
+// SumSquares returns Σ x[i]², accumulated in float64: each square is exact
+// there, so the relative error stays near n·2⁻⁵³ even for 10⁷ elements.
+func SumSquares(x []float32) float64 { return sumSquares(x) }
+
+// AdamW applies one AdamW step to parameters p with gradients g and moments
+// m, v, all updated in place:
+//
+//	m = β1·m + (1−β1)·g
+//	v = β2·v + (1−β2)·g²
+//	p = p·decay − stepSize·m / (√v·rbc2 + eps)
+//
+// where stepSize = lr/(1−β1ᵗ), rbc2 = 1/√(1−β2ᵗ) and decay = 1 − lr·wd (or
+// 1 without weight decay). The operations are engine/adamw.go's, in its
+// order; the kernels fuse some multiply-adds, so results agree with it to
+// float32 rounding.
+func AdamW(p, g, m, v []float32, beta1, beta2, stepSize, rbc2, eps, decay float32) {
+	sameLen("AdamW", len(p), len(g), len(m), len(v))
+	adamW(p, g, m, v, beta1, beta2, stepSize, rbc2, eps, decay)
+}
