@@ -73,12 +73,19 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("--jsonl reads lines from stdin or --file, not from an argument")
 	case f.width < 0:
 		return usageErr("--width must be ≥ 0")
+	case f.pattern != "" && !takesPattern(f.spec) && (f.compare == "" || !takesPattern(f.compare)):
+		return usageErr("--pattern applies to bpe:N and tiktoken:FILE only")
 	}
 	if err := runTokenizeErr(&f, text, hasText, stdin, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "lmlab tokenize:", err)
 		return 1
 	}
 	return 0
+}
+
+// takesPattern reports whether spec uses --pattern.
+func takesPattern(spec string) bool {
+	return strings.HasPrefix(spec, "bpe:") || strings.HasPrefix(spec, "tiktoken:")
 }
 
 // parseInterleaved parses flags that may come before or after the one

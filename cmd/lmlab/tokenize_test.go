@@ -55,6 +55,7 @@ func TestTokenizeUsageErrors(t *testing.T) {
 		{[]string{"--tokenizer", "char", "--file", "x", "text"}, "not both"},
 		{[]string{"--tokenizer", "char", "--jsonl", "--ids"}, "--jsonl cannot"},
 		{[]string{"--tokenizer", "char", "--width", "-3", "x"}, "--width"},
+		{[]string{"--tokenizer", "hf:x.json", "--pattern", "gpt2", "x"}, "--pattern applies"},
 	}
 	for _, tt := range tests {
 		_, errOut, code := tokenize(t, "", tt.args...)
