@@ -46,7 +46,7 @@ type Source struct {
 	TrainText, ValText string
 	Split              string // how it was split, for display
 
-	Bytes, Chars, Lines int // of TrainText and ValText together
+	Bytes, Chars, Lines int // of the documents as read
 	Files               int // files read (a directory may hold many)
 	InvalidBytes        int // invalid UTF-8 bytes kept (AllowInvalidUTF8 only)
 }
@@ -157,12 +157,11 @@ func (l *loader) load(spec Spec) (*Source, error) {
 		return nil, err
 	}
 	for _, d := range src.Docs {
+		b, c, n := count(d.Text)
+		src.Bytes, src.Chars, src.Lines = src.Bytes+b, src.Chars+c, src.Lines+n
 		src.InvalidBytes += invalidBytes(d.Text)
 	}
 	src.TrainText, src.ValText, src.Split = split(src.Docs, l.opt.ValFraction)
-	src.Bytes, src.Chars, src.Lines = count(src.TrainText)
-	b, c, n := count(src.ValText)
-	src.Bytes, src.Chars, src.Lines = src.Bytes+b, src.Chars+c, src.Lines+n
 	return src, nil
 }
 

@@ -289,7 +289,8 @@ func TestStatsLeaksAndCheck(t *testing.T) {
 	ascii := func(r rune) bool { return r < 128 }
 	st := c.Stats(byteTokens, ascii)
 	a, b := c.Sources[0], c.Sources[1]
-	if st.Bytes != a.Bytes+b.Bytes || st.Tokens != st.Bytes || st.TrainTokens+st.ValTokens != st.Tokens {
+	joined := len(a.TrainText + a.ValText + b.TrainText + b.ValText) // documents plus the blank lines between them
+	if st.Bytes != a.Bytes+b.Bytes || st.Tokens != joined || st.TrainTokens+st.ValTokens != st.Tokens || st.Lines != 23 {
 		t.Errorf("Stats = %+v; sources have %d + %d bytes", st, a.Bytes, b.Bytes)
 	}
 	if st.Unknown != 2 || st.UnknownChars != "é€" {
