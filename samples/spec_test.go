@@ -1,6 +1,7 @@
 package samples
 
 import (
+	"flag"
 	"math"
 	"strings"
 	"testing"
@@ -77,4 +78,19 @@ func FuzzParseSpec(f *testing.F) {
 			t.Errorf("ParseSpec(%q) path %q is not a prefix of the value", raw, s.Path)
 		}
 	})
+}
+
+func TestSpecsFlag(t *testing.T) {
+	var data Specs
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.Var(&data, "data", "training data")
+	if err := fs.Parse([]string{"--data", "a.txt:3", "--data", "sample:cats"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(data, ","), "a.txt:3,sample:cats"; got != want {
+		t.Errorf("Specs = %q, want %q", got, want)
+	}
+	if got := data.String(); got != "a.txt:3 sample:cats" {
+		t.Errorf("String() = %q", got)
+	}
 }
