@@ -122,6 +122,7 @@ func (p *datasetPane) lines() []string {
 	default:
 		out = append(out, "  "+kv("leaks", fmt.Sprintf("%d lines in both train and val", n)))
 	}
+	out = strings.Split(ansi.Wrap(strings.Join(out, "\n"), w, " "), "\n")
 	out = append(out, st.Muted.Render("── preview "+strings.Repeat("─", max(w-11, 0))))
 	if p.preview == nil || p.wrapW != w {
 		text := printable(src.Preview(previewBytes))

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"lmlab/tokenizer"
 )
@@ -158,7 +159,8 @@ func (p *tokenPane) lines() []string {
 			view += "\n\n" + st.Error.Render(spec+": "+p.cmpErr.Error())
 		}
 	}
-	body := strings.Split(view, "\n")
+	view += "\n\n" + p.vocabulary()
+	body := strings.Split(ansi.Wrap(view, w, " "), "\n")
 	rows := max(h-len(out), 1)
 	p.offset = min(p.offset, max(len(body)-rows, 0))
 	return append(out, body[p.offset:min(p.offset+rows, len(body))]...)
@@ -167,4 +169,20 @@ func (p *tokenPane) lines() []string {
 // tokName names a tokenizer with its vocabulary size.
 func tokName(t tokenizer.Tokenizer) string {
 	return fmt.Sprintf("%s (%d)", t.Name(), t.VocabSize())
+}
+
+// vocabulary lists pieces of the tokenizer's vocabulary: the first ones of a
+// small vocabulary, the last-learned merges of a large one.
+func (p *tokenPane) vocabulary() string {
+	const n = 48
+	v := p.tok.VocabSize()
+	lo, what := 0, fmt.Sprintf("vocabulary, first %d of %d:", min(n, v), v)
+	if v > 300 {
+		lo, what = v-n, fmt.Sprintf("vocabulary, last %d of %d (the longest merges):", n, v)
+	}
+	pieces := make([]string, 0, n)
+	for id := lo; id < min(lo+n, v); id++ {
+		pieces = append(pieces, showSpace(printable(string(p.tok.TokenBytes(id)))))
+	}
+	return p.st.Muted.Render(what) + "\n" + strings.Join(pieces, " ")
 }
