@@ -5,6 +5,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
+
+	"lmlab/engine/vec"
 )
 
 // attentionForward is causal multi-head self-attention on packed q, k, v.
@@ -37,22 +39,8 @@ func attentionForward(out, att, qkv []float32, B, T, C, NH int) {
 // softmaxCausalRow replaces row[0..t] with its softmax and zeroes the rest.
 func softmaxCausalRow(row []float32, t int) {
 	vis := row[:t+1]
-	mx := vis[0]
-	for _, v := range vis[1:] {
-		if v > mx {
-			mx = v
-		}
-	}
-	var sum float32
-	for i, v := range vis {
-		e := expf(v - mx)
-		vis[i] = e
-		sum += e
-	}
-	inv := 1 / sum
-	for i := range vis {
-		vis[i] *= inv
-	}
+	sum := vec.ExpSub(vis, vis, vec.Max(vis))
+	vec.Scale(vis, 1/sum)
 	clear(row[t+1:])
 }
 

@@ -1,45 +1,44 @@
 package engine
 
-import "math"
+import "sync"
 
-// expf is a float32 exp accurate to about 2 ulp over the range that matters
-// here (softmax and GELU arguments), several times faster than math.Exp
-// through float64. Its naive twin is math.Exp; fastmath_test.go pits them.
-//
-// Cody–Waite reduction x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 Taylor
-// polynomial for e^r (truncation error r⁷/7! < 1.3e-7 relative), then 2ⁿ by
-// writing the exponent bits.
-func expf(x float32) float32 {
-	const (
-		log2e = 1.44269504088896341
-		ln2hi = 0.693359375 // ln2 split so n·ln2hi is exact in float32
-		ln2lo = -2.12194440e-4
-	)
-	if x > 88.37 {
-		return float32(math.Inf(1))
-	}
-	if x < -87.33 {
-		return 0
-	}
-	// Round to nearest: n = floor(x·log2e + 0.5).
-	fn := x*log2e + 0.5
-	n := int32(fn)
-	if fn < 0 && float32(n) != fn {
-		n-- // floor for negatives
-	}
-	r := x - float32(n)*ln2hi - float32(n)*ln2lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	return p * math.Float32frombits(uint32(n+127)<<23)
+// The element-wise layers do their arithmetic with package vec's kernels
+// (AVX-512 or AVX2 assembly, with pure-Go twins) and split it over
+// parallelFor. A closure that captured a layer's slices would escape, since
+// parallelFor hands it to other goroutines, and so cost an allocation on
+// every call; a warm training step must allocate nothing. So those layers
+// pass their operands in a pooled chunkTask instead, and their chunk bodies
+// are plain functions that read them back.
+
+// chunkTask carries one call's operands to the chunk body. Each layer
+// documents which slot holds what.
+type chunkTask struct {
+	s    [8][]float32
+	ids  []int32
+	x    [6]float32
+	k    [2]int
+	body func(t *chunkTask, lo, hi int)
+	run  func(lo, hi int) // t.body(t, lo, hi), bound once per task
 }
 
-// tanhf is tanh(x) = 1 - 2/(e^{2x}+1) through expf, saturating at ±9 where
-// float32 tanh is ±1 to within half an ulp.
-func tanhf(x float32) float32 {
-	if x > 9 {
-		return 1
-	}
-	if x < -9 {
-		return -1
-	}
-	return 1 - 2/(expf(2*x)+1)
+var chunkTasks = sync.Pool{New: func() any {
+	t := new(chunkTask)
+	t.run = func(lo, hi int) { t.body(t, lo, hi) }
+	return t
+}}
+
+// newChunkTask returns a pooled task that will run body; the caller fills
+// in the operands and calls parallel.
+func newChunkTask(body func(t *chunkTask, lo, hi int)) *chunkTask {
+	t := chunkTasks.Get().(*chunkTask)
+	t.body = body
+	return t
+}
+
+// parallel runs the body over chunks of [0, n) with parallelFor, then
+// returns the task to the pool, dropping its references to the operands.
+func (t *chunkTask) parallel(n int) {
+	parallelFor(n, t.run)
+	t.s, t.ids, t.body = [8][]float32{}, nil, nil
+	chunkTasks.Put(t)
 }

@@ -3,6 +3,8 @@ package engine
 import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
+
+	"lmlab/engine/vec"
 )
 
 // general views data as a rows×cols row-major matrix with the given stride.
@@ -17,14 +19,18 @@ func matmulForward(out, inp, w, bias []float32, N, C, OC int) {
 	if bias == nil {
 		return
 	}
-	parallelFor(N, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			o := out[r*OC : (r+1)*OC]
-			for i, b := range bias[:len(o)] {
-				o[i] += b
-			}
-		}
-	})
+	t := newChunkTask(addBiasRows)
+	t.s[0], t.s[1], t.k[0] = out, bias, OC
+	t.parallel(N)
+}
+
+// addBiasRows adds bias (OC) to rows [lo, hi) of out (N,OC); the task holds
+// out, bias and OC.
+func addBiasRows(t *chunkTask, lo, hi int) {
+	out, bias, OC := t.s[0], t.s[1], t.k[0]
+	for r := lo; r < hi; r++ {
+		vec.AddTo(out[r*OC:(r+1)*OC], bias[:OC])
+	}
 }
 
 // matmulBackward overwrites dinp and accumulates (+=) into dw and dbias (which
@@ -38,14 +44,18 @@ func matmulBackward(dinp, dw, dbias, dout, inp, w []float32, N, C, OC int) {
 	// dw += doutᵀ · inp
 	blas32.Gemm(blas.Trans, blas.NoTrans, 1, general(dout, N, OC, OC), general(inp, N, C, C), 1, general(dw, OC, C, C))
 	if dbias != nil {
-		parallelFor(OC, func(lo, hi int) {
-			db := dbias[lo:hi]
-			for r := 0; r < N; r++ {
-				d := dout[r*OC+lo : r*OC+hi]
-				for i, g := range d {
-					db[i] += g
-				}
-			}
-		})
+		t := newChunkTask(sumBiasGradCols)
+		t.s[0], t.s[1], t.k[0], t.k[1] = dbias, dout, N, OC
+		t.parallel(OC)
+	}
+}
+
+// sumBiasGradCols accumulates columns [lo, hi) of dout (N,OC) into dbias,
+// adding rows in order so each sum is the same whatever the split; the task
+// holds dbias, dout, N and OC.
+func sumBiasGradCols(t *chunkTask, lo, hi int) {
+	dbias, dout, N, OC := t.s[0], t.s[1], t.k[0], t.k[1]
+	for r := 0; r < N; r++ {
+		vec.AddTo(dbias[lo:hi], dout[r*OC+lo:r*OC+hi])
 	}
 }
