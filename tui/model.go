@@ -92,6 +92,7 @@ type Model struct {
 
 	// Training state, as the runner's events report it.
 	running     bool
+	wantRun     bool // the last space asked to run
 	done        bool
 	step, total int
 	last        engine.StepStats
@@ -105,7 +106,9 @@ type Model struct {
 	savedStep   int
 	saving      bool
 	quitOnSave  bool
-	stepsAsked  int // single steps requested and not yet back
+	stepsAsked  int       // single steps requested and not yet back
+	ctlBusy     bool      // a runner request is under way
+	ctlQueue    []tea.Cmd // requests waiting for it, in key order
 
 	// Inspection of snapshots.
 	prompt      string
@@ -230,7 +233,7 @@ func (m *Model) editing() bool {
 }
 
 func (m *Model) updateKeys() {
-	m.keys.update(keyState{focus: m.focus, loaded: m.sess != nil, running: m.running, done: m.done,
+	m.keys.update(keyState{focus: m.focus, loaded: m.sess != nil, running: m.running || m.wantRun, done: m.done,
 		editing: m.editing(), confirm: m.confirm, help: m.showHelp, canSave: !m.saving})
 }
 
@@ -282,24 +285,25 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case frameMsg:
 		return m.tick()
 	case controlledMsg:
-		return nil
+		return m.controlDone()
 	case steppedMsg:
 		m.dirty = true
 		m.stepsAsked = max(m.stepsAsked-1, 0)
+		next := m.controlDone()
 		if msg.ok {
 			if !m.running {
 				m.elapsed += msg.stats.Duration
 			}
 			m.addStep(msg.stats)
-			return m.refresh(refreshWant{snapshot: true, inspect: true, sample: true})
+			return tea.Batch(next, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
 		}
-		return nil
+		return next
 	case inspectedMsg:
 		m.dirty = true
 		return m.inspected(msg)
 	case savedMsg:
 		m.dirty = true
-		return m.saved(msg)
+		return tea.Batch(m.controlDone(), m.saved(msg))
 	case compareMsg:
 		m.dirty = true
 		m.tokens.setCompare(msg)
@@ -359,6 +363,30 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 	return tea.Batch(waitForEvents(m.events), m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
 }
 
+// control runs a request to the runner (run, pause, step, evaluate, save)
+// after the ones asked for before it: keys act in the order they were
+// pressed, so n n n s saves step 3.
+func (m *Model) control(cmd tea.Cmd) tea.Cmd {
+	if m.ctlBusy {
+		m.ctlQueue = append(m.ctlQueue, cmd)
+		return nil
+	}
+	m.ctlBusy = true
+	return cmd
+}
+
+// controlDone starts the next queued request, if any.
+func (m *Model) controlDone() tea.Cmd {
+	m.ctlBusy = false
+	if len(m.ctlQueue) == 0 {
+		return nil
+	}
+	cmd := m.ctlQueue[0]
+	m.ctlQueue = m.ctlQueue[1:]
+	m.ctlBusy = true
+	return cmd
+}
+
 // dataName is a short name for the data, for checkpoint file names:
 // the sample's name, a file's base name, or "mix".
 func dataName(specs []string) string {
@@ -404,6 +432,9 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 				continue
 			}
 			m.running = ev.Running
+			if !m.ctlBusy {
+				m.wantRun = m.running
+			}
 			if m.running {
 				m.runSince = m.now()
 				m.nextInspect = m.runSince.Add(m.every.Inspect)
@@ -421,7 +452,7 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			if m.running {
 				m.elapsed += m.now().Sub(m.runSince)
 			}
-			m.running, m.done = false, true
+			m.running, m.done, m.wantRun = false, true, false
 			m.step = max(m.step, ev.Step)
 			m.message, m.msgErr = fmt.Sprintf("the run reached its %d steps; s saves it", m.total), false
 			cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
@@ -627,19 +658,21 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Run):
 		m.hint = false
-		if m.running {
+		if m.wantRun { // what the last space asked for, confirmed or not
+			m.wantRun = false
 			m.message, m.msgErr = "pausing after this step…", false
-			return pauseCmd(m.runner)
+			return m.control(pauseCmd(m.runner))
 		}
+		m.wantRun = true
 		m.message, m.msgErr = "starting…", false
-		return runCmd(m.runner)
+		return m.control(runCmd(m.runner))
 	case key.Matches(msg, k.Step):
 		m.hint = false
 		m.stepsAsked++
-		return stepCmd(m.runner)
+		return m.control(stepCmd(m.runner))
 	case key.Matches(msg, k.Eval):
 		m.message, m.msgErr = "evaluating on the validation split…", false
-		return evalCmd(m.runner, m.sess.Trainer.Cfg.EvalWindows)
+		return m.control(evalCmd(m.runner, m.sess.Trainer.Cfg.EvalWindows))
 	case key.Matches(msg, k.Save):
 		return m.save()
 	}
@@ -679,7 +712,7 @@ func (m *Model) save() tea.Cmd {
 	}
 	m.saving = true
 	m.message, m.msgErr = "saving…", false
-	return saveCmd(m.runner, m.sess, m.opts.Out, m.name)
+	return m.control(saveCmd(m.runner, m.sess, m.opts.Out, m.name))
 }
 
 func (m *Model) quit() tea.Cmd {

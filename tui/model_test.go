@@ -719,3 +719,30 @@ func TestErrorsAreMessages(t *testing.T) {
 		t.Error("runner error not shown")
 	}
 }
+
+func TestKeysActInTheOrderPressed(t *testing.T) {
+	m, _ := newTestModel(t, 120, 40)
+	m.opts.Out = filepath.Join(t.TempDir(), "order.safetensors")
+	d := newDriver(t, m)
+	d.run(start(t, m))
+	// Pressed faster than the runner answers: the save must see all three steps.
+	for _, k := range []string{"n", "n", "n", "s"} {
+		_, cmd := m.Update(keyPress(k))
+		d.run(cmd)
+	}
+	d.until("the save", func() bool { return m.step == 3 && !m.saving && m.savedStep > 0 })
+	if m.savedStep != 3 || !strings.Contains(stripped(m), "saved step 3 to") {
+		t.Errorf("n n n s saved step %d:\n%s", m.savedStep, lineWith(stripped(m), "saved"))
+	}
+	// space space, pressed at once: run then pause, ending paused.
+	for _, k := range []string{"space", "space"} {
+		_, cmd := m.Update(keyPress(k))
+		d.run(cmd)
+	}
+	d.until("the queue to drain and the screen to catch up", func() bool {
+		return !m.ctlBusy && len(m.ctlQueue) == 0 && !m.running && trainerSteps(m) == m.step
+	})
+	if m.wantRun {
+		t.Error("two spaces left the workbench wanting to run")
+	}
+}

@@ -21,10 +21,12 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	tf := addTrainFlags(fs)
 	tf.addCkptFlag("start from this checkpoint's weights and tokenizer")
 	out := fs.String("out", "", "where s saves the checkpoint (default: lmlab-<data>-step<N>.safetensors in the current directory)")
+	help := fs.Bool("help-workbench", false, "show this help")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: lmlab [flags]    open the workbench (space trains, ? shows the keys)")
-		fmt.Fprintln(stderr)
-		fmt.Fprintln(stderr, "flags (the training flags of lmlab train):")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: lmlab [flags]    open the workbench (space trains, ? shows the keys)")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "flags (the training flags of lmlab train):")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -32,6 +34,11 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 			return 0
 		}
 		return 2
+	}
+	if *help {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return 0
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "lmlab: unexpected argument %q; the workbench takes flags only (lmlab help lists the commands)\n", fs.Arg(0))
