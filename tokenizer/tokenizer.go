@@ -112,6 +112,9 @@ func learns(spec string) bool {
 
 func fromSpec(spec string, opt SpecOptions) (Tokenizer, error) {
 	kind, arg, _ := strings.Cut(spec, ":")
+	if (kind == "char" || kind == "word") && opt.Text == "" {
+		return nil, fmt.Errorf("tokenizer spec %q learns its vocabulary from a text, and the text is empty (give --data)", spec)
+	}
 	switch kind {
 	case "char":
 		if arg != "" {

@@ -617,6 +617,9 @@ func TestFromSpec(t *testing.T) {
 		{"ckpt:x.ckpt", "", "checkpoints are not readable"},
 		{"nonsense", "", "unknown kind"},
 	}
+	if _, err := FromSpec("char", SpecOptions{TextName: "empty.txt"}); err == nil || !strings.Contains(err.Error(), "empty.txt") {
+		t.Errorf("char on an empty text: got %v, want an error naming empty.txt", err)
+	}
 	for _, tt := range tests {
 		tok, err := FromSpec(tt.spec, SpecOptions{Text: trainText, Special: []string{"<|endoftext|>"}})
 		switch {
