@@ -1,8 +1,6 @@
 package tokenizer
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -19,7 +17,7 @@ func addEdgeSeeds(f *testing.F) {
 func FuzzByteLevelRoundTrip(f *testing.F) {
 	addEdgeSeeds(f)
 	toks := []*BPE{trained(f, 500)}
-	if _, err := os.Stat(filepath.Join("..", "..", "shared")); err == nil {
+	if useShared() {
 		for _, file := range []string{"gpt2.tiktoken", "cl100k_base.tiktoken", "o200k_base.tiktoken", "o200k.tokenizer.json"} {
 			toks = append(toks, loadShared(f, file))
 		}
@@ -39,10 +37,7 @@ func FuzzByteLevelRoundTrip(f *testing.F) {
 // doubled spaces that its normalizer rewrites.
 func FuzzSentencePiece(f *testing.F) {
 	addEdgeSeeds(f)
-	if _, err := os.Stat(filepath.Join("..", "..", "shared")); err != nil {
-		f.Skip("skip: ../shared is absent")
-	}
-	b := loadShared(f, "spm-bpe-32k.tokenizer.json")
+	b := loadShared(f, "spm-bpe-32k.tokenizer.json") // skips without ../shared
 	f.Fuzz(func(t *testing.T, s string) {
 		toks := b.EncodeTokens(s)
 		last := 0

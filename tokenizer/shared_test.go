@@ -22,6 +22,13 @@ func sharedDir(tb testing.TB) string {
 	return dir
 }
 
+// useShared reports whether tests that can also run without the shared
+// data should include it: when it is present, or required.
+func useShared() bool {
+	_, err := os.Stat(filepath.Join("..", "..", "shared"))
+	return err == nil || os.Getenv("LMLAB_REQUIRE_SHARED") == "1"
+}
+
 func tokDir(tb testing.TB) string { return filepath.Join(sharedDir(tb), "data", "tokenizers") }
 
 type oracleCase struct {

@@ -186,16 +186,8 @@ func scanCL100KDigits(s string, i int, maxDigits int) int {
 			return runEnd(s, i+n, clsL)
 		}
 	}
-	// \p{N}{1,3}
 	if c&clsN != 0 {
-		for k := 0; k < maxDigits && i < len(s); k++ {
-			c, n := classAt(s, i)
-			if c&clsN == 0 {
-				break
-			}
-			i += n
-		}
-		return i
+		return digitsEnd(s, i, maxDigits)
 	}
 	// ` ?[^\s\p{L}\p{N}]+[\r\n]*`
 	if e := otherRun(s, i, c); e > 0 {
@@ -205,6 +197,18 @@ func scanCL100KDigits(s string, i int, maxDigits int) int {
 		return e
 	}
 	return spaceEnd(s, i)
+}
+
+// digitsEnd matches \p{N}{1,max} at i, which starts with a number.
+func digitsEnd(s string, i, max int) int {
+	for k := 0; k < max && i < len(s); k++ {
+		c, n := classAt(s, i)
+		if c&clsN == 0 {
+			break
+		}
+		i += n
+	}
+	return i
 }
 
 // otherRun matches ` ?[^\s\p{L}\p{N}]+` at i, whose first rune has classes
@@ -246,14 +250,7 @@ func scanO200K(s string, i int) int {
 		return e
 	}
 	if c&clsN != 0 {
-		for k := 0; k < 3 && i < len(s); k++ {
-			c, n := classAt(s, i)
-			if c&clsN == 0 {
-				break
-			}
-			i += n
-		}
-		return i
+		return digitsEnd(s, i, 3)
 	}
 	// ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
 	if e := otherRun(s, i, c); e > 0 {

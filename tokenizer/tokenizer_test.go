@@ -280,7 +280,7 @@ func TestTrainedBPE(t *testing.T) {
 // shared files when present.
 func byteLevel(t *testing.T) []*BPE {
 	toks := []*BPE{trained(t, 500)}
-	if _, err := os.Stat(filepath.Join("..", "..", "shared")); err == nil || os.Getenv("LMLAB_REQUIRE_SHARED") == "1" {
+	if useShared() {
 		for _, f := range sharedFiles[:5] {
 			toks = append(toks, loadShared(t, f))
 		}
@@ -421,7 +421,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 	c, _ := NewChar(trainText, true)
 	w, _ := NewWord(trainText, 20)
 	toks := []Tokenizer{c, w, trained(t, 400)}
-	if _, err := os.Stat(filepath.Join("..", "..", "shared")); err == nil || os.Getenv("LMLAB_REQUIRE_SHARED") == "1" {
+	if useShared() {
 		for _, f := range sharedFiles {
 			toks = append(toks, loadShared(t, f))
 		}
