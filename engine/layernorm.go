@@ -1,37 +1,25 @@
 package engine
 
-import "math"
+import "lmlab/engine/vec"
 
 const layerNormEps = 1e-5
 
 // layerNormForward normalizes each of the N rows of C channels, then scales
 // and shifts. out (N,C); mean, rstd (N) kept for backward; inp (N,C); w, b (C).
 func layerNormForward(out, mean, rstd, inp, w, b []float32, N, C int) {
-	parallelFor(N, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			x := inp[r*C : (r+1)*C]
-			o := out[r*C : (r+1)*C]
-			// Two passes over the row in float64: mean, then variance, for
-			// accuracy on rows with a large offset.
-			var s float64
-			for _, v := range x {
-				s += float64(v)
-			}
-			m := s / float64(C)
-			var v2 float64
-			for _, v := range x {
-				d := float64(v) - m
-				v2 += d * d
-			}
-			rs := float32(1 / math.Sqrt(v2/float64(C)+layerNormEps))
-			mf := float32(m)
-			w, b := w[:len(x)], b[:len(x)]
-			for i, v := range x {
-				o[i] = (v-mf)*rs*w[i] + b[i]
-			}
-			mean[r], rstd[r] = mf, rs
-		}
-	})
+	t := newChunkTask(layerNormRows)
+	t.s[0], t.s[1], t.s[2], t.s[3], t.s[4], t.s[5], t.k[0] = out, mean, rstd, inp, w, b, C
+	t.parallel(N)
+}
+
+// layerNormRows normalizes rows [lo, hi); the task holds out, mean, rstd,
+// inp, w, b and C. vec.LayerNormRow makes two float64 passes over the row,
+// mean then variance, for accuracy on rows with a large offset.
+func layerNormRows(t *chunkTask, lo, hi int) {
+	out, mean, rstd, inp, w, b, C := t.s[0], t.s[1], t.s[2], t.s[3], t.s[4], t.s[5], t.k[0]
+	for r := lo; r < hi; r++ {
+		mean[r], rstd[r] = vec.LayerNormRow(out[r*C:(r+1)*C], inp[r*C:(r+1)*C], w[:C], b[:C], layerNormEps)
+	}
 }
 
 // layerNormBackward accumulates (+=) into dinp, dw and db.
@@ -41,26 +29,7 @@ func layerNormForward(out, mean, rstd, inp, w, b []float32, N, C int) {
 // the per-row input gradient is where the work is and stays serial per call.
 func layerNormBackward(dinp, dw, db, dout, inp, w, mean, rstd []float32, N, C int) {
 	for r := 0; r < N; r++ {
-		x := inp[r*C : (r+1)*C]
-		d := dout[r*C : (r+1)*C]
-		di := dinp[r*C : (r+1)*C]
-		m, rs := mean[r], rstd[r]
-		// The two reductions of the backward: mean of dnorm and of dnorm·norm.
-		var dnMean, dnNormMean float32
-		for i, v := range x {
-			norm := (v - m) * rs
-			dn := w[i] * d[i]
-			dnMean += dn
-			dnNormMean += dn * norm
-		}
-		dnMean /= float32(C)
-		dnNormMean /= float32(C)
-		for i, v := range x {
-			norm := (v - m) * rs
-			dn := w[i] * d[i]
-			db[i] += d[i]
-			dw[i] += norm * d[i]
-			di[i] += (dn - dnMean - norm*dnNormMean) * rs
-		}
+		row := func(s []float32) []float32 { return s[r*C : (r+1)*C] }
+		vec.LayerNormBackwardRow(row(dinp), dw[:C], db[:C], row(dout), row(inp), w[:C], mean[r], rstd[r])
 	}
 }

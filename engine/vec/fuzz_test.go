@@ -203,3 +203,63 @@ func FuzzAdamW(f *testing.F) {
 		})
 	})
 }
+
+// FuzzLayerNorm holds LayerNormRow and LayerNormBackwardRow to their Go
+// twins on rows of finite values (the fuzzer's others are folded into
+// [−1e3, 1e3]); w, b and dout are derived from the row.
+func FuzzLayerNorm(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x := floats(data)
+		n := len(x)
+		if n == 0 {
+			return
+		}
+		for i, v := range x {
+			if v != v || math.Abs(float64(v)) > 1e3 {
+				x[i] = float32(math.Remainder(float64(v), 1e3))
+				if x[i] != x[i] {
+					x[i] = float32(i)
+				}
+			}
+		}
+		w, b, dout := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range w {
+			w[i], b[i], dout[i] = 1+float32(i%5)/4, float32(i%3)-1, float32(i%7)/3-1
+		}
+		const eps = 1e-5
+		want := make([]float32, n)
+		wm, wr := layerNormRowGo(want, x, w, b, eps)
+		wdx, wdw, wdb := make([]float32, n), make([]float32, n), make([]float32, n)
+		layerNormBackwardRowGo(wdx, wdw, wdb, dout, x, w, wm, wr)
+		levels(func() {
+			out := make([]float32, n)
+			m, r := LayerNormRow(out, x, w, b, eps)
+			// The float64 sums add in different orders: the means may
+			// differ by a float64 rounding of Σ|x|, visible when they
+			// cancel to near 0.
+			var abs float64
+			for _, v := range x {
+				abs += math.Abs(float64(v))
+			}
+			if (ulps(m, wm) > 1 && math.Abs(float64(m-wm)) > 1e-15*abs/float64(n)) || ulps(r, wr) > 1 {
+				t.Fatalf("%s: mean, rstd = %g, %g; Go twin %g, %g", active, m, r, wm, wr)
+			}
+			// |x − mean| ≤ 2e3, so x − mean is off by up to 2e3·ε, times rstd.
+			tol := 4e-7 * (1 + 2e3*float64(wr))
+			for i := range out {
+				if math.Abs(float64(out[i]-want[i])) > tol {
+					t.Fatalf("%s: out[%d] = %g, Go twin %g", active, i, out[i], want[i])
+				}
+			}
+			dx, dw, db := make([]float32, n), make([]float32, n), make([]float32, n)
+			LayerNormBackwardRow(dx, dw, db, dout, x, w, wm, wr)
+			tolDx := 1e-6 * (1 + float64(n)*2e3*float64(wr)*float64(wr))
+			for i := range dx {
+				if db[i] != wdb[i] || math.Abs(float64(dw[i]-wdw[i])) > tol || math.Abs(float64(dx[i]-wdx[i])) > tolDx {
+					t.Fatalf("%s: dx, dw, db[%d] = %g, %g, %g; Go twin %g, %g, %g", active, i, dx[i], dw[i], db[i], wdx[i], wdw[i], wdb[i])
+				}
+			}
+		})
+	})
+}

@@ -145,3 +145,56 @@ func adamWGo(p, g, m, v []float32, beta1, beta2, stepSize, rbc2, eps, decay floa
 		p[i] = p[i]*decay - stepSize*mi/(float32(math.Sqrt(float64(vi)))*rbc2+eps)
 	}
 }
+
+// layerNormRowGo is engine/layernorm.go's row: mean, then variance, each a
+// float64 pass, then the affine map in float32.
+func layerNormRowGo(out, x, w, b []float32, eps float64) (mean, rstd float32) {
+	var s float64
+	for _, v := range x {
+		s += float64(v)
+	}
+	m := s / float64(len(x))
+	var v2 float64
+	for _, v := range x {
+		d := float64(v) - m
+		v2 += d * d
+	}
+	mean, rstd = float32(m), lnRstd(v2, len(x), eps)
+	lnAffineGo(out, x, w, b, mean, rstd)
+	return mean, rstd
+}
+
+// lnRstd is 1/√(variance + eps) from the sum of squared deviations.
+func lnRstd(v2 float64, n int, eps float64) float32 {
+	return float32(1 / math.Sqrt(v2/float64(n)+eps))
+}
+
+func lnAffineGo(out, x, w, b []float32, mean, rstd float32) {
+	out, w, b = out[:len(x)], w[:len(x)], b[:len(x)]
+	for i, v := range x {
+		out[i] = (v-mean)*rstd*w[i] + b[i]
+	}
+}
+
+// layerNormBackwardRowGo is engine/layernorm.go's backward for one row.
+func layerNormBackwardRowGo(dx, dw, db, dout, x, w []float32, mean, rstd float32) {
+	n := len(x)
+	dx, dw, db, dout, w = dx[:n], dw[:n], db[:n], dout[:n], w[:n]
+	// The two reductions of the backward: mean of dnorm and of dnorm·norm.
+	var dnMean, dnNormMean float32
+	for i, v := range x {
+		norm := (v - mean) * rstd
+		dn := w[i] * dout[i]
+		dnMean += dn
+		dnNormMean += dn * norm
+	}
+	dnMean /= float32(n)
+	dnNormMean /= float32(n)
+	for i, v := range x {
+		norm := (v - mean) * rstd
+		dn := w[i] * dout[i]
+		db[i] += dout[i]
+		dw[i] += norm * dout[i]
+		dx[i] += (dn - dnMean - norm*dnNormMean) * rstd
+	}
+}

@@ -84,6 +84,36 @@ func adamWAVX512(p, grad, m, v *float32, n int, beta1, omb1, beta2, omb2, stepSi
 //go:noescape
 func adamWAVX2(p, grad, m, v *float32, n int, beta1, omb1, beta2, omb2, stepSize, rbc2, eps, decay float32)
 
+//go:noescape
+func lnSumAVX512(x *float32, n int) float64
+
+//go:noescape
+func lnSumAVX2(x *float32, n int) float64
+
+//go:noescape
+func lnSumSqDevAVX512(x *float32, n int, mean float64) float64
+
+//go:noescape
+func lnSumSqDevAVX2(x *float32, n int, mean float64) float64
+
+//go:noescape
+func lnAffineAVX512(out, x, w, b *float32, n int, mean, rstd float32)
+
+//go:noescape
+func lnAffineAVX2(out, x, w, b *float32, n int, mean, rstd float32)
+
+//go:noescape
+func lnBwdSumsAVX512(dout, x, w *float32, n int, mean, rstd float32) (a, c float32)
+
+//go:noescape
+func lnBwdSumsAVX2(dout, x, w *float32, n int, mean, rstd float32) (a, c float32)
+
+//go:noescape
+func lnBwdApplyAVX512(dx, dw, db, dout, x, w *float32, n int, mean, rstd, dnMean, dnNormMean float32)
+
+//go:noescape
+func lnBwdApplyAVX2(dx, dw, db, dout, x, w *float32, n int, mean, rstd, dnMean, dnNormMean float32)
+
 // ptr is the address of s's first element (nil or anything for an empty s:
 // the kernels do not touch memory when n is 0).
 func ptr(s []float32) *float32 { return unsafe.SliceData(s) }
@@ -193,5 +223,36 @@ func adamW(p, g, m, v []float32, beta1, beta2, stepSize, rbc2, eps, decay float3
 		adamWAVX2(ptr(p), ptr(g), ptr(m), ptr(v), len(p), beta1, omb1, beta2, omb2, stepSize, rbc2, eps, decay)
 	default:
 		adamWGo(p, g, m, v, beta1, beta2, stepSize, rbc2, eps, decay)
+	}
+}
+
+func layerNormRow(out, x, w, b []float32, eps float64) (mean, rstd float32) {
+	n := len(x)
+	switch active {
+	case avx512:
+		m := lnSumAVX512(ptr(x), n) / float64(n)
+		mean, rstd = float32(m), lnRstd(lnSumSqDevAVX512(ptr(x), n, m), n, eps)
+		lnAffineAVX512(ptr(out), ptr(x), ptr(w), ptr(b), n, mean, rstd)
+	case avx2:
+		m := lnSumAVX2(ptr(x), n) / float64(n)
+		mean, rstd = float32(m), lnRstd(lnSumSqDevAVX2(ptr(x), n, m), n, eps)
+		lnAffineAVX2(ptr(out), ptr(x), ptr(w), ptr(b), n, mean, rstd)
+	default:
+		mean, rstd = layerNormRowGo(out, x, w, b, eps)
+	}
+	return mean, rstd
+}
+
+func layerNormBackwardRow(dx, dw, db, dout, x, w []float32, mean, rstd float32) {
+	n := len(x)
+	switch active {
+	case avx512:
+		a, c := lnBwdSumsAVX512(ptr(dout), ptr(x), ptr(w), n, mean, rstd)
+		lnBwdApplyAVX512(ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x), ptr(w), n, mean, rstd, a/float32(n), c/float32(n))
+	case avx2:
+		a, c := lnBwdSumsAVX2(ptr(dout), ptr(x), ptr(w), n, mean, rstd)
+		lnBwdApplyAVX2(ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x), ptr(w), n, mean, rstd, a/float32(n), c/float32(n))
+	default:
+		layerNormBackwardRowGo(dx, dw, db, dout, x, w, mean, rstd)
 	}
 }

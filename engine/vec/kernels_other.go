@@ -17,3 +17,11 @@ func sumSquares(x []float32) float64                   { return sumSquaresGo(x) 
 func adamW(p, g, m, v []float32, beta1, beta2, stepSize, rbc2, eps, decay float32) {
 	adamWGo(p, g, m, v, beta1, beta2, stepSize, rbc2, eps, decay)
 }
+
+func layerNormRow(out, x, w, b []float32, eps float64) (mean, rstd float32) {
+	return layerNormRowGo(out, x, w, b, eps)
+}
+
+func layerNormBackwardRow(dx, dw, db, dout, x, w []float32, mean, rstd float32) {
+	layerNormBackwardRowGo(dx, dw, db, dout, x, w, mean, rstd)
+}

@@ -88,3 +88,33 @@ func AdamW(p, g, m, v []float32, beta1, beta2, stepSize, rbc2, eps, decay float3
 	sameLen("AdamW", len(p), len(g), len(m), len(v))
 	adamW(p, g, m, v, beta1, beta2, stepSize, rbc2, eps, decay)
 }
+
+// LayerNormRow normalizes one row and applies the layer's affine map:
+// out = (x − mean)·rstd·w + b with rstd = 1/√(variance + eps). The mean and
+// the variance are float64 sums, the variance a second pass around the
+// mean, so a large common offset in x costs no accuracy. It returns mean and
+// rstd, rounded to float32, for LayerNormBackwardRow. out may be x; x must
+// not be empty.
+func LayerNormRow(out, x, w, b []float32, eps float64) (mean, rstd float32) {
+	sameLen("LayerNormRow", len(x), len(out), len(w), len(b))
+	if len(x) == 0 {
+		panic("vec: LayerNormRow: empty row")
+	}
+	return layerNormRow(out, x, w, b, eps)
+}
+
+// LayerNormBackwardRow accumulates (+=) one row's gradients of LayerNormRow:
+// into dx for the row, and into dw and db, which sum over rows. With
+// norm = (x − mean)·rstd and dn = w·dout,
+//
+//	db += dout;  dw += norm·dout
+//	dx += (dn − mean(dn) − norm·mean(dn·norm))·rstd
+//
+// The slices must not overlap.
+func LayerNormBackwardRow(dx, dw, db, dout, x, w []float32, mean, rstd float32) {
+	sameLen("LayerNormBackwardRow", len(x), len(dx), len(dw), len(db), len(dout), len(w))
+	if len(x) == 0 {
+		return
+	}
+	layerNormBackwardRow(dx, dw, db, dout, x, w, mean, rstd)
+}

@@ -588,7 +588,7 @@ geluBwdAVX512_done:
 	VZEROUPPER
 	RET
 
-// func expSubAVX512(dst *float32, src *float32, n int, shift float32) float32
+// func expSubAVX512(dst *float32, src *float32, n int, shift float32) (ret float32)
 //
 // dst = e^(src − shift), returning the sum of dst; dst may be src.
 TEXT ·expSubAVX512(SB), NOSPLIT, $0-36
@@ -674,7 +674,7 @@ expSubAVX512_done:
 	VZEROUPPER
 	RET
 
-// func maxAVX512(x *float32, n int) float32
+// func maxAVX512(x *float32, n int) (ret float32)
 //
 // the largest element, −Inf when n is 0, NaN when any element is NaN
 // (MAXPS alone would drop a NaN met before a larger number, so NaNs are
@@ -836,7 +836,7 @@ addToAVX512_done:
 	VZEROUPPER
 	RET
 
-// func dotAVX512(a *float32, b *float32, n int) float32
+// func dotAVX512(a *float32, b *float32, n int) (ret float32)
 //
 // Σ a·b, accumulated lane-wise in float32.
 TEXT ·dotAVX512(SB), NOSPLIT, $0-28
@@ -879,7 +879,7 @@ dotAVX512_done:
 	VZEROUPPER
 	RET
 
-// func sumSquaresAVX512(x *float32, n int) float64
+// func sumSquaresAVX512(x *float32, n int) (ret float64)
 //
 // Σ x², each square exact in float64 and accumulated lane-wise in float64
 // (two accumulators, one per half vector).
@@ -998,6 +998,292 @@ adamWAVX512_tail:
 	VMOVUPS Z3, K1, (DI)
 
 adamWAVX512_done:
+	VZEROUPPER
+	RET
+
+// func lnSumAVX512(x *float32, n int) (ret float64)
+//
+// Σ x, accumulated lane-wise in float64.
+TEXT ·lnSumAVX512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	VXORPD Z0, Z0, Z0
+	VXORPD Z3, Z3, Z3
+
+lnSumAVX512_loop:
+	CMPQ CX, $16
+	JL lnSumAVX512_tail
+	VCVTPS2PD (DI), Z1
+	VCVTPS2PD 32(DI), Z2
+	VADDPD Z1, Z0, Z0
+	VADDPD Z2, Z3, Z3
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP lnSumAVX512_loop
+
+lnSumAVX512_tail:
+	TESTQ CX, CX
+	JZ lnSumAVX512_done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	KSHIFTRW $8, K1, K2
+	VCVTPS2PD.Z (DI), K1, Z1
+	VCVTPS2PD.Z 32(DI), K2, Z2
+	VADDPD Z1, Z0, Z0
+	VADDPD Z2, Z3, Z3
+
+lnSumAVX512_done:
+	VADDPD Z3, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDPD X1, X0, X0
+	MOVSD X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func lnSumSqDevAVX512(x *float32, n int, mean float64) (ret float64)
+//
+// Σ (x − mean)², in float64. Lanes past the end must not add mean²:
+// AVX-512 zeroes them under the mask; AVX2 widens its lane mask to 64 bits.
+TEXT ·lnSumSqDevAVX512(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSD mean+16(FP), Z31
+	VXORPD Z0, Z0, Z0
+	VXORPD Z3, Z3, Z3
+
+lnSumSqDevAVX512_loop:
+	CMPQ CX, $16
+	JL lnSumSqDevAVX512_tail
+	VCVTPS2PD (DI), Z1
+	VCVTPS2PD 32(DI), Z2
+	VSUBPD Z31, Z1, Z1
+	VSUBPD Z31, Z2, Z2
+	VFMADD231PD Z1, Z1, Z0
+	VFMADD231PD Z2, Z2, Z3
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP lnSumSqDevAVX512_loop
+
+lnSumSqDevAVX512_tail:
+	TESTQ CX, CX
+	JZ lnSumSqDevAVX512_done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	KSHIFTRW $8, K1, K2
+	VCVTPS2PD.Z (DI), K1, Z1
+	VCVTPS2PD.Z 32(DI), K2, Z2
+	VSUBPD.Z Z31, Z1, K1, Z1
+	VSUBPD.Z Z31, Z2, K2, Z2
+	VFMADD231PD Z1, Z1, Z0
+	VFMADD231PD Z2, Z2, Z3
+
+lnSumSqDevAVX512_done:
+	VADDPD Z3, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDPD X1, X0, X0
+	MOVSD X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func lnAffineAVX512(out *float32, x *float32, w *float32, b *float32, n int, mean float32, rstd float32)
+//
+// out = ((x − mean)·rstd)·w + b; out may be x.
+TEXT ·lnAffineAVX512(SB), NOSPLIT, $0-48
+	MOVQ out+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DX
+	MOVQ b+24(FP), R8
+	MOVQ n+32(FP), CX
+	VBROADCASTSS mean+40(FP), Z31
+	VBROADCASTSS rstd+44(FP), Z30
+
+lnAffineAVX512_loop:
+	CMPQ CX, $16
+	JL lnAffineAVX512_tail
+	VMOVUPS (SI), Z0
+	VSUBPS Z31, Z0, Z0
+	VMULPS Z30, Z0, Z0
+	VMOVUPS (DX), Z1
+	VFMADD213PS (R8), Z1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	SUBQ $16, CX
+	JMP lnAffineAVX512_loop
+
+lnAffineAVX512_tail:
+	TESTQ CX, CX
+	JZ lnAffineAVX512_done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VSUBPS Z31, Z0, Z0
+	VMULPS Z30, Z0, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VMOVUPS.Z (R8), K1, Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS Z0, K1, (DI)
+
+lnAffineAVX512_done:
+	VZEROUPPER
+	RET
+
+// func lnBwdSumsAVX512(dout *float32, x *float32, w *float32, n int, mean float32, rstd float32) (a float32, c float32)
+//
+// the backward's two row sums, lane-wise in float32: a = Σ w·dout and
+// c = Σ w·dout·norm with norm = (x − mean)·rstd. Lanes past the end read
+// w = dout = 0 and add nothing.
+TEXT ·lnBwdSumsAVX512(SB), NOSPLIT, $0-48
+	MOVQ dout+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS mean+32(FP), Z31
+	VBROADCASTSS rstd+36(FP), Z30
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+
+lnBwdSumsAVX512_loop:
+	CMPQ CX, $16
+	JL lnBwdSumsAVX512_tail
+	VMOVUPS (DI), Z0
+	VMULPS (DX), Z0, Z1
+	VMOVUPS (SI), Z2
+	VSUBPS Z31, Z2, Z2
+	VMULPS Z30, Z2, Z2
+	VADDPS Z1, Z6, Z6
+	VFMADD231PS Z2, Z1, Z7
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	SUBQ $16, CX
+	JMP lnBwdSumsAVX512_loop
+
+lnBwdSumsAVX512_tail:
+	TESTQ CX, CX
+	JZ lnBwdSumsAVX512_done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VMULPS Z1, Z0, Z1
+	VMOVUPS.Z (SI), K1, Z2
+	VSUBPS Z31, Z2, Z2
+	VMULPS Z30, Z2, Z2
+	VADDPS Z1, Z6, Z6
+	VFMADD231PS Z2, Z1, Z7
+
+lnBwdSumsAVX512_done:
+	VEXTRACTF64X4 $1, Z6, Y0
+	VADDPS Y0, Y6, Y6
+	VEXTRACTF128 $1, Y6, X0
+	VADDPS X0, X6, X6
+	VPERMILPS $0x4e, X6, X0
+	VADDPS X0, X6, X6
+	VPERMILPS $0xb1, X6, X0
+	VADDPS X0, X6, X6
+	VEXTRACTF64X4 $1, Z7, Y0
+	VADDPS Y0, Y7, Y7
+	VEXTRACTF128 $1, Y7, X0
+	VADDPS X0, X7, X7
+	VPERMILPS $0x4e, X7, X0
+	VADDPS X0, X7, X7
+	VPERMILPS $0xb1, X7, X0
+	VADDPS X0, X7, X7
+	MOVSS X6, a+40(FP)
+	MOVSS X7, c+44(FP)
+	VZEROUPPER
+	RET
+
+// func lnBwdApplyAVX512(dx *float32, dw *float32, db *float32, dout *float32, x *float32, w *float32, n int, mean float32, rstd float32, dnMean float32, dnNormMean float32)
+//
+// accumulates one row's gradients, in engine/layernorm.go's order:
+// db += dout; dw += norm·dout; dx += (w·dout − dnMean − norm·dnNormMean)·rstd.
+TEXT ·lnBwdApplyAVX512(SB), NOSPLIT, $0-72
+	MOVQ dx+0(FP), DI
+	MOVQ dw+8(FP), SI
+	MOVQ db+16(FP), DX
+	MOVQ dout+24(FP), R8
+	MOVQ x+32(FP), R9
+	MOVQ w+40(FP), R10
+	MOVQ n+48(FP), CX
+	VBROADCASTSS mean+56(FP), Z31
+	VBROADCASTSS rstd+60(FP), Z30
+	VBROADCASTSS dnMean+64(FP), Z29
+	VBROADCASTSS dnNormMean+68(FP), Z28
+
+lnBwdApplyAVX512_loop:
+	CMPQ CX, $16
+	JL lnBwdApplyAVX512_tail
+	VMOVUPS (R8), Z0
+	VMOVUPS (R9), Z1
+	VSUBPS Z31, Z1, Z1
+	VMULPS Z30, Z1, Z1
+	VMOVUPS (DX), Z2
+	VADDPS Z0, Z2, Z2
+	VMOVUPS Z2, (DX)
+	VMOVUPS (SI), Z3
+	VFMADD231PS Z0, Z1, Z3
+	VMOVUPS Z3, (SI)
+	VMULPS (R10), Z0, Z4
+	VSUBPS Z29, Z4, Z4
+	VFNMADD231PS Z28, Z1, Z4
+	VMOVUPS (DI), Z5
+	VFMADD231PS Z30, Z4, Z5
+	VMOVUPS Z5, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	SUBQ $16, CX
+	JMP lnBwdApplyAVX512_loop
+
+lnBwdApplyAVX512_tail:
+	TESTQ CX, CX
+	JZ lnBwdApplyAVX512_done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (R8), K1, Z0
+	VMOVUPS.Z (R9), K1, Z1
+	VSUBPS Z31, Z1, Z1
+	VMULPS Z30, Z1, Z1
+	VMOVUPS.Z (DX), K1, Z2
+	VADDPS Z0, Z2, Z2
+	VMOVUPS Z2, K1, (DX)
+	VMOVUPS.Z (SI), K1, Z3
+	VFMADD231PS Z0, Z1, Z3
+	VMOVUPS Z3, K1, (SI)
+	VMOVUPS.Z (R10), K1, Z4
+	VMULPS Z4, Z0, Z4
+	VSUBPS Z29, Z4, Z4
+	VFNMADD231PS Z28, Z1, Z4
+	VMOVUPS.Z (DI), K1, Z5
+	VFMADD231PS Z30, Z4, Z5
+	VMOVUPS Z5, K1, (DI)
+
+lnBwdApplyAVX512_done:
 	VZEROUPPER
 	RET
 
@@ -1204,7 +1490,7 @@ geluBwdAVX2_done:
 	VZEROUPPER
 	RET
 
-// func expSubAVX2(dst *float32, src *float32, n int, shift float32) float32
+// func expSubAVX2(dst *float32, src *float32, n int, shift float32) (ret float32)
 //
 // dst = e^(src − shift), returning the sum of dst; dst may be src.
 TEXT ·expSubAVX2(SB), NOSPLIT, $0-36
@@ -1293,7 +1579,7 @@ expSubAVX2_done:
 	VZEROUPPER
 	RET
 
-// func maxAVX2(x *float32, n int) float32
+// func maxAVX2(x *float32, n int) (ret float32)
 //
 // the largest element, −Inf when n is 0, NaN when any element is NaN
 // (MAXPS alone would drop a NaN met before a larger number, so NaNs are
@@ -1450,7 +1736,7 @@ addToAVX2_done:
 	VZEROUPPER
 	RET
 
-// func dotAVX2(a *float32, b *float32, n int) float32
+// func dotAVX2(a *float32, b *float32, n int) (ret float32)
 //
 // Σ a·b, accumulated lane-wise in float32.
 TEXT ·dotAVX2(SB), NOSPLIT, $0-28
@@ -1490,7 +1776,7 @@ dotAVX2_done:
 	VZEROUPPER
 	RET
 
-// func sumSquaresAVX2(x *float32, n int) float64
+// func sumSquaresAVX2(x *float32, n int) (ret float64)
 //
 // Σ x², each square exact in float64 and accumulated lane-wise in float64
 // (two accumulators, one per half vector).
@@ -1606,5 +1892,285 @@ adamWAVX2_tail:
 	VMASKMOVPS Y3, Y15, (DI)
 
 adamWAVX2_done:
+	VZEROUPPER
+	RET
+
+// func lnSumAVX2(x *float32, n int) (ret float64)
+//
+// Σ x, accumulated lane-wise in float64.
+TEXT ·lnSumAVX2(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y3, Y3, Y3
+
+lnSumAVX2_loop:
+	CMPQ CX, $8
+	JL lnSumAVX2_tail
+	VCVTPS2PD (DI), Y1
+	VCVTPS2PD 16(DI), Y2
+	VADDPD Y1, Y0, Y0
+	VADDPD Y2, Y3, Y3
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP lnSumAVX2_loop
+
+lnSumAVX2_tail:
+	TESTQ CX, CX
+	JZ lnSumAVX2_done
+	LEAQ tailMask<>+32(SB), AX
+	NEGQ CX
+	VMOVDQU (AX)(CX*4), Y15
+	VMASKMOVPS (DI), Y15, Y4
+	VCVTPS2PD X4, Y1
+	VEXTRACTF128 $1, Y4, X4
+	VCVTPS2PD X4, Y2
+	VADDPD Y1, Y0, Y0
+	VADDPD Y2, Y3, Y3
+
+lnSumAVX2_done:
+	VADDPD Y3, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDPD X1, X0, X0
+	MOVSD X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func lnSumSqDevAVX2(x *float32, n int, mean float64) (ret float64)
+//
+// Σ (x − mean)², in float64. Lanes past the end must not add mean²:
+// AVX-512 zeroes them under the mask; AVX2 widens its lane mask to 64 bits.
+TEXT ·lnSumSqDevAVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	VBROADCASTSD mean+16(FP), Y14
+	VXORPD Y0, Y0, Y0
+	VXORPD Y3, Y3, Y3
+
+lnSumSqDevAVX2_loop:
+	CMPQ CX, $8
+	JL lnSumSqDevAVX2_tail
+	VCVTPS2PD (DI), Y1
+	VCVTPS2PD 16(DI), Y2
+	VSUBPD Y14, Y1, Y1
+	VSUBPD Y14, Y2, Y2
+	VFMADD231PD Y1, Y1, Y0
+	VFMADD231PD Y2, Y2, Y3
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP lnSumSqDevAVX2_loop
+
+lnSumSqDevAVX2_tail:
+	TESTQ CX, CX
+	JZ lnSumSqDevAVX2_done
+	LEAQ tailMask<>+32(SB), AX
+	NEGQ CX
+	VMOVDQU (AX)(CX*4), Y15
+	VMASKMOVPS (DI), Y15, Y4
+	VCVTPS2PD X4, Y1
+	VEXTRACTF128 $1, Y4, X4
+	VCVTPS2PD X4, Y2
+	VSUBPD Y14, Y1, Y1
+	VSUBPD Y14, Y2, Y2
+	VPMOVSXDQ X15, Y5
+	VEXTRACTI128 $1, Y15, X6
+	VPMOVSXDQ X6, Y6
+	VANDPD Y5, Y1, Y1
+	VANDPD Y6, Y2, Y2
+	VFMADD231PD Y1, Y1, Y0
+	VFMADD231PD Y2, Y2, Y3
+
+lnSumSqDevAVX2_done:
+	VADDPD Y3, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDPD X1, X0, X0
+	MOVSD X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func lnAffineAVX2(out *float32, x *float32, w *float32, b *float32, n int, mean float32, rstd float32)
+//
+// out = ((x − mean)·rstd)·w + b; out may be x.
+TEXT ·lnAffineAVX2(SB), NOSPLIT, $0-48
+	MOVQ out+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DX
+	MOVQ b+24(FP), R8
+	MOVQ n+32(FP), CX
+	VBROADCASTSS mean+40(FP), Y14
+	VBROADCASTSS rstd+44(FP), Y13
+
+lnAffineAVX2_loop:
+	CMPQ CX, $8
+	JL lnAffineAVX2_tail
+	VMOVUPS (SI), Y0
+	VSUBPS Y14, Y0, Y0
+	VMULPS Y13, Y0, Y0
+	VMOVUPS (DX), Y1
+	VFMADD213PS (R8), Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	SUBQ $8, CX
+	JMP lnAffineAVX2_loop
+
+lnAffineAVX2_tail:
+	TESTQ CX, CX
+	JZ lnAffineAVX2_done
+	LEAQ tailMask<>+32(SB), AX
+	NEGQ CX
+	VMOVDQU (AX)(CX*4), Y15
+	VMASKMOVPS (SI), Y15, Y0
+	VSUBPS Y14, Y0, Y0
+	VMULPS Y13, Y0, Y0
+	VMASKMOVPS (DX), Y15, Y1
+	VMASKMOVPS (R8), Y15, Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMASKMOVPS Y0, Y15, (DI)
+
+lnAffineAVX2_done:
+	VZEROUPPER
+	RET
+
+// func lnBwdSumsAVX2(dout *float32, x *float32, w *float32, n int, mean float32, rstd float32) (a float32, c float32)
+//
+// the backward's two row sums, lane-wise in float32: a = Σ w·dout and
+// c = Σ w·dout·norm with norm = (x − mean)·rstd. Lanes past the end read
+// w = dout = 0 and add nothing.
+TEXT ·lnBwdSumsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dout+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS mean+32(FP), Y14
+	VBROADCASTSS rstd+36(FP), Y13
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+lnBwdSumsAVX2_loop:
+	CMPQ CX, $8
+	JL lnBwdSumsAVX2_tail
+	VMOVUPS (DI), Y0
+	VMULPS (DX), Y0, Y1
+	VMOVUPS (SI), Y2
+	VSUBPS Y14, Y2, Y2
+	VMULPS Y13, Y2, Y2
+	VADDPS Y1, Y6, Y6
+	VFMADD231PS Y2, Y1, Y7
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	SUBQ $8, CX
+	JMP lnBwdSumsAVX2_loop
+
+lnBwdSumsAVX2_tail:
+	TESTQ CX, CX
+	JZ lnBwdSumsAVX2_done
+	LEAQ tailMask<>+32(SB), AX
+	NEGQ CX
+	VMOVDQU (AX)(CX*4), Y15
+	VMASKMOVPS (DI), Y15, Y0
+	VMASKMOVPS (DX), Y15, Y1
+	VMULPS Y1, Y0, Y1
+	VMASKMOVPS (SI), Y15, Y2
+	VSUBPS Y14, Y2, Y2
+	VMULPS Y13, Y2, Y2
+	VADDPS Y1, Y6, Y6
+	VFMADD231PS Y2, Y1, Y7
+
+lnBwdSumsAVX2_done:
+	VEXTRACTF128 $1, Y6, X0
+	VADDPS X0, X6, X6
+	VPERMILPS $0x4e, X6, X0
+	VADDPS X0, X6, X6
+	VPERMILPS $0xb1, X6, X0
+	VADDPS X0, X6, X6
+	VEXTRACTF128 $1, Y7, X0
+	VADDPS X0, X7, X7
+	VPERMILPS $0x4e, X7, X0
+	VADDPS X0, X7, X7
+	VPERMILPS $0xb1, X7, X0
+	VADDPS X0, X7, X7
+	MOVSS X6, a+40(FP)
+	MOVSS X7, c+44(FP)
+	VZEROUPPER
+	RET
+
+// func lnBwdApplyAVX2(dx *float32, dw *float32, db *float32, dout *float32, x *float32, w *float32, n int, mean float32, rstd float32, dnMean float32, dnNormMean float32)
+//
+// accumulates one row's gradients, in engine/layernorm.go's order:
+// db += dout; dw += norm·dout; dx += (w·dout − dnMean − norm·dnNormMean)·rstd.
+TEXT ·lnBwdApplyAVX2(SB), NOSPLIT, $0-72
+	MOVQ dx+0(FP), DI
+	MOVQ dw+8(FP), SI
+	MOVQ db+16(FP), DX
+	MOVQ dout+24(FP), R8
+	MOVQ x+32(FP), R9
+	MOVQ w+40(FP), R10
+	MOVQ n+48(FP), CX
+	VBROADCASTSS mean+56(FP), Y14
+	VBROADCASTSS rstd+60(FP), Y13
+	VBROADCASTSS dnMean+64(FP), Y12
+	VBROADCASTSS dnNormMean+68(FP), Y11
+
+lnBwdApplyAVX2_loop:
+	CMPQ CX, $8
+	JL lnBwdApplyAVX2_tail
+	VMOVUPS (R8), Y0
+	VMOVUPS (R9), Y1
+	VSUBPS Y14, Y1, Y1
+	VMULPS Y13, Y1, Y1
+	VMOVUPS (DX), Y2
+	VADDPS Y0, Y2, Y2
+	VMOVUPS Y2, (DX)
+	VMOVUPS (SI), Y3
+	VFMADD231PS Y0, Y1, Y3
+	VMOVUPS Y3, (SI)
+	VMULPS (R10), Y0, Y4
+	VSUBPS Y12, Y4, Y4
+	VFNMADD231PS Y11, Y1, Y4
+	VMOVUPS (DI), Y5
+	VFMADD231PS Y13, Y4, Y5
+	VMOVUPS Y5, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	SUBQ $8, CX
+	JMP lnBwdApplyAVX2_loop
+
+lnBwdApplyAVX2_tail:
+	TESTQ CX, CX
+	JZ lnBwdApplyAVX2_done
+	LEAQ tailMask<>+32(SB), AX
+	NEGQ CX
+	VMOVDQU (AX)(CX*4), Y15
+	VMASKMOVPS (R8), Y15, Y0
+	VMASKMOVPS (R9), Y15, Y1
+	VSUBPS Y14, Y1, Y1
+	VMULPS Y13, Y1, Y1
+	VMASKMOVPS (DX), Y15, Y2
+	VADDPS Y0, Y2, Y2
+	VMASKMOVPS Y2, Y15, (DX)
+	VMASKMOVPS (SI), Y15, Y3
+	VFMADD231PS Y0, Y1, Y3
+	VMASKMOVPS Y3, Y15, (SI)
+	VMASKMOVPS (R10), Y15, Y4
+	VMULPS Y4, Y0, Y4
+	VSUBPS Y12, Y4, Y4
+	VFNMADD231PS Y11, Y1, Y4
+	VMASKMOVPS (DI), Y15, Y5
+	VFMADD231PS Y13, Y4, Y5
+	VMASKMOVPS Y5, Y15, (DI)
+
+lnBwdApplyAVX2_done:
 	VZEROUPPER
 	RET

@@ -643,3 +643,135 @@ func TestKernel(t *testing.T) {
 		t.Errorf("Kernel() = %q, want the best supported, %q", Kernel(), ls[0])
 	}
 }
+
+// lnRef is a layer-norm row in float64: the normalized row and the
+// gradients LayerNormBackwardRow adds.
+func lnRef(x, w, b, dout []float32, eps float64) (out, norm []float64, mean, rstd float64, dx, dw, db []float64) {
+	n := len(x)
+	for _, v := range x {
+		mean += float64(v)
+	}
+	mean /= float64(n)
+	var v2 float64
+	for _, v := range x {
+		v2 += (float64(v) - mean) * (float64(v) - mean)
+	}
+	rstd = 1 / math.Sqrt(v2/float64(n)+eps)
+	out, norm = make([]float64, n), make([]float64, n)
+	dx, dw, db = make([]float64, n), make([]float64, n), make([]float64, n)
+	var dnMean, dnNormMean float64
+	for i, v := range x {
+		norm[i] = (float64(v) - mean) * rstd
+		out[i] = norm[i]*float64(w[i]) + float64(b[i])
+		dn := float64(w[i]) * float64(dout[i])
+		dnMean += dn / float64(n)
+		dnNormMean += dn * norm[i] / float64(n)
+	}
+	for i := range x {
+		dn := float64(w[i]) * float64(dout[i])
+		db[i] = float64(dout[i])
+		dw[i] = norm[i] * float64(dout[i])
+		dx[i] = (dn - dnMean - norm[i]*dnNormMean) * rstd
+	}
+	return
+}
+
+func TestLayerNormRow(t *testing.T) {
+	r := newRand(9)
+	const eps = 1e-5
+	eachLevel(t, func(t *testing.T) {
+		for _, n := range lengths[1:] {
+			for _, off := range offsets {
+				for _, offset := range []float64{0, 1000} { // rows far from 0 too
+					x, xOK := guarded(n, off)
+					w, _ := guarded(n, off+1)
+					b, _ := guarded(n, off+2)
+					out, outOK := guarded(n, off+3)
+					fill(r, x, offset-2, offset+2)
+					fill(r, w, 0.5, 1.5)
+					fill(r, b, -0.5, 0.5)
+					mean, rstd := LayerNormRow(out, x, w, b, eps)
+					want := make([]float32, n)
+					wm, wr := layerNormRowGo(want, x, w, b, eps)
+					ref, _, m64, r64, _, _, _ := lnRef(x, w, b, x, eps)
+					// The float64 sums may add in another order: the
+					// statistics agree to float32 rounding.
+					if ulps(mean, wm) > 1 || ulps(rstd, wr) > 1 {
+						t.Fatalf("n=%d: mean, rstd = %g, %g; Go twin %g, %g", n, mean, rstd, wm, wr)
+					}
+					if math.Abs(float64(mean)-m64) > 1e-7*math.Abs(m64)+1e-9 || math.Abs(float64(rstd)-r64) > 2e-7*r64 {
+						t.Fatalf("n=%d: mean, rstd = %g, %g; float64 %g, %g", n, mean, rstd, m64, r64)
+					}
+					// x − mean loses x's bits beyond float32 relative to the
+					// offset: the error scales with |x|·rstd.
+					tol := 4e-7 * (1 + (offset+2)*r64)
+					for i := range out {
+						if math.Abs(float64(out[i]-want[i])) > tol || math.Abs(float64(out[i])-ref[i]) > tol {
+							t.Fatalf("n=%d offset=%g: out[%d] = %g, Go twin %g, float64 %g", n, offset, i, out[i], want[i], ref[i])
+						}
+					}
+					if !xOK() || !outOK() {
+						t.Fatalf("n=%d off=%d: wrote outside the slices", n, off)
+					}
+					// In place.
+					inPlace := clone(x)
+					LayerNormRow(inPlace, inPlace, w, b, eps)
+					if !equalBits(inPlace, out) {
+						t.Fatalf("n=%d: in place differs", n)
+					}
+				}
+			}
+		}
+		// A constant row normalizes to b (variance 0, so rstd = 1/√eps).
+		x := []float32{3, 3, 3}
+		out := make([]float32, 3)
+		if m, rs := LayerNormRow(out, x, []float32{1, 2, 3}, []float32{0.5, 0.25, 0}, eps); m != 3 || out[0] != 0.5 || out[1] != 0.25 || out[2] != 0 || rs != float32(1/math.Sqrt(eps)) {
+			t.Errorf("constant row: mean %g rstd %g out %v", m, rs, out)
+		}
+	})
+}
+
+func TestLayerNormBackwardRow(t *testing.T) {
+	r := newRand(10)
+	const eps = 1e-5
+	eachLevel(t, func(t *testing.T) {
+		for _, n := range lengths[1:] {
+			for _, off := range offsets {
+				x, _ := guarded(n, off)
+				w, _ := guarded(n, off+1)
+				dout, _ := guarded(n, off+2)
+				dx, dxOK := guarded(n, off+3)
+				dw, dwOK := guarded(n, off+4)
+				db, dbOK := guarded(n, off+5)
+				fill(r, x, -2, 2)
+				fill(r, w, 0.5, 1.5)
+				fill(r, dout, -1, 1)
+				for _, s := range [][]float32{dx, dw, db} {
+					fill(r, s, -1, 1) // the kernel accumulates
+				}
+				dx0, dw0, db0 := clone(dx), clone(dw), clone(db)
+				mean, rstd := LayerNormRow(make([]float32, n), x, w, make([]float32, n), eps)
+				wdx, wdw, wdb := clone(dx), clone(dw), clone(db)
+				layerNormBackwardRowGo(wdx, wdw, wdb, dout, x, w, mean, rstd)
+				LayerNormBackwardRow(dx, dw, db, dout, x, w, mean, rstd)
+				_, _, _, _, rdx, rdw, rdb := lnRef(x, w, make([]float32, n), dout, eps)
+				// Sums of n float32 terms of size ~rstd: error ~n·ε·rstd.
+				tol := 1e-6 * (1 + float64(n)*6e-8*float64(rstd))
+				for i := range dx {
+					if math.Abs(float64(db[i]-wdb[i])) > 0 || math.Abs(float64(db[i])-(float64(db0[i])+rdb[i])) > 1.2e-7 {
+						t.Fatalf("n=%d: db[%d] = %g, Go twin %g", n, i, db[i], wdb[i])
+					}
+					if math.Abs(float64(dw[i]-wdw[i])) > 2.4e-7 || math.Abs(float64(dw[i])-(float64(dw0[i])+rdw[i])) > 5e-7 {
+						t.Fatalf("n=%d: dw[%d] = %g, Go twin %g, float64 %g", n, i, dw[i], wdw[i], float64(dw0[i])+rdw[i])
+					}
+					if math.Abs(float64(dx[i]-wdx[i])) > tol || math.Abs(float64(dx[i])-(float64(dx0[i])+rdx[i])) > tol {
+						t.Fatalf("n=%d: dx[%d] = %g, Go twin %g, float64 %g", n, i, dx[i], wdx[i], float64(dx0[i])+rdx[i])
+					}
+				}
+				if !dxOK() || !dwOK() || !dbOK() {
+					t.Fatalf("n=%d off=%d: wrote outside the slices", n, off)
+				}
+			}
+		}
+	})
+}

@@ -44,6 +44,11 @@ func main() {
 		g.dot()
 		g.sumSquares()
 		g.adamW()
+		g.lnSum()
+		g.lnSumSqDev()
+		g.lnAffine()
+		g.lnBwdSums()
+		g.lnBwdApply()
 	}
 	if err := os.WriteFile(*asmOut, g.buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -172,7 +177,7 @@ func seq(hi, lo int) []int {
 // arg is a Go parameter of a kernel.
 type arg struct {
 	name string
-	kind byte // 'p' *float32, 'n' int, 'f' float32
+	kind byte // 'p' *float32, 'n' int, 'f' float32, 'd' float64
 }
 
 type gen struct {
@@ -239,10 +244,12 @@ func (g *gen) header() {
 }
 
 // begin emits the function header and loads the arguments: pointers into
-// DI, SI, DX, R8 in order, the count into CX, float32 scalars broadcast
-// into constant registers (looked up by name with k). The body computes in
-// registers 0 to temps−1. It returns the offset of the result.
-func (g *gen) begin(name, doc string, temps int, args []arg, ret string) int {
+// DI, SI, DX, R8, R9, R10 in order, the count into CX, float32 and float64
+// scalars broadcast into constant registers (looked up by name with k).
+// The body computes in registers 0 to temps−1. It returns the frame
+// offsets of the results, by name (Go's assembler calls a lone unnamed
+// result "ret").
+func (g *gen) begin(name, doc string, temps int, args, rets []arg) map[string]int {
 	g.fn = name + g.isa.suffix
 	g.kreg = map[string]string{}
 	g.nextK = 0
@@ -251,39 +258,46 @@ func (g *gen) begin(name, doc string, temps int, args []arg, ret string) int {
 		g.kLimit++
 	}
 	g.ptrs = nil
-	off := 0
+	sizeType := func(kind byte) (int, string) {
+		switch kind {
+		case 'n':
+			return 8, "int"
+		case 'f':
+			return 4, "float32"
+		case 'd':
+			return 8, "float64"
+		}
+		return 8, "*float32"
+	}
 	type placed struct {
 		arg
 		off int
 	}
 	var ps []placed
-	var sig []string
+	var sig, rsig []string
+	off := 0
 	for _, a := range args {
-		size := 8
-		typ := "*float32"
-		switch a.kind {
-		case 'n':
-			typ = "int"
-		case 'f':
-			size, typ = 4, "float32"
-		}
+		size, typ := sizeType(a.kind)
 		off = (off + size - 1) / size * size
 		ps = append(ps, placed{a, off})
 		sig = append(sig, a.name+" "+typ)
 		off += size
 	}
-	retOff := (off + 7) / 8 * 8
-	frame := off
-	switch ret {
-	case "float32":
-		frame = retOff + 4
-	case "float64":
-		frame = retOff + 8
+	retOff := map[string]int{}
+	if len(rets) > 0 {
+		off = (off + 7) / 8 * 8 // results start pointer-aligned
+	}
+	for _, r := range rets {
+		size, typ := sizeType(r.kind)
+		off = (off + size - 1) / size * size
+		retOff[r.name] = off
+		rsig = append(rsig, r.name+" "+typ)
+		off += size
 	}
 	g.p("")
 	decl := fmt.Sprintf("// func %s(%s)", g.fn, strings.Join(sig, ", "))
-	if ret != "" {
-		decl += " " + ret
+	if len(rets) > 0 {
+		decl += " (" + strings.Join(rsig, ", ") + ")"
 	}
 	g.p("%s", decl)
 	if doc != "" {
@@ -292,8 +306,8 @@ func (g *gen) begin(name, doc string, temps int, args []arg, ret string) int {
 			g.p("// %s", l)
 		}
 	}
-	g.p("TEXT ·%s(SB), NOSPLIT, $0-%d", g.fn, frame)
-	gprs := []string{"DI", "SI", "DX", "R8"}
+	g.p("TEXT ·%s(SB), NOSPLIT, $0-%d", g.fn, off)
+	gprs := []string{"DI", "SI", "DX", "R8", "R9", "R10"}
 	for _, a := range ps {
 		switch a.kind {
 		case 'p':
@@ -303,8 +317,9 @@ func (g *gen) begin(name, doc string, temps int, args []arg, ret string) int {
 		case 'n':
 			g.p("\tMOVQ %s+%d(FP), CX", a.name, a.off)
 		case 'f':
-			r := g.takeK(a.name)
-			g.p("\tVBROADCASTSS %s+%d(FP), %s", a.name, a.off, r)
+			g.p("\tVBROADCASTSS %s+%d(FP), %s", a.name, a.off, g.takeK(a.name))
+		case 'd':
+			g.p("\tVBROADCASTSD %s+%d(FP), %s", a.name, a.off, g.takeK(a.name))
 		}
 	}
 	return retOff
@@ -494,7 +509,7 @@ func (g *gen) expBoundConsts() []string {
 
 func (g *gen) geluForward() {
 	g.begin("geluFwd", "out = x·σ(2u) = x/(1 + e^w), w = x·(geluNegA + geluNegB·x²), x clamped below at geluLo.", 6,
-		[]arg{{"out", 'p'}, {"x", 'p'}, {"n", 'n'}}, "")
+		[]arg{{"out", 'p'}, {"x", 'p'}, {"n", 'n'}}, nil)
 	g.consts(append(append([]string{"geluLo", "geluNegA", "geluNegB"}, expConsts...), g.expBoundConsts()...)...)
 	g.loop(func() {
 		g.load(0, "(SI)")
@@ -515,7 +530,7 @@ func (g *gen) geluBackward() {
 s = σ(2u) = 1/(1 + e^w) and 1 − s = e^w·s (exact where 1 − s would cancel),
 gelu'(x) = s + x·s·(1 − s)·(geluA + geluB3·x²).
 Where e^w is +Inf, s = 0 and e^w·s is NaN: min(·, 1) turns that into 1.`, 7,
-		[]arg{{"dx", 'p'}, {"x", 'p'}, {"dout", 'p'}, {"n", 'n'}}, "")
+		[]arg{{"dx", 'p'}, {"x", 'p'}, {"dout", 'p'}, {"n", 'n'}}, nil)
 	g.consts(append(append([]string{"one", "geluLo", "geluHi", "geluNegA", "geluNegB", "geluA", "geluB3"}, expConsts...), g.expBoundConsts()...)...)
 	g.loop(func() {
 		g.load(0, "(SI)")
@@ -562,7 +577,7 @@ func (g *gen) hsum(op string, acc, t int) {
 
 func (g *gen) expSub() {
 	ret := g.begin("expSub", "dst = e^(src − shift), returning the sum of dst; dst may be src.", 8,
-		[]arg{{"dst", 'p'}, {"src", 'p'}, {"n", 'n'}, {"shift", 'f'}}, "float32")
+		[]arg{{"dst", 'p'}, {"src", 'p'}, {"n", 'n'}, {"shift", 'f'}}, []arg{{"ret", 'f'}})
 	g.consts(append(append([]string{}, expConsts...), g.expBoundConsts()...)...)
 	g.i("VXORPS", g.v(7), g.v(7), g.v(7))
 	g.loop(func() {
@@ -581,7 +596,7 @@ func (g *gen) expSub() {
 		}
 	})
 	g.hsum("VADDPS", 7, 0)
-	g.p("\tMOVSS X7, ret+%d(FP)", ret)
+	g.p("\tMOVSS X7, ret+%d(FP)", ret["ret"])
 	g.end()
 }
 
@@ -589,7 +604,7 @@ func (g *gen) max() {
 	ret := g.begin("max", `the largest element, −Inf when n is 0, NaN when any element is NaN
 (MAXPS alone would drop a NaN met before a larger number, so NaNs are
 tracked apart: K2 or Y2 collects the lanes that held one).`, 4,
-		[]arg{{"x", 'p'}, {"n", 'n'}}, "float32")
+		[]arg{{"x", 'p'}, {"n", 'n'}}, []arg{{"ret", 'f'}})
 	g.consts("negInf")
 	g.i("VMOVUPS", g.v(0), g.k("negInf"))
 	if g.isa.avx512 {
@@ -625,15 +640,15 @@ tracked apart: K2 or Y2 collects the lanes that held one).`, 4,
 	}
 	g.p("\tJZ %s_ret", g.fn)
 	g.p("\tMOVL $0x7fc00000, AX")
-	g.p("\tMOVL AX, ret+%d(FP)", ret)
+	g.p("\tMOVL AX, ret+%d(FP)", ret["ret"])
 	g.end()
 	g.p("%s_ret:", g.fn)
-	g.p("\tMOVSS X0, ret+%d(FP)", ret)
+	g.p("\tMOVSS X0, ret+%d(FP)", ret["ret"])
 	g.end()
 }
 
 func (g *gen) scaleTo() {
-	g.begin("scaleTo", "dst = a·x; dst may be x.", 1, []arg{{"dst", 'p'}, {"x", 'p'}, {"n", 'n'}, {"a", 'f'}}, "")
+	g.begin("scaleTo", "dst = a·x; dst may be x.", 1, []arg{{"dst", 'p'}, {"x", 'p'}, {"n", 'n'}, {"a", 'f'}}, nil)
 	g.loop(func() {
 		g.load(0, "(SI)")
 		g.i("VMULPS", g.v(0), g.v(0), g.k("a"))
@@ -643,7 +658,7 @@ func (g *gen) scaleTo() {
 }
 
 func (g *gen) add() {
-	g.begin("add", "dst = a + b; dst may be a or b.", 2, []arg{{"dst", 'p'}, {"a", 'p'}, {"b", 'p'}, {"n", 'n'}}, "")
+	g.begin("add", "dst = a + b; dst may be a or b.", 2, []arg{{"dst", 'p'}, {"a", 'p'}, {"b", 'p'}, {"n", 'n'}}, nil)
 	g.loop(func() {
 		g.load(0, "(SI)")
 		g.i("VADDPS", g.v(0), g.v(0), g.mem("(DX)", 1))
@@ -653,7 +668,7 @@ func (g *gen) add() {
 }
 
 func (g *gen) addTo() {
-	g.begin("addTo", "dst += src.", 2, []arg{{"dst", 'p'}, {"src", 'p'}, {"n", 'n'}}, "")
+	g.begin("addTo", "dst += src.", 2, []arg{{"dst", 'p'}, {"src", 'p'}, {"n", 'n'}}, nil)
 	g.loop(func() {
 		g.load(0, "(DI)")
 		g.i("VADDPS", g.v(0), g.v(0), g.mem("(SI)", 1))
@@ -663,21 +678,21 @@ func (g *gen) addTo() {
 }
 
 func (g *gen) dot() {
-	ret := g.begin("dot", "Σ a·b, accumulated lane-wise in float32.", 3, []arg{{"a", 'p'}, {"b", 'p'}, {"n", 'n'}}, "float32")
+	ret := g.begin("dot", "Σ a·b, accumulated lane-wise in float32.", 3, []arg{{"a", 'p'}, {"b", 'p'}, {"n", 'n'}}, []arg{{"ret", 'f'}})
 	g.i("VXORPS", g.v(0), g.v(0), g.v(0))
 	g.loop(func() {
 		g.load(1, "(DI)")
 		g.i("VFMADD231PS", g.v(0), g.v(1), g.mem("(SI)", 2))
 	})
 	g.hsum("VADDPS", 0, 1)
-	g.p("\tMOVSS X0, ret+%d(FP)", ret)
+	g.p("\tMOVSS X0, ret+%d(FP)", ret["ret"])
 	g.end()
 }
 
 func (g *gen) sumSquares() {
 	ret := g.begin("sumSquares", `Σ x², each square exact in float64 and accumulated lane-wise in float64
 (two accumulators, one per half vector).`, 5,
-		[]arg{{"x", 'p'}, {"n", 'n'}}, "float64")
+		[]arg{{"x", 'p'}, {"n", 'n'}}, []arg{{"ret", 'd'}})
 	g.i("VXORPD", g.v(0), g.v(0), g.v(0))
 	g.i("VXORPD", g.v(3), g.v(3), g.v(3))
 	half := 2 * g.isa.vlen // bytes in half a vector of float32
@@ -701,7 +716,7 @@ func (g *gen) sumSquares() {
 	})
 	g.i("VADDPD", g.v(0), g.v(0), g.v(3))
 	g.hsum("VADDPD", 0, 1)
-	g.p("\tMOVSD X0, ret+%d(FP)", ret)
+	g.p("\tMOVSD X0, ret+%d(FP)", ret["ret"])
 	g.end()
 }
 
@@ -711,7 +726,7 @@ m = β1·m + (1−β1)·g; v = β2·v + ((1−β2)·g)·g;
 p = p·decay − (stepSize·m)/(√v·rbc2 + eps).`, 6,
 		[]arg{{"p", 'p'}, {"grad", 'p'}, {"m", 'p'}, {"v", 'p'}, {"n", 'n'},
 			{"beta1", 'f'}, {"omb1", 'f'}, {"beta2", 'f'}, {"omb2", 'f'},
-			{"stepSize", 'f'}, {"rbc2", 'f'}, {"eps", 'f'}, {"decay", 'f'}}, "")
+			{"stepSize", 'f'}, {"rbc2", 'f'}, {"eps", 'f'}, {"decay", 'f'}}, nil)
 	g.loop(func() {
 		g.load(0, "(SI)") // g
 		g.load(1, "(DX)") // m
@@ -730,6 +745,142 @@ p = p·decay − (stepSize·m)/(√v·rbc2 + eps).`, 6,
 		g.i("VDIVPS", g.v(5), g.v(5), g.v(4))
 		g.i("VFMSUB213PS", g.v(3), g.k("decay"), g.v(5))
 		g.store("(DI)", 3)
+	})
+	g.end()
+}
+
+// Layer norm. The row statistics are float64, as in engine/layernorm.go:
+// lnSum and lnSumSqDev convert half vectors to float64 lanes.
+
+// cvtHalves loads the float32 vector at (DI) as two float64 vectors in
+// registers lo and hi; masked lanes read 0. AVX2's tail also uses tmp.
+func (g *gen) cvtHalves(lo, hi, tmp int) {
+	half := 2 * g.isa.vlen
+	switch {
+	case !g.masked:
+		g.i("VCVTPS2PD", g.v(lo), "(DI)")
+		g.i("VCVTPS2PD", g.v(hi), fmt.Sprintf("%d(DI)", half))
+	case g.isa.avx512:
+		g.p("\tKSHIFTRW $8, K1, K2")
+		g.i("VCVTPS2PD.Z", g.v(lo), "K1", "(DI)")
+		g.i("VCVTPS2PD.Z", g.v(hi), "K2", fmt.Sprintf("%d(DI)", half))
+	default:
+		g.load(tmp, "(DI)")
+		g.i("VCVTPS2PD", g.v(lo), g.x(tmp))
+		g.i("VEXTRACTF128", g.x(tmp), g.v(tmp), "$1")
+		g.i("VCVTPS2PD", g.v(hi), g.x(tmp))
+	}
+}
+
+func (g *gen) lnSum() {
+	ret := g.begin("lnSum", "Σ x, accumulated lane-wise in float64.", 5,
+		[]arg{{"x", 'p'}, {"n", 'n'}}, []arg{{"ret", 'd'}})
+	g.i("VXORPD", g.v(0), g.v(0), g.v(0))
+	g.i("VXORPD", g.v(3), g.v(3), g.v(3))
+	g.loop(func() {
+		g.cvtHalves(1, 2, 4)
+		g.i("VADDPD", g.v(0), g.v(0), g.v(1))
+		g.i("VADDPD", g.v(3), g.v(3), g.v(2))
+	})
+	g.i("VADDPD", g.v(0), g.v(0), g.v(3))
+	g.hsum("VADDPD", 0, 1)
+	g.p("\tMOVSD X0, ret+%d(FP)", ret["ret"])
+	g.end()
+}
+
+func (g *gen) lnSumSqDev() {
+	ret := g.begin("lnSumSqDev", `Σ (x − mean)², in float64. Lanes past the end must not add mean²:
+AVX-512 zeroes them under the mask; AVX2 widens its lane mask to 64 bits.`, 7,
+		[]arg{{"x", 'p'}, {"n", 'n'}, {"mean", 'd'}}, []arg{{"ret", 'd'}})
+	g.i("VXORPD", g.v(0), g.v(0), g.v(0))
+	g.i("VXORPD", g.v(3), g.v(3), g.v(3))
+	g.loop(func() {
+		g.cvtHalves(1, 2, 4)
+		switch {
+		case !g.masked:
+			g.i("VSUBPD", g.v(1), g.v(1), g.k("mean"))
+			g.i("VSUBPD", g.v(2), g.v(2), g.k("mean"))
+		case g.isa.avx512:
+			g.i("VSUBPD.Z", g.v(1), "K1", g.v(1), g.k("mean"))
+			g.i("VSUBPD.Z", g.v(2), "K2", g.v(2), g.k("mean"))
+		default:
+			g.i("VSUBPD", g.v(1), g.v(1), g.k("mean"))
+			g.i("VSUBPD", g.v(2), g.v(2), g.k("mean"))
+			g.i("VPMOVSXDQ", g.v(5), "X15")
+			g.i("VEXTRACTI128", "X6", "Y15", "$1")
+			g.i("VPMOVSXDQ", g.v(6), "X6")
+			g.i("VANDPD", g.v(1), g.v(1), g.v(5))
+			g.i("VANDPD", g.v(2), g.v(2), g.v(6))
+		}
+		g.i("VFMADD231PD", g.v(0), g.v(1), g.v(1))
+		g.i("VFMADD231PD", g.v(3), g.v(2), g.v(2))
+	})
+	g.i("VADDPD", g.v(0), g.v(0), g.v(3))
+	g.hsum("VADDPD", 0, 1)
+	g.p("\tMOVSD X0, ret+%d(FP)", ret["ret"])
+	g.end()
+}
+
+func (g *gen) lnAffine() {
+	g.begin("lnAffine", "out = ((x − mean)·rstd)·w + b; out may be x.", 3,
+		[]arg{{"out", 'p'}, {"x", 'p'}, {"w", 'p'}, {"b", 'p'}, {"n", 'n'}, {"mean", 'f'}, {"rstd", 'f'}}, nil)
+	g.loop(func() {
+		g.load(0, "(SI)")
+		g.i("VSUBPS", g.v(0), g.v(0), g.k("mean"))
+		g.i("VMULPS", g.v(0), g.v(0), g.k("rstd"))
+		g.load(1, "(DX)")
+		g.i("VFMADD213PS", g.v(0), g.v(1), g.mem("(R8)", 2))
+		g.store("(DI)", 0)
+	})
+	g.end()
+}
+
+func (g *gen) lnBwdSums() {
+	ret := g.begin("lnBwdSums", `the backward's two row sums, lane-wise in float32: a = Σ w·dout and
+c = Σ w·dout·norm with norm = (x − mean)·rstd. Lanes past the end read
+w = dout = 0 and add nothing.`, 8,
+		[]arg{{"dout", 'p'}, {"x", 'p'}, {"w", 'p'}, {"n", 'n'}, {"mean", 'f'}, {"rstd", 'f'}},
+		[]arg{{"a", 'f'}, {"c", 'f'}})
+	g.i("VXORPS", g.v(6), g.v(6), g.v(6))
+	g.i("VXORPS", g.v(7), g.v(7), g.v(7))
+	g.loop(func() {
+		g.load(0, "(DI)")
+		g.i("VMULPS", g.v(1), g.v(0), g.mem("(DX)", 1)) // dn = dout·w
+		g.load(2, "(SI)")
+		g.i("VSUBPS", g.v(2), g.v(2), g.k("mean"))
+		g.i("VMULPS", g.v(2), g.v(2), g.k("rstd")) // norm
+		g.i("VADDPS", g.v(6), g.v(6), g.v(1))
+		g.i("VFMADD231PS", g.v(7), g.v(1), g.v(2))
+	})
+	g.hsum("VADDPS", 6, 0)
+	g.hsum("VADDPS", 7, 0)
+	g.p("\tMOVSS X6, a+%d(FP)", ret["a"])
+	g.p("\tMOVSS X7, c+%d(FP)", ret["c"])
+	g.end()
+}
+
+func (g *gen) lnBwdApply() {
+	g.begin("lnBwdApply", `accumulates one row's gradients, in engine/layernorm.go's order:
+db += dout; dw += norm·dout; dx += (w·dout − dnMean − norm·dnNormMean)·rstd.`, 6,
+		[]arg{{"dx", 'p'}, {"dw", 'p'}, {"db", 'p'}, {"dout", 'p'}, {"x", 'p'}, {"w", 'p'}, {"n", 'n'},
+			{"mean", 'f'}, {"rstd", 'f'}, {"dnMean", 'f'}, {"dnNormMean", 'f'}}, nil)
+	g.loop(func() {
+		g.load(0, "(R8)") // dout
+		g.load(1, "(R9)") // x
+		g.i("VSUBPS", g.v(1), g.v(1), g.k("mean"))
+		g.i("VMULPS", g.v(1), g.v(1), g.k("rstd")) // norm
+		g.load(2, "(DX)")
+		g.i("VADDPS", g.v(2), g.v(2), g.v(0))
+		g.store("(DX)", 2)
+		g.load(3, "(SI)")
+		g.i("VFMADD231PS", g.v(3), g.v(1), g.v(0))
+		g.store("(SI)", 3)
+		g.i("VMULPS", g.v(4), g.v(0), g.mem("(R10)", 4)) // dn
+		g.i("VSUBPS", g.v(4), g.v(4), g.k("dnMean"))
+		g.i("VFNMADD231PS", g.v(4), g.v(1), g.k("dnNormMean"))
+		g.load(5, "(DI)")
+		g.i("VFMADD231PS", g.v(5), g.v(4), g.k("rstd"))
+		g.store("(DI)", 5)
 	})
 	g.end()
 }
