@@ -62,7 +62,6 @@ const (
 	palDiffB
 	palMuted
 	palDiff
-	palWhite
 	palLen
 )
 
@@ -73,7 +72,7 @@ func palette(st Styles) []lipgloss.Style {
 	p[palSpecial], p[palUnknown], p[palFallback] = st.TokenSpecial, st.TokenUnknown, st.TokenFallback
 	p[palDiffA] = st.TokenDiff.Inherit(st.TokenA)
 	p[palDiffB] = st.TokenDiff.Inherit(st.TokenB)
-	p[palMuted], p[palDiff], p[palWhite] = st.Muted, st.TokenDiff, st.Whitespace
+	p[palMuted], p[palDiff] = st.Muted, st.TokenDiff
 	return p
 }
 
