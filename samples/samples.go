@@ -23,6 +23,7 @@ type Sample struct {
 	Tokenizer   string   // default tokenizer spec: "char", "word" or "bpe:N"
 	Preset      string   // default model preset: "tiny" or "baby"
 	Base        string   // for a domain sample, the sample to pretrain on before fine-tuning
+	Steps       int      // training steps the lesson needs with its preset; 0: the preset's own
 	Prompt      string   // default prompt for the Predict pane; see below
 	Probes      []string // prompts whose next-token predictions show what was learnt, e.g. base vs fine-tuned
 }
@@ -79,11 +80,11 @@ var index = []Sample{
 	},
 	{
 		Name:        "addition",
-		Description: "sums of numbers with one to three digits, one per line: 123+45=168",
-		Lesson:      "an algorithm: exact-match accuracy on held-out sums climbs while attention learns which digits to add",
-		Kind:        "task", Tokenizer: "char", Preset: "tiny",
-		Prompt: "123+45=",
-		Probes: []string{"123+45=", "7+8=", "506+494=", "99+1="},
+		Description: "sums of two numbers below 1000, padded to fixed width, one per line: 123+045=0168",
+		Lesson:      "an algorithm: accuracy on held-out sums stays at zero, then jumps, as attention learns which digits to add",
+		Kind:        "task", Tokenizer: "char", Preset: "tiny", Steps: 3000,
+		Prompt: "123+045=",
+		Probes: []string{"123+045=", "007+008=", "506+494=", "099+001="},
 	},
 	{
 		Name:        "reverse",

@@ -163,22 +163,22 @@ func checkAnswer(name string, p Problem) bool {
 		return string(r) == p.Answer
 	}
 	var a, b int
-	if _, err := fmt.Sscanf(p.Prompt, "%d+%d=", &a, &b); err != nil {
+	if _, err := fmt.Sscanf(p.Prompt, "%d+%d=", &a, &b); err != nil || len(p.Prompt) != 8 {
 		return false
 	}
-	return fmt.Sprint(a+b) == p.Answer
+	return fmt.Sprintf("%04d", a+b) == p.Answer
 }
 
 func TestAccuracy(t *testing.T) {
 	oracle := func(prompt string) string {
 		var a, b int
 		fmt.Sscanf(prompt, "%d+%d=", &a, &b)
-		return fmt.Sprint(a+b) + "\n99"
+		return fmt.Sprintf("%04d\n99", a+b)
 	}
 	offByOne := func(prompt string) string {
 		var a, b int
 		fmt.Sscanf(prompt, "%d+%d=", &a, &b)
-		return fmt.Sprint(a + b + 1)
+		return fmt.Sprintf("%04d", a+b+1)
 	}
 	tests := []struct {
 		name     string
@@ -217,7 +217,7 @@ func ExampleProblems() {
 		fmt.Println(p.Prompt + p.Answer)
 	}
 	// Output:
-	// 348+5=353
-	// 940+57=997
-	// 780+17=797
+	// 185+981=1166
+	// 353+428=0781
+	// 451+448=0899
 }

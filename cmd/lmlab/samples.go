@@ -19,6 +19,7 @@ type sampleJSON struct {
 	Tokenizer   string   `json:"tokenizer"`
 	Preset      string   `json:"preset"`
 	Base        string   `json:"base,omitempty"`
+	Steps       int      `json:"steps,omitempty"`
 	Prompt      string   `json:"prompt"`
 	Probes      []string `json:"probes"`
 	Bytes       int      `json:"bytes"`
@@ -61,7 +62,7 @@ func runSamples(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		for _, s := range list {
-			enc.Encode(sampleJSON{s.Name, s.Kind, s.Description, s.Lesson, s.Tokenizer, s.Preset, s.Base, s.Prompt, s.Probes, len(s.Text())})
+			enc.Encode(sampleJSON{s.Name, s.Kind, s.Description, s.Lesson, s.Tokenizer, s.Preset, s.Base, s.Steps, s.Prompt, s.Probes, len(s.Text())})
 		}
 		return 0
 	}
