@@ -55,7 +55,7 @@ const predictK = 10
 
 // runningSampleTokens caps samples taken while training runs (generation
 // competes with training for the cores); a pause brings a full one.
-const runningSampleTokens = 48
+const runningSampleTokens = 32
 
 // inspectShare bounds the time inspection jobs take while training runs:
 // the next one waits at least this many times as long as the last took.
@@ -793,7 +793,6 @@ func (m *Model) teaView() tea.View {
 	v := tea.NewView(m.frame)
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "lmlab"
 	return v
 }
 

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,7 +28,8 @@ type probeMsg struct{}
 //	go test ./tui -run '^$' -bench Throughput -benchtime 1x
 //
 // LMLAB_BENCH_DATA (default ../../shared/data/tinyshakespeare.txt) and
-// LMLAB_BENCH_PRESET (default baby) choose the run.
+// LMLAB_BENCH_PRESET (default baby) choose the run, LMLAB_BENCH_LEG (steps
+// per leg, default 20) and LMLAB_BENCH_ROUNDS (default 6) its length.
 func BenchmarkThroughput(b *testing.B) {
 	data := os.Getenv("LMLAB_BENCH_DATA")
 	if data == "" {
@@ -40,7 +42,8 @@ func BenchmarkThroughput(b *testing.B) {
 	if preset == "" {
 		preset = "baby"
 	}
-	const legSteps, rounds, warm = 20, 6, 5
+	legSteps, rounds := envInt("LMLAB_BENCH_LEG", 20), envInt("LMLAB_BENCH_ROUNDS", 6)
+	const warm = 5
 	sess, err := NewSession(SessionOptions{Data: []string{data}, Preset: preset,
 		Adjust: func(_ *engine.Config, tc *engine.TrainConfig) error {
 			tc.EvalEvery = 0 // no validation passes inside the timed legs
@@ -127,4 +130,11 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(100*med, "%-median-round")
 	b.Logf("%s, preset %s: headless %.0f tok/s, workbench %.0f tok/s (%.1f%% overall, median round %.1f%%, rounds %.2f), %d+%d steps",
 		data, preset, hd, wb, 100*wb/hd, 100*med, ratios, rounds*legSteps, wbSteps)
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
 }
