@@ -14,26 +14,35 @@ import (
 // inspection (entries above the diagonal are zero); qkv (B,T,3C) holds q, k
 // and v side by side, head h in channels [h·HS, (h+1)·HS) of each.
 func attentionForward(out, att, qkv []float32, B, T, C, NH int) {
+	task := newChunkTask(attentionForwardHeads)
+	task.s[0], task.s[1], task.s[2] = out, att, qkv
+	task.k[0], task.k[1], task.k[2] = T, C, NH
+	task.parallel(B * NH)
+}
+
+// attentionForwardHeads runs heads bh = b·NH + h in [lo, hi); the task holds
+// out, att, qkv, T, C and NH.
+func attentionForwardHeads(task *chunkTask, lo, hi int) {
+	out, att, qkv := task.s[0], task.s[1], task.s[2]
+	T, C, NH := task.k[0], task.k[1], task.k[2]
 	HS := C / NH
 	scale := float32(1 / math.Sqrt(float64(HS)))
 	C3 := 3 * C
-	parallelFor(B*NH, func(lo, hi int) {
-		for bh := lo; bh < hi; bh++ {
-			b, h := bh/NH, bh%NH
-			base := b * T * C3
-			q := general(qkv[base+h*HS:], T, HS, C3)
-			k := general(qkv[base+C+h*HS:], T, HS, C3)
-			v := general(qkv[base+2*C+h*HS:], T, HS, C3)
-			a := att[bh*T*T : (bh+1)*T*T]
-			// Scores for all (t, t2); the causal half is masked below.
-			blas32.Gemm(blas.NoTrans, blas.Trans, scale, q, k, 0, general(a, T, T, T))
-			for t := 0; t < T; t++ {
-				softmaxCausalRow(a[t*T:(t+1)*T], t)
-			}
-			y := general(out[b*T*C+h*HS:], T, HS, C)
-			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, general(a, T, T, T), v, 0, y)
+	for bh := lo; bh < hi; bh++ {
+		b, h := bh/NH, bh%NH
+		base := b * T * C3
+		q := general(qkv[base+h*HS:], T, HS, C3)
+		k := general(qkv[base+C+h*HS:], T, HS, C3)
+		v := general(qkv[base+2*C+h*HS:], T, HS, C3)
+		a := att[bh*T*T : (bh+1)*T*T]
+		// Scores for all (t, t2); the causal half is masked below.
+		blas32.Gemm(blas.NoTrans, blas.Trans, scale, q, k, 0, general(a, T, T, T))
+		for t := 0; t < T; t++ {
+			softmaxCausalRow(a[t*T:(t+1)*T], t)
 		}
-	})
+		y := general(out[b*T*C+h*HS:], T, HS, C)
+		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, general(a, T, T, T), v, 0, y)
+	}
 }
 
 // softmaxCausalRow replaces row[0..t] with its softmax and zeroes the rest.
@@ -48,44 +57,53 @@ func softmaxCausalRow(row []float32, t int) {
 // dv comes from exactly one product, so nothing needs zeroing first.
 // datt (B,NH,T,T) is scratch; qkv and att are the forward's.
 func attentionBackward(dqkv, datt, dout, qkv, att []float32, B, T, C, NH int) {
+	task := newChunkTask(attentionBackwardHeads)
+	task.s[0], task.s[1], task.s[2], task.s[3], task.s[4] = dqkv, datt, dout, qkv, att
+	task.k[0], task.k[1], task.k[2] = T, C, NH
+	task.parallel(B * NH)
+}
+
+// attentionBackwardHeads runs heads bh = b·NH + h in [lo, hi); the task
+// holds dqkv, datt, dout, qkv, att, T, C and NH.
+func attentionBackwardHeads(task *chunkTask, lo, hi int) {
+	dqkv, datt, dout, qkv, att := task.s[0], task.s[1], task.s[2], task.s[3], task.s[4]
+	T, C, NH := task.k[0], task.k[1], task.k[2]
 	HS := C / NH
 	scale := float32(1 / math.Sqrt(float64(HS)))
 	C3 := 3 * C
-	parallelFor(B*NH, func(lo, hi int) {
-		for bh := lo; bh < hi; bh++ {
-			b, h := bh/NH, bh%NH
-			base := b * T * C3
-			q := general(qkv[base+h*HS:], T, HS, C3)
-			k := general(qkv[base+C+h*HS:], T, HS, C3)
-			v := general(qkv[base+2*C+h*HS:], T, HS, C3)
-			dq := general(dqkv[base+h*HS:], T, HS, C3)
-			dk := general(dqkv[base+C+h*HS:], T, HS, C3)
-			dv := general(dqkv[base+2*C+h*HS:], T, HS, C3)
-			dy := general(dout[b*T*C+h*HS:], T, HS, C)
-			a := general(att[bh*T*T:], T, T, T)
-			da := datt[bh*T*T : (bh+1)*T*T]
-			dA := general(da, T, T, T)
+	for bh := lo; bh < hi; bh++ {
+		b, h := bh/NH, bh%NH
+		base := b * T * C3
+		q := general(qkv[base+h*HS:], T, HS, C3)
+		k := general(qkv[base+C+h*HS:], T, HS, C3)
+		v := general(qkv[base+2*C+h*HS:], T, HS, C3)
+		dq := general(dqkv[base+h*HS:], T, HS, C3)
+		dk := general(dqkv[base+C+h*HS:], T, HS, C3)
+		dv := general(dqkv[base+2*C+h*HS:], T, HS, C3)
+		dy := general(dout[b*T*C+h*HS:], T, HS, C)
+		a := general(att[bh*T*T:], T, T, T)
+		da := datt[bh*T*T : (bh+1)*T*T]
+		dA := general(da, T, T, T)
 
-			// y = a·v: da = dy·vᵀ, dv = aᵀ·dy.
-			blas32.Gemm(blas.NoTrans, blas.Trans, 1, dy, v, 0, dA)
-			blas32.Gemm(blas.Trans, blas.NoTrans, 1, a, dy, 0, dv)
-			// Softmax backward in place: ds = a ⊙ (da − Σ a·da), zero above
-			// the diagonal because a is.
-			for t := 0; t < T; t++ {
-				ar := att[bh*T*T+t*T : bh*T*T+(t+1)*T]
-				dr := da[t*T : (t+1)*T]
-				var dot float32
-				for i := 0; i <= t; i++ {
-					dot += ar[i] * dr[i]
-				}
-				for i := 0; i <= t; i++ {
-					dr[i] = ar[i] * (dr[i] - dot)
-				}
-				clear(dr[t+1:])
+		// y = a·v: da = dy·vᵀ, dv = aᵀ·dy.
+		blas32.Gemm(blas.NoTrans, blas.Trans, 1, dy, v, 0, dA)
+		blas32.Gemm(blas.Trans, blas.NoTrans, 1, a, dy, 0, dv)
+		// Softmax backward in place: ds = a ⊙ (da − Σ a·da), zero above
+		// the diagonal because a is.
+		for t := 0; t < T; t++ {
+			ar := att[bh*T*T+t*T : bh*T*T+(t+1)*T]
+			dr := da[t*T : (t+1)*T]
+			var dot float32
+			for i := 0; i <= t; i++ {
+				dot += ar[i] * dr[i]
 			}
-			// s = scale·q·kᵀ: dq = scale·ds·k, dk = scale·dsᵀ·q.
-			blas32.Gemm(blas.NoTrans, blas.NoTrans, scale, dA, k, 0, dq)
-			blas32.Gemm(blas.Trans, blas.NoTrans, scale, dA, q, 0, dk)
+			for i := 0; i <= t; i++ {
+				dr[i] = ar[i] * (dr[i] - dot)
+			}
+			clear(dr[t+1:])
 		}
-	})
+		// s = scale·q·kᵀ: dq = scale·ds·k, dk = scale·dsᵀ·q.
+		blas32.Gemm(blas.NoTrans, blas.NoTrans, scale, dA, k, 0, dq)
+		blas32.Gemm(blas.Trans, blas.NoTrans, scale, dA, q, 0, dk)
+	}
 }

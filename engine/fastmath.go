@@ -16,7 +16,7 @@ type chunkTask struct {
 	s    [8][]float32
 	ids  []int32
 	x    [6]float32
-	k    [2]int
+	k    [4]int
 	body func(t *chunkTask, lo, hi int)
 	run  func(lo, hi int) // t.body(t, lo, hi), bound once per task
 }
