@@ -122,7 +122,11 @@ func (p *datasetPane) lines() []string {
 	default:
 		out = append(out, "  "+kv("leaks", fmt.Sprintf("%d lines in both train and val", n)))
 	}
-	out = strings.Split(ansi.Wrap(strings.Join(out, "\n"), w, " "), "\n")
+	var wrapped []string
+	for _, l := range out {
+		wrapped = append(wrapped, hang(l, w, 4)...)
+	}
+	out = wrapped
 	out = append(out, st.Muted.Render("── preview "+strings.Repeat("─", max(w-11, 0))))
 	if p.preview == nil || p.wrapW != w {
 		text := printable(src.Preview(previewBytes))
@@ -170,4 +174,19 @@ func thousands(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// hang wraps line at w cells, indenting continuation lines by indent.
+func hang(line string, w, indent int) []string {
+	if ansi.StringWidth(line) <= w || w <= indent+8 {
+		return []string{line}
+	}
+	parts := strings.Split(ansi.Wrap(line, w, " "), "\n")
+	first, rest := parts[0], strings.TrimSpace(strings.Join(parts[1:], " "))
+	out := []string{first}
+	pad := strings.Repeat(" ", indent)
+	for _, l := range strings.Split(ansi.Wrap(rest, w-indent, " "), "\n") {
+		out = append(out, pad+l)
+	}
+	return out
 }
