@@ -1,7 +1,9 @@
 package fastblas
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -54,10 +56,15 @@ type gemmCtx struct {
 	// other, so square_1024 ran at half speed.
 	packA bool
 
-	// The parallel phase being run and its task grid.
-	packing            bool
+	// The call is one job: packTasks tasks that pack B, then
+	// rowTasks·colTasks tasks that compute blocks of C. A compute task
+	// first waits until packed reaches packTasks. That wait is bounded:
+	// tasks are claimed in order, so by the time a compute task is claimed
+	// every pack task has been claimed by a goroutine that is running it.
+	packTasks          int
+	packed             atomic.Int32
 	rowTasks, colTasks int
-	scratch            []float32 // per task: A micro-panel, then an edge tile
+	scratch            []float32 // per compute task: an A micro-panel
 }
 
 // forcePackA packs every A micro-panel instead of reading full ones in
@@ -71,12 +78,9 @@ const scratchPerTask = kcMax * maxMR
 
 func gemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	g := ctxPool.Get().(*gemmCtx)
-	*g = gemmCtx{
-		aTrans: aTrans, bTrans: bTrans, m: m, n: n, k: k,
-		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc,
-		bpMem: g.bpMem, scratch: g.scratch,
-	}
 	kern := activeKernel.Load()
+	g.aTrans, g.bTrans, g.m, g.n, g.k = aTrans, bTrans, m, n, k
+	g.alpha, g.beta, g.a, g.b, g.c, g.lda, g.ldb, g.ldc = alpha, beta, a, b, c, lda, ldb, ldc
 	g.kern = kern
 	g.packA = forcePackA || lda%1024 == 0
 	kblocks := (k + kcMax - 1) / kcMax
@@ -89,29 +93,23 @@ func gemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int,
 	if m*n*k < inlineWork {
 		workers = 1
 	}
-
-	g.packing = true
-	if workers > 1 && k*n >= packParallel {
-		g.rowTasks, g.colTasks = 1, min(g.nPanels, workers)
-		run(g, nil, 0, g.colTasks, workers)
-	} else {
-		g.rowTasks, g.colTasks = 1, 1
-		g.runTask(0)
-	}
-
-	g.packing = false
-	g.rowTasks, g.colTasks = 1, 1
+	g.packTasks, g.rowTasks, g.colTasks = 1, 1, 1
 	if workers > 1 {
+		if k*n >= packParallel {
+			g.packTasks = min(g.nPanels, workers)
+		}
 		g.split(workers)
 	}
+	g.packed.Store(0)
 	tasks := g.rowTasks * g.colTasks
 	if len(g.scratch) < tasks*scratchPerTask {
 		g.scratch = make([]float32, tasks*scratchPerTask)
 	}
-	if tasks == 1 {
+	if workers == 1 {
 		g.runTask(0)
+		g.runTask(1)
 	} else {
-		run(g, nil, 0, tasks, workers)
+		run(g, nil, 0, g.packTasks+tasks, workers)
 	}
 
 	g.a, g.b, g.c, g.bp = nil, nil, nil, nil // do not keep the caller's memory alive
@@ -131,13 +129,18 @@ func (g *gemmCtx) split(workers int) {
 	}
 }
 
-// runTask does task i of the current phase.
+// runTask does task i of the job: packing B, or computing a block of C.
 func (g *gemmCtx) runTask(i int) {
-	if g.packing {
-		lo, hi := chunk(g.nPanels, g.colTasks, i)
+	if i < g.packTasks {
+		lo, hi := chunk(g.nPanels, g.packTasks, i)
 		g.packBPanels(lo, hi)
+		g.packed.Add(1)
 		return
 	}
+	for g.packed.Load() < int32(g.packTasks) {
+		runtime.Gosched()
+	}
+	i -= g.packTasks
 	mr := g.kern.mr
 	rowPanels := (g.m + mr - 1) / mr
 	r0, r1 := chunk(rowPanels, g.rowTasks, i/g.colTasks)

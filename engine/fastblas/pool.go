@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The pool is a set of helper goroutines started once. A parallel call is a
@@ -15,10 +16,10 @@ import (
 //
 // An idle helper spins for a while before it parks. Handing a job to a
 // spinning helper costs a store it sees at once; waking a parked one costs a
-// channel send, after which the Go scheduler may take several microseconds to
-// run it on another core. A training step calls Sgemm and Parallel back to
-// back, so the helpers are mostly spinning while it runs and park when it
-// stops.
+// channel send, and on this KVM guest the parked helper then starts some
+// 80µs later (the idle vCPU has to be woken), by which time a short call is
+// over. A training step calls Sgemm and Parallel back to back, so the helpers
+// keep spinning while it runs and park soon after it stops.
 
 // tasker is a job's work: runTask(i) does task i of the job.
 type tasker interface {
@@ -52,10 +53,10 @@ type helper struct {
 	_     [64]byte            // keep helpers' hot fields on separate cache lines
 }
 
-// spinRounds is how many times an idle helper polls its box, yielding the
-// processor between polls, before it parks: tens of microseconds, longer
-// than the gaps between the calls of a training step.
-const spinRounds = 1000
+// spinTime is how long an idle helper polls its box before it parks: longer
+// than the gaps between the calls of a training step, short enough that an
+// idle program soon stops using the CPU.
+const spinTime = 2 * time.Millisecond
 
 var (
 	threads   atomic.Int32 // goroutines a call may use, caller included
@@ -114,11 +115,19 @@ func (h *helper) loop() {
 
 // await waits, spinning then parked, until a job is put in the box.
 func (h *helper) await() *job {
-	for range spinRounds {
+	start := time.Now()
+	for i := 0; ; i++ {
 		if j := h.box.Swap(nil); j != nil {
 			return j
 		}
-		runtime.Gosched()
+		// Yield now and then, so that other goroutines get this P; check
+		// the clock less often than the box.
+		if i%64 == 63 {
+			runtime.Gosched()
+			if time.Since(start) > spinTime {
+				break
+			}
+		}
 	}
 	if h.state.CompareAndSwap(spinning, parked) {
 		<-h.wake
