@@ -76,7 +76,11 @@ func printSamples(w io.Writer, list []samples.Sample) {
 	fmt.Fprintf(w, format, "NAME", "KIND", "TOKENIZER", "PRESET", "SIZE", "DESCRIPTION")
 	for _, s := range list {
 		fmt.Fprintf(w, format, s.Name, s.Kind, s.Tokenizer, s.Preset, fmt.Sprintf("%.0f KB", float64(len(s.Text()))/1000), s.Description)
-		fmt.Fprintf(w, "%s lesson: %s\n", strings.Repeat(" ", 9), s.Lesson)
+		lesson := s.Lesson
+		if s.Steps > 0 {
+			lesson += fmt.Sprintf(" (train --steps %d)", s.Steps)
+		}
+		fmt.Fprintf(w, "%s lesson: %s\n", strings.Repeat(" ", 9), lesson)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Train on one with --data sample:NAME (e.g. lmlab train --data sample:cats --preset tiny);")
