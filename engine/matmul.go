@@ -55,7 +55,5 @@ func matmulBackward(dinp, dw, dbias, dout, inp, w []float32, N, C, OC int) {
 // holds dbias, dout, N and OC.
 func sumBiasGradCols(t *chunkTask, lo, hi int) {
 	dbias, dout, N, OC := t.s[0], t.s[1], t.k[0], t.k[1]
-	for r := 0; r < N; r++ {
-		vec.AddTo(dbias[lo:hi], dout[r*OC+lo:r*OC+hi])
-	}
+	vec.AddRows(dbias[lo:hi], dout[lo:], N, OC)
 }

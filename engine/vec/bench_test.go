@@ -155,3 +155,14 @@ func BenchmarkLayerNorm(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAddRows is a bias gradient: the column sums of dout (768, 384).
+func BenchmarkAddRows(b *testing.B) {
+	const rows = 768
+	benchLevels(b, []int{384}, 4*rows, func(b *testing.B, n int) {
+		src, dst := benchData(rows*n, -1, 1), make([]float32, n)
+		for b.Loop() {
+			AddRows(dst, src, rows, n)
+		}
+	})
+}

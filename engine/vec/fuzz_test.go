@@ -116,9 +116,9 @@ func FuzzExpSub(f *testing.F) {
 	})
 }
 
-// FuzzArith covers Scale, Add, AddTo (bit-exact against the twins), Dot and
-// SumSquares (against float64 sums, for inputs small enough not to
-// overflow in some summation order but not in another).
+// FuzzArith covers Scale, Add, AddTo and AddRows (bit-exact against the
+// twins), Dot and SumSquares (against float64 sums, for inputs small enough
+// not to overflow in some summation order but not in another).
 func FuzzArith(f *testing.F) {
 	addSeeds(f, float32(0.5))
 	f.Fuzz(func(t *testing.T, data []byte, a float32) {
@@ -148,6 +148,14 @@ func FuzzArith(f *testing.F) {
 			copy(got, u)
 			AddTo(got, w)
 			check(t, active.String()+" AddTo", n, got, wantAddTo)
+			// u as a matrix of rows of width k (stride k+1), summed into w[:k].
+			if k := n / 3; k > 0 {
+				rows := (n-k)/(k+1) + 1
+				sums, want := clone(w[:k]), clone(w[:k])
+				addRowsGo(want, u, rows, k+1)
+				AddRows(sums, u, rows, k+1)
+				check(t, active.String()+" AddRows", k, sums, want)
+			}
 			if !small {
 				return
 			}

@@ -117,6 +117,13 @@ func addToGo(dst, src []float32) {
 	}
 }
 
+// addRowsGo adds the rows one at a time, so each column sums in row order.
+func addRowsGo(dst, src []float32, rows, stride int) {
+	for r := range rows {
+		addToGo(dst, src[r*stride:r*stride+len(dst)])
+	}
+}
+
 func dotGo(a, b []float32) float32 {
 	b = b[:len(a)]
 	var s float32

@@ -114,6 +114,12 @@ func lnBwdApplyAVX512(dx, dw, db, dout, x, w *float32, n int, mean, rstd, dnMean
 //go:noescape
 func lnBwdApplyAVX2(dx, dw, db, dout, x, w *float32, n int, mean, rstd, dnMean, dnNormMean float32)
 
+//go:noescape
+func addRowsAVX512(dst, src *float32, n, rows, stride int)
+
+//go:noescape
+func addRowsAVX2(dst, src *float32, n, rows, stride int)
+
 // ptr is the address of s's first element (nil or anything for an empty s:
 // the kernels do not touch memory when n is 0).
 func ptr(s []float32) *float32 { return unsafe.SliceData(s) }
@@ -254,5 +260,16 @@ func layerNormBackwardRow(dx, dw, db, dout, x, w []float32, mean, rstd float32) 
 		lnBwdApplyAVX2(ptr(dx), ptr(dw), ptr(db), ptr(dout), ptr(x), ptr(w), n, mean, rstd, a/float32(n), c/float32(n))
 	default:
 		layerNormBackwardRowGo(dx, dw, db, dout, x, w, mean, rstd)
+	}
+}
+
+func addRows(dst, src []float32, rows, stride int) {
+	switch active {
+	case avx512:
+		addRowsAVX512(ptr(dst), ptr(src), len(dst), rows, stride)
+	case avx2:
+		addRowsAVX2(ptr(dst), ptr(src), len(dst), rows, stride)
+	default:
+		addRowsGo(dst, src, rows, stride)
 	}
 }

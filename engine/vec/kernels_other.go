@@ -25,3 +25,5 @@ func layerNormRow(out, x, w, b []float32, eps float64) (mean, rstd float32) {
 func layerNormBackwardRow(dx, dw, db, dout, x, w []float32, mean, rstd float32) {
 	layerNormBackwardRowGo(dx, dw, db, dout, x, w, mean, rstd)
 }
+
+func addRows(dst, src []float32, rows, stride int) { addRowsGo(dst, src, rows, stride) }

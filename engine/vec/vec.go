@@ -63,6 +63,21 @@ func AddTo(dst, src []float32) {
 	addTo(dst, src)
 }
 
+// AddRows adds the rows of a row-major matrix to dst: for r < rows,
+// dst += src[r·stride : r·stride+len(dst)]. Each column is summed in row
+// order, so the result is bit for bit that of adding the rows one by one
+// (a bias gradient is the same however the columns are split). It panics
+// unless stride ≥ len(dst) and src holds the last row.
+func AddRows(dst, src []float32, rows, stride int) {
+	if rows <= 0 || len(dst) == 0 {
+		return
+	}
+	if stride < len(dst) || len(src) < (rows-1)*stride+len(dst) {
+		panic("vec: AddRows: stride or src too short")
+	}
+	addRows(dst, src, rows, stride)
+}
+
 // Dot returns Σ a[i]·b[i], accumulated in float32.
 func Dot(a, b []float32) float32 {
 	sameLen("Dot", len(a), len(b))

@@ -1287,6 +1287,87 @@ lnBwdApplyAVX512_done:
 	VZEROUPPER
 	RET
 
+// func addRowsAVX512(dst *float32, src *float32, n int, rows int, stride int)
+//
+// dst[j] += Σ_r src[r·stride + j] for r < rows, j < n, adding rows in order.
+TEXT ·addRowsAVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ rows+24(FP), R9
+	MOVQ stride+32(FP), R10
+	SHLQ $2, R10
+addRowsAVX512_loop4:
+	CMPQ CX, $64
+	JL addRowsAVX512_loop1
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	MOVQ SI, R11
+	MOVQ R9, R12
+	TESTQ R12, R12
+	JZ addRowsAVX512_b4store
+addRowsAVX512_b4row:
+	VADDPS 0(R11), Z0, Z0
+	VADDPS 64(R11), Z1, Z1
+	VADDPS 128(R11), Z2, Z2
+	VADDPS 192(R11), Z3, Z3
+	ADDQ R10, R11
+	DECQ R12
+	JNZ addRowsAVX512_b4row
+addRowsAVX512_b4store:
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ $256, DI
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP addRowsAVX512_loop4
+addRowsAVX512_loop1:
+	CMPQ CX, $16
+	JL addRowsAVX512_tail
+	VMOVUPS 0(DI), Z0
+	MOVQ SI, R11
+	MOVQ R9, R12
+	TESTQ R12, R12
+	JZ addRowsAVX512_b1store
+addRowsAVX512_b1row:
+	VADDPS 0(R11), Z0, Z0
+	ADDQ R10, R11
+	DECQ R12
+	JNZ addRowsAVX512_b1row
+addRowsAVX512_b1store:
+	VMOVUPS Z0, 0(DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP addRowsAVX512_loop1
+addRowsAVX512_tail:
+	TESTQ CX, CX
+	JZ addRowsAVX512_done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z 0(DI), K1, Z0
+	MOVQ SI, R11
+	MOVQ R9, R12
+	TESTQ R12, R12
+	JZ addRowsAVX512_tstore
+addRowsAVX512_trow:
+	VMOVUPS.Z 0(R11), K1, Z3
+	VADDPS Z3, Z0, Z0
+	ADDQ R10, R11
+	DECQ R12
+	JNZ addRowsAVX512_trow
+addRowsAVX512_tstore:
+	VMOVUPS Z0, K1, 0(DI)
+addRowsAVX512_done:
+	VZEROUPPER
+	RET
+
 // func geluFwdAVX2(out *float32, x *float32, n int)
 //
 // out = x·σ(2u) = x/(1 + e^w), w = x·(geluNegA + geluNegB·x²), x clamped below at geluLo.
@@ -2172,5 +2253,85 @@ lnBwdApplyAVX2_tail:
 	VMASKMOVPS Y5, Y15, (DI)
 
 lnBwdApplyAVX2_done:
+	VZEROUPPER
+	RET
+
+// func addRowsAVX2(dst *float32, src *float32, n int, rows int, stride int)
+//
+// dst[j] += Σ_r src[r·stride + j] for r < rows, j < n, adding rows in order.
+TEXT ·addRowsAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ rows+24(FP), R9
+	MOVQ stride+32(FP), R10
+	SHLQ $2, R10
+addRowsAVX2_loop4:
+	CMPQ CX, $32
+	JL addRowsAVX2_loop1
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	MOVQ SI, R11
+	MOVQ R9, R12
+	TESTQ R12, R12
+	JZ addRowsAVX2_b4store
+addRowsAVX2_b4row:
+	VADDPS 0(R11), Y0, Y0
+	VADDPS 32(R11), Y1, Y1
+	VADDPS 64(R11), Y2, Y2
+	VADDPS 96(R11), Y3, Y3
+	ADDQ R10, R11
+	DECQ R12
+	JNZ addRowsAVX2_b4row
+addRowsAVX2_b4store:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, DI
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JMP addRowsAVX2_loop4
+addRowsAVX2_loop1:
+	CMPQ CX, $8
+	JL addRowsAVX2_tail
+	VMOVUPS 0(DI), Y0
+	MOVQ SI, R11
+	MOVQ R9, R12
+	TESTQ R12, R12
+	JZ addRowsAVX2_b1store
+addRowsAVX2_b1row:
+	VADDPS 0(R11), Y0, Y0
+	ADDQ R10, R11
+	DECQ R12
+	JNZ addRowsAVX2_b1row
+addRowsAVX2_b1store:
+	VMOVUPS Y0, 0(DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP addRowsAVX2_loop1
+addRowsAVX2_tail:
+	TESTQ CX, CX
+	JZ addRowsAVX2_done
+	LEAQ tailMask<>+32(SB), AX
+	NEGQ CX
+	VMOVDQU (AX)(CX*4), Y15
+	VMASKMOVPS 0(DI), Y15, Y0
+	MOVQ SI, R11
+	MOVQ R9, R12
+	TESTQ R12, R12
+	JZ addRowsAVX2_tstore
+addRowsAVX2_trow:
+	VMASKMOVPS 0(R11), Y15, Y3
+	VADDPS Y3, Y0, Y0
+	ADDQ R10, R11
+	DECQ R12
+	JNZ addRowsAVX2_trow
+addRowsAVX2_tstore:
+	VMASKMOVPS Y0, Y15, 0(DI)
+addRowsAVX2_done:
 	VZEROUPPER
 	RET

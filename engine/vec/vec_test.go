@@ -775,3 +775,34 @@ func TestLayerNormBackwardRow(t *testing.T) {
 		}
 	})
 }
+
+func TestAddRows(t *testing.T) {
+	r := newRand(11)
+	eachLevel(t, func(t *testing.T) {
+		for _, n := range lengths {
+			for _, rows := range []int{0, 1, 2, 7, 33} {
+				for _, extra := range []int{0, 1, 5} { // stride − n
+					stride := n + extra
+					size := max(0, (rows-1)*stride+n)
+					src, srcOK := guarded(size, extra)
+					dst, dstOK := guarded(n, 1)
+					fill(r, src, -1, 1)
+					fill(r, dst, -1, 1)
+					want := clone(dst)
+					addRowsGo(want, src, rows, stride)
+					AddRows(dst, src, rows, stride)
+					check(t, fmt.Sprintf("AddRows rows=%d stride=%d", rows, stride), n, dst, want)
+					if !srcOK() || !dstOK() {
+						t.Fatalf("n=%d rows=%d: wrote outside the slices", n, rows)
+					}
+				}
+			}
+		}
+	})
+	defer func() {
+		if recover() == nil {
+			t.Error("AddRows with a short src did not panic")
+		}
+	}()
+	AddRows(make([]float32, 4), make([]float32, 7), 2, 4)
+}

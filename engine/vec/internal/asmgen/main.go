@@ -49,6 +49,7 @@ func main() {
 		g.lnAffine()
 		g.lnBwdSums()
 		g.lnBwdApply()
+		g.addRows()
 	}
 	if err := os.WriteFile(*asmOut, g.buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -177,7 +178,7 @@ func seq(hi, lo int) []int {
 // arg is a Go parameter of a kernel.
 type arg struct {
 	name string
-	kind byte // 'p' *float32, 'n' int, 'f' float32, 'd' float64
+	kind byte // 'p' *float32, 'n' int (count, in CX), 'r' and 's' int (rows in R9, stride in R10 as bytes), 'f' float32, 'd' float64
 }
 
 type gen struct {
@@ -260,7 +261,7 @@ func (g *gen) begin(name, doc string, temps int, args, rets []arg) map[string]in
 	g.ptrs = nil
 	sizeType := func(kind byte) (int, string) {
 		switch kind {
-		case 'n':
+		case 'n', 'r', 's':
 			return 8, "int"
 		case 'f':
 			return 4, "float32"
@@ -316,6 +317,11 @@ func (g *gen) begin(name, doc string, temps int, args, rets []arg) map[string]in
 			g.p("\tMOVQ %s+%d(FP), %s", a.name, a.off, r)
 		case 'n':
 			g.p("\tMOVQ %s+%d(FP), CX", a.name, a.off)
+		case 'r':
+			g.p("\tMOVQ %s+%d(FP), R9", a.name, a.off)
+		case 's':
+			g.p("\tMOVQ %s+%d(FP), R10", a.name, a.off)
+			g.p("\tSHLQ $2, R10")
 		case 'f':
 			g.p("\tVBROADCASTSS %s+%d(FP), %s", a.name, a.off, g.takeK(a.name))
 		case 'd':
@@ -391,22 +397,28 @@ func (g *gen) loop(body func()) {
 	g.p("%s_tail:", g.fn)
 	g.p("\tTESTQ CX, CX")
 	g.p("\tJZ %s_done", g.fn)
+	g.setMask()
+	g.masked = true
+	body()
+	g.masked = false
+	g.p("")
+	g.p("%s_done:", g.fn)
+}
+
+// setMask sets the tail's lane mask for the CX < vlen elements left (CX is
+// clobbered on AVX2).
+func (g *gen) setMask() {
 	if g.isa.avx512 {
 		// K1 = (1 << CX) − 1.
 		g.p("\tMOVL $1, AX")
 		g.p("\tSHLL CX, AX")
 		g.p("\tDECL AX")
 		g.p("\tKMOVW AX, K1")
-	} else {
-		g.p("\tLEAQ tailMask<>+32(SB), AX")
-		g.p("\tNEGQ CX")
-		g.p("\tVMOVDQU (AX)(CX*4), Y15")
+		return
 	}
-	g.masked = true
-	body()
-	g.masked = false
-	g.p("")
-	g.p("%s_done:", g.fn)
+	g.p("\tLEAQ tailMask<>+32(SB), AX")
+	g.p("\tNEGQ CX")
+	g.p("\tVMOVDQU (AX)(CX*4), Y15")
 }
 
 // load reads the vector at mem into register dst; masked lanes read 0.
@@ -882,5 +894,60 @@ db += dout; dw += norm·dout; dx += (w·dout − dnMean − norm·dnNormMean)·r
 		g.i("VFMADD231PS", g.v(5), g.v(4), g.k("rstd"))
 		g.store("(DI)", 5)
 	})
+	g.end()
+}
+
+// addRows adds rows of a row-major matrix into dst, each column summed in
+// row order. It walks dst in blocks of four vectors, then one, then the
+// masked tail; for each block it runs down the rows with the sums in
+// registers, so four independent add chains hide VADDPS's latency.
+func (g *gen) addRows() {
+	g.begin("addRows", `dst[j] += Σ_r src[r·stride + j] for r < rows, j < n, adding rows in order.`, 4,
+		[]arg{{"dst", 'p'}, {"src", 'p'}, {"n", 'n'}, {"rows", 'r'}, {"stride", 's'}}, nil)
+	vl := g.isa.vlen
+	block := func(label string, nv int) {
+		for j := range nv {
+			g.load(j, fmt.Sprintf("%d(DI)", 4*vl*j))
+		}
+		g.p("\tMOVQ SI, R11")
+		g.p("\tMOVQ R9, R12")
+		g.p("\tTESTQ R12, R12")
+		g.p("\tJZ %s_%sstore", g.fn, label)
+		g.p("%s_%srow:", g.fn, label)
+		for j := range nv {
+			g.i("VADDPS", g.v(j), g.v(j), g.mem(fmt.Sprintf("%d(R11)", 4*vl*j), 3+j)) // masked: nv == 1
+		}
+		g.p("\tADDQ R10, R11")
+		g.p("\tDECQ R12")
+		g.p("\tJNZ %s_%srow", g.fn, label)
+		g.p("%s_%sstore:", g.fn, label)
+		for j := range nv {
+			g.store(fmt.Sprintf("%d(DI)", 4*vl*j), j)
+		}
+	}
+	g.p("%s_loop4:", g.fn)
+	g.p("\tCMPQ CX, $%d", 4*vl)
+	g.p("\tJL %s_loop1", g.fn)
+	block("b4", 4)
+	g.p("\tADDQ $%d, DI", 16*vl)
+	g.p("\tADDQ $%d, SI", 16*vl)
+	g.p("\tSUBQ $%d, CX", 4*vl)
+	g.p("\tJMP %s_loop4", g.fn)
+	g.p("%s_loop1:", g.fn)
+	g.p("\tCMPQ CX, $%d", vl)
+	g.p("\tJL %s_tail", g.fn)
+	block("b1", 1)
+	g.p("\tADDQ $%d, DI", 4*vl)
+	g.p("\tADDQ $%d, SI", 4*vl)
+	g.p("\tSUBQ $%d, CX", vl)
+	g.p("\tJMP %s_loop1", g.fn)
+	g.p("%s_tail:", g.fn)
+	g.p("\tTESTQ CX, CX")
+	g.p("\tJZ %s_done", g.fn)
+	g.setMask()
+	g.masked = true
+	block("t", 1)
+	g.masked = false
+	g.p("%s_done:", g.fn)
 	g.end()
 }
