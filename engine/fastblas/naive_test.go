@@ -10,24 +10,21 @@ import (
 // also returns, per element of C, the bound on the float32 error of any
 // correct summation order (see tolerance).
 func sgemmNaive(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) (tol []float64) {
-	opA := func(i, p int) float32 {
-		if tA == blas.NoTrans {
-			return a[i*lda+p]
-		}
-		return a[p*lda+i]
+	// op(A)[i][p] = a[i*ars+p*aps], op(B)[p][j] = b[p*brs+j*bcs].
+	ars, aps := lda, 1
+	if tA != blas.NoTrans {
+		ars, aps = 1, lda
 	}
-	opB := func(p, j int) float32 {
-		if tB == blas.NoTrans {
-			return b[p*ldb+j]
-		}
-		return b[j*ldb+p]
+	brs, bcs := ldb, 1
+	if tB != blas.NoTrans {
+		brs, bcs = 1, ldb
 	}
 	tol = make([]float64, m*n)
 	for i := range m {
 		for j := range n {
 			var sum, abs float64
 			for p := range k {
-				x := float64(opA(i, p)) * float64(opB(p, j))
+				x := float64(a[i*ars+p*aps]) * float64(b[p*brs+j*bcs])
 				sum += x
 				abs += math.Abs(x)
 			}
