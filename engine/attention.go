@@ -91,15 +91,9 @@ func attentionBackwardHeads(task *chunkTask, lo, hi int) {
 		// Softmax backward in place: ds = a ⊙ (da − Σ a·da), zero above
 		// the diagonal because a is.
 		for t := 0; t < T; t++ {
-			ar := att[bh*T*T+t*T : bh*T*T+(t+1)*T]
+			ar := att[bh*T*T+t*T : bh*T*T+t*T+t+1]
 			dr := da[t*T : (t+1)*T]
-			var dot float32
-			for i := 0; i <= t; i++ {
-				dot += ar[i] * dr[i]
-			}
-			for i := 0; i <= t; i++ {
-				dr[i] = ar[i] * (dr[i] - dot)
-			}
+			vec.SoftmaxBackward(dr[:t+1], ar, dr[:t+1])
 			clear(dr[t+1:])
 		}
 		// s = scale·q·kᵀ: dq = scale·ds·k, dk = scale·dsᵀ·q.

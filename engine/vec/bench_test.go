@@ -166,3 +166,13 @@ func BenchmarkAddRows(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSoftmaxBackward is one attention row (t+1 ≤ 64).
+func BenchmarkSoftmaxBackward(b *testing.B) {
+	benchLevels(b, []int{33, 64}, 12, func(b *testing.B, n int) {
+		y, dy := benchData(n, 0, 0.1), benchData(n, -1, 1)
+		for b.Loop() {
+			SoftmaxBackward(dy, y, dy)
+		}
+	})
+}

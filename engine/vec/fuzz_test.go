@@ -102,15 +102,49 @@ func FuzzExpSub(f *testing.F) {
 				}
 				sum64 += float64(dst[i])
 			}
-			finite := !math.IsInf(sum64, 0) && !math.IsNaN(sum64) && sum64 < math.MaxFloat32/2
-			if finite && math.Abs(float64(sum)-sum64) > 1e-7*float64(len(dst)+1)*sum64 {
-				t.Fatalf("%s: sum %g, float64 sum of the elements %g", active, sum, sum64)
-			}
-			if !finite && !same(sum, wantSum) && !(math.IsInf(float64(sum), 1) && math.IsInf(float64(wantSum), 1)) {
-				t.Fatalf("%s: sum %g, Go twin %g", active, sum, wantSum)
+			// The terms are ≥ 0, so no partial sum exceeds the total: below
+			// the float32 range's top the sum cannot overflow in any order.
+			// Both the kernel's and the twin's sums must match the elements.
+			finite := sum64 < 0.99*math.MaxFloat32
+			for _, s := range []float32{sum, wantSum} {
+				switch {
+				case math.IsNaN(sum64):
+					if s == s {
+						t.Fatalf("%s: sum %g of elements with a NaN", active, s)
+					}
+				case finite:
+					// (The twin may have flushed subnormal terms to 0.)
+					if math.Abs(float64(s)-sum64) > 1e-7*float64(len(dst)+1)*sum64+float64(len(dst))*1.2e-38 {
+						t.Fatalf("%s: sum %g, float64 sum of the elements %g", active, s, sum64)
+					}
+				default:
+					if !(float64(s) >= 0.9*math.MaxFloat32) {
+						t.Fatalf("%s: sum %g, float64 sum of the elements %g", active, s, sum64)
+					}
+				}
 			}
 			if m := Max(src); !same(m, wantMax) {
 				t.Fatalf("%s: Max = %g, Go twin %g", active, m, wantMax)
+			}
+			// The softmax of finite rows, and its backward with src as the
+			// output gradient.
+			if !finite || sum == 0 {
+				return
+			}
+			y := clone(dst)
+			Scale(y, 1/sum)
+			dx, wdx := make([]float32, len(y)), make([]float32, len(y))
+			SoftmaxBackward(dx, y, src)
+			softmaxBackwardGo(wdx, y, src)
+			var mag float64
+			for i := range y {
+				mag += math.Abs(float64(y[i]) * float64(src[i]))
+			}
+			for i := range dx {
+				tol := float64(y[i])*6e-8*float64(len(y)+1)*mag + 2.4e-7*math.Abs(float64(wdx[i])) + 1e-37
+				if !(math.Abs(float64(dx[i]-wdx[i])) <= tol) && !same(dx[i], wdx[i]) {
+					t.Fatalf("%s: SoftmaxBackward dx[%d] = %g, Go twin %g", active, i, dx[i], wdx[i])
+				}
 			}
 		})
 	})

@@ -96,6 +96,16 @@ func maxGo(x []float32) float32 {
 	return m
 }
 
+// softmaxBackwardGo is engine/attention.go's row loop: the dot product,
+// then dx = y·(dy − dot).
+func softmaxBackwardGo(dx, y, dy []float32) {
+	dx, dy = dx[:len(y)], dy[:len(y)]
+	d := dotGo(y, dy)
+	for i, v := range y {
+		dx[i] = v * (dy[i] - d)
+	}
+}
+
 func scaleToGo(dst, x []float32, a float32) {
 	dst = dst[:len(x)]
 	for i, v := range x {

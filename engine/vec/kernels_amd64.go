@@ -120,6 +120,12 @@ func addRowsAVX512(dst, src *float32, n, rows, stride int)
 //go:noescape
 func addRowsAVX2(dst, src *float32, n, rows, stride int)
 
+//go:noescape
+func subMulAVX512(dx, y, dy *float32, n int, d float32)
+
+//go:noescape
+func subMulAVX2(dx, y, dy *float32, n int, d float32)
+
 // ptr is the address of s's first element (nil or anything for an empty s:
 // the kernels do not touch memory when n is 0).
 func ptr(s []float32) *float32 { return unsafe.SliceData(s) }
@@ -271,5 +277,16 @@ func addRows(dst, src []float32, rows, stride int) {
 		addRowsAVX2(ptr(dst), ptr(src), len(dst), rows, stride)
 	default:
 		addRowsGo(dst, src, rows, stride)
+	}
+}
+
+func softmaxBackward(dx, y, dy []float32) {
+	switch active {
+	case avx512:
+		subMulAVX512(ptr(dx), ptr(y), ptr(dy), len(y), dotAVX512(ptr(y), ptr(dy), len(y)))
+	case avx2:
+		subMulAVX2(ptr(dx), ptr(y), ptr(dy), len(y), dotAVX2(ptr(y), ptr(dy), len(y)))
+	default:
+		softmaxBackwardGo(dx, y, dy)
 	}
 }

@@ -27,3 +27,5 @@ func layerNormBackwardRow(dx, dw, db, dout, x, w []float32, mean, rstd float32) 
 }
 
 func addRows(dst, src []float32, rows, stride int) { addRowsGo(dst, src, rows, stride) }
+
+func softmaxBackward(dx, y, dy []float32) { softmaxBackwardGo(dx, y, dy) }

@@ -32,7 +32,7 @@ func GeluBackward(dx, x, dout []float32) {
 // exponential is within 2 ulp of e^x where the result is a normal float32;
 // below that (x < −87.3) it may be flushed to 0, and above 88.72 it is
 // +Inf; e^−Inf = 0 and NaN gives NaN. dst may be src. With shift = Max(src)
-// every term is in (0, 1], as a softmax wants.
+// every term is in [0, 1] and the largest is exactly 1, as a softmax wants.
 func ExpSub(dst, src []float32, shift float32) (sum float32) {
 	sameLen("ExpSub", len(src), len(dst))
 	return expSub(dst, src, shift)
@@ -41,6 +41,14 @@ func ExpSub(dst, src []float32, shift float32) (sum float32) {
 // Max returns the largest element of x: −Inf for an empty x, NaN if any
 // element is NaN.
 func Max(x []float32) float32 { return maxOf(x) }
+
+// SoftmaxBackward sets dx = y ⊙ (dy − Σ y·dy), the gradient of a softmax
+// row's input given its output y and the output's gradient dy. dx may be
+// dy.
+func SoftmaxBackward(dx, y, dy []float32) {
+	sameLen("SoftmaxBackward", len(y), len(dx), len(dy))
+	softmaxBackward(dx, y, dy)
+}
 
 // Scale multiplies x by a in place.
 func Scale(x []float32, a float32) { scaleTo(x, x, a) }

@@ -1368,6 +1368,46 @@ addRowsAVX512_done:
 	VZEROUPPER
 	RET
 
+// func subMulAVX512(dx *float32, y *float32, dy *float32, n int, d float32)
+//
+// dx = y·(dy − d); dx may be dy.
+TEXT ·subMulAVX512(SB), NOSPLIT, $0-36
+	MOVQ dx+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ dy+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS d+32(FP), Z31
+
+subMulAVX512_loop:
+	CMPQ CX, $16
+	JL subMulAVX512_tail
+	VMOVUPS (DX), Z0
+	VSUBPS Z31, Z0, Z0
+	VMULPS (SI), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	SUBQ $16, CX
+	JMP subMulAVX512_loop
+
+subMulAVX512_tail:
+	TESTQ CX, CX
+	JZ subMulAVX512_done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (DX), K1, Z0
+	VSUBPS Z31, Z0, Z0
+	VMOVUPS.Z (SI), K1, Z1
+	VMULPS Z1, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+
+subMulAVX512_done:
+	VZEROUPPER
+	RET
+
 // func geluFwdAVX2(out *float32, x *float32, n int)
 //
 // out = x·σ(2u) = x/(1 + e^w), w = x·(geluNegA + geluNegB·x²), x clamped below at geluLo.
@@ -2333,5 +2373,44 @@ addRowsAVX2_trow:
 addRowsAVX2_tstore:
 	VMASKMOVPS Y0, Y15, 0(DI)
 addRowsAVX2_done:
+	VZEROUPPER
+	RET
+
+// func subMulAVX2(dx *float32, y *float32, dy *float32, n int, d float32)
+//
+// dx = y·(dy − d); dx may be dy.
+TEXT ·subMulAVX2(SB), NOSPLIT, $0-36
+	MOVQ dx+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ dy+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS d+32(FP), Y14
+
+subMulAVX2_loop:
+	CMPQ CX, $8
+	JL subMulAVX2_tail
+	VMOVUPS (DX), Y0
+	VSUBPS Y14, Y0, Y0
+	VMULPS (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	SUBQ $8, CX
+	JMP subMulAVX2_loop
+
+subMulAVX2_tail:
+	TESTQ CX, CX
+	JZ subMulAVX2_done
+	LEAQ tailMask<>+32(SB), AX
+	NEGQ CX
+	VMOVDQU (AX)(CX*4), Y15
+	VMASKMOVPS (DX), Y15, Y0
+	VSUBPS Y14, Y0, Y0
+	VMASKMOVPS (SI), Y15, Y1
+	VMULPS Y1, Y0, Y0
+	VMASKMOVPS Y0, Y15, (DI)
+
+subMulAVX2_done:
 	VZEROUPPER
 	RET

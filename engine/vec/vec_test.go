@@ -806,3 +806,43 @@ func TestAddRows(t *testing.T) {
 	}()
 	AddRows(make([]float32, 4), make([]float32, 7), 2, 4)
 }
+
+func TestSoftmaxBackward(t *testing.T) {
+	r := newRand(12)
+	eachLevel(t, func(t *testing.T) {
+		for _, n := range lengths {
+			for _, off := range offsets {
+				y, yOK := guarded(n, off)
+				dy, dyOK := guarded(n, off+1)
+				dx, dxOK := guarded(n, off+2)
+				fill(r, y, 0, 1)
+				fill(r, dy, -1, 1)
+				var dot, mag float64
+				for i := range y {
+					dot += float64(y[i]) * float64(dy[i])
+					mag += math.Abs(float64(y[i]) * float64(dy[i]))
+				}
+				want := make([]float32, n)
+				softmaxBackwardGo(want, y, dy)
+				SoftmaxBackward(dx, y, dy)
+				// The dot products add in different orders; each element
+				// carries y times their difference, plus its own rounding.
+				tolDot := 6e-8 * float64(n+1) * mag
+				for i := range dx {
+					ref := float64(y[i]) * (float64(dy[i]) - dot)
+					tol := float64(y[i])*tolDot + 1.2e-7*math.Abs(ref) + 1e-30
+					if math.Abs(float64(dx[i]-want[i])) > 2*tol || math.Abs(float64(dx[i])-ref) > 2*tol {
+						t.Fatalf("n=%d: dx[%d] = %g, Go twin %g, float64 %g", n, i, dx[i], want[i], ref)
+					}
+				}
+				if !yOK() || !dyOK() || !dxOK() {
+					t.Fatalf("n=%d off=%d: wrote outside the slices", n, off)
+				}
+				SoftmaxBackward(dy, y, dy)
+				if !equalBits(dy, dx) {
+					t.Fatalf("n=%d: in place differs", n)
+				}
+			}
+		}
+	})
+}

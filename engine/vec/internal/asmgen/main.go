@@ -50,6 +50,7 @@ func main() {
 		g.lnBwdSums()
 		g.lnBwdApply()
 		g.addRows()
+		g.subMul()
 	}
 	if err := os.WriteFile(*asmOut, g.buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -949,5 +950,17 @@ func (g *gen) addRows() {
 	block("t", 1)
 	g.masked = false
 	g.p("%s_done:", g.fn)
+	g.end()
+}
+
+func (g *gen) subMul() {
+	g.begin("subMul", "dx = y·(dy − d); dx may be dy.", 2,
+		[]arg{{"dx", 'p'}, {"y", 'p'}, {"dy", 'p'}, {"n", 'n'}, {"d", 'f'}}, nil)
+	g.loop(func() {
+		g.load(0, "(DX)")
+		g.i("VSUBPS", g.v(0), g.v(0), g.k("d"))
+		g.i("VMULPS", g.v(0), g.v(0), g.mem("(SI)", 1))
+		g.store("(DI)", 0)
+	})
 	g.end()
 }
