@@ -88,11 +88,11 @@ var index = []Sample{
 	},
 	{
 		Name:        "reverse",
-		Description: "words of three to eight random letters and their reversal, one per line: abcde|edcba",
-		Lesson:      "attention as a pointer: each output letter attends to its mirror position in the input",
-		Kind:        "task", Tokenizer: "char", Preset: "tiny",
-		Prompt: "drawer|",
-		Probes: []string{"drawer|", "abc|", "lmlab|", "xyzzyq|"},
+		Description: "words of the general sample written backwards, one per line: lantern|nretnal",
+		Lesson:      "attention as a pointer: each output letter looks back at its mirror position; accuracy is on words never seen reversed",
+		Kind:        "task", Tokenizer: "char", Preset: "tiny", Steps: 2000,
+		Prompt: "violin|",
+		Probes: []string{"violin|", "kestrel|", "mirror|", "sandwich|"},
 	},
 }
 
@@ -135,15 +135,26 @@ func (s Sample) Text() string {
 // should continue with exactly Answer and then a newline.
 type Problem struct{ Prompt, Answer string }
 
-// problems maps each task sample to the rule that draws its problems.
+// problems maps each task sample to the rule that draws its problems: the
+// same rule that drew its training lines, over a wider pool (for reverse,
+// all the words of the general sample, of which every fifth never occurs in
+// the reverse sample).
 var problems = map[string]func(*corpora.Rand) corpora.Problem{
 	"addition": corpora.AdditionProblem,
-	"reverse":  corpora.ReverseProblem,
+	"reverse": func(r *corpora.Rand) corpora.Problem {
+		return corpora.ReverseProblem(generalWords())(r)
+	},
 }
+
+var generalWords = sync.OnceValue(func() []string {
+	s, _ := Lookup("general")
+	return corpora.Words(s.Text())
+})
 
 // Problems returns n problems for the task sample name, drawn with seed, none
 // of whose prompts occurs in the sample's text, so they test generalisation
-// rather than recall. ok is false if name is not a task sample.
+// rather than recall; fewer if the pool runs out (reverse has about 250
+// held-out words). ok is false if name is not a task sample.
 func Problems(name string, n int, seed uint64) (ps []Problem, ok bool) {
 	draw, ok := problems[name]
 	if !ok {

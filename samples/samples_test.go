@@ -129,9 +129,9 @@ func TestProblemsAreHeldOutAndCorrect(t *testing.T) {
 			for line := range strings.Lines(s.Text()) {
 				train[strings.TrimSuffix(line, "\n")] = true
 			}
-			ps, ok := Problems(name, 500, 1)
-			if !ok || len(ps) != 500 {
-				t.Fatalf("Problems = %d problems, ok %v; want 500, true", len(ps), ok)
+			ps, ok := Problems(name, 200, 1)
+			if !ok || len(ps) != 200 {
+				t.Fatalf("Problems = %d problems, ok %v; want 200, true", len(ps), ok)
 			}
 			for _, p := range ps {
 				if train[p.Prompt+p.Answer] {
@@ -141,7 +141,7 @@ func TestProblemsAreHeldOutAndCorrect(t *testing.T) {
 					t.Errorf("problem %q has wrong answer %q", p.Prompt, p.Answer)
 				}
 			}
-			again, _ := Problems(name, 500, 1)
+			again, _ := Problems(name, 200, 1)
 			if fmt.Sprint(again) != fmt.Sprint(ps) {
 				t.Error("Problems is not deterministic for a fixed seed")
 			}
@@ -220,4 +220,20 @@ func ExampleProblems() {
 	// 185+981=1166
 	// 353+428=0781
 	// 451+448=0899
+}
+
+// TestTaskPromptsAreHeldOut: the prompts the workbench shows for a task are
+// problems the model has not been trained on, so a right answer there means
+// the algorithm was learnt.
+func TestTaskPromptsAreHeldOut(t *testing.T) {
+	for _, s := range All() {
+		if s.Kind != "task" {
+			continue
+		}
+		for _, p := range append([]string{s.Prompt}, s.Probes...) {
+			if trainingPrompts()[s.Name][strings.TrimRight(p, "=|")] {
+				t.Errorf("%s: prompt %q occurs in the training text", s.Name, p)
+			}
+		}
+	}
 }

@@ -4,12 +4,10 @@ package corpora
 // is samples/data/NAME.txt.
 var Files = []string{"cats", "bank", "general", "clinic", "reviews", "addition", "reverse"}
 
-// Seeds of the held-out problems in the task corpora: Task draws training
-// lines from these, and samples.Problems draws from other seeds and skips
-// any prompt the training lines contain.
+// The general corpus's seed and size; the reverse task draws its words from it.
 const (
-	AdditionSeed = 4
-	ReverseSeed  = 5
+	GeneralSeed  = 3
+	GeneralBytes = 240_000
 )
 
 // Generate returns the text of the named corpus. It panics on an unknown
@@ -21,15 +19,15 @@ func Generate(name string) string {
 	case "bank":
 		return Bank(2)
 	case "general":
-		return General(3, 240_000)
+		return General(GeneralSeed, GeneralBytes)
 	case "clinic":
 		return Clinic(6, 60_000)
 	case "reviews":
 		return Reviews(7, 60_000)
 	case "addition":
-		return Task(AdditionSeed, 8000, AdditionProblem)
+		return Task(4, 8000, AdditionProblem)
 	case "reverse":
-		return Task(ReverseSeed, 8000, ReverseProblem)
+		return Task(5, 8000, ReverseProblem(reverseTrainingWords(Generate("general"))))
 	}
 	panic("corpora: Generate: unknown corpus " + name)
 }

