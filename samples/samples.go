@@ -208,8 +208,12 @@ func (p Problem) Correct(completion string) bool {
 
 // Accuracy asks complete for the continuation of n held-out problems of the
 // task sample name (see Problems) and returns the fraction answered exactly.
-// complete should decode greedily and may stop at a newline or after
-// len(answer)+1 tokens. ok is false if name is not a task sample.
+// Each prompt is given after a newline, as the problems stand in the
+// training text: at the very start of the context a model trained on
+// windows of the text answers worse (measured on reverse at step 2,000: 0.44
+// without the newline, about 0.75 with it). complete should decode greedily
+// and may stop at a newline or after len(answer)+1 tokens. ok is false if
+// name is not a task sample.
 func Accuracy(name string, complete func(prompt string) string, n int, seed uint64) (acc float64, ok bool) {
 	ps, ok := Problems(name, n, seed)
 	if !ok || len(ps) == 0 {
@@ -217,7 +221,7 @@ func Accuracy(name string, complete func(prompt string) string, n int, seed uint
 	}
 	right := 0
 	for _, p := range ps {
-		if p.Correct(complete(p.Prompt)) {
+		if p.Correct(complete("\n" + p.Prompt)) {
 			right++
 		}
 	}

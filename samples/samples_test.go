@@ -172,12 +172,14 @@ func checkAnswer(name string, p Problem) bool {
 func TestAccuracy(t *testing.T) {
 	oracle := func(prompt string) string {
 		var a, b int
-		fmt.Sscanf(prompt, "%d+%d=", &a, &b)
+		if _, err := fmt.Sscanf(prompt, "\n%d+%d=", &a, &b); err != nil {
+			t.Fatalf("prompt %q: %v", prompt, err)
+		}
 		return fmt.Sprintf("%04d\n99", a+b)
 	}
 	offByOne := func(prompt string) string {
 		var a, b int
-		fmt.Sscanf(prompt, "%d+%d=", &a, &b)
+		fmt.Sscanf(prompt, "\n%d+%d=", &a, &b)
 		return fmt.Sprintf("%04d", a+b+1)
 	}
 	tests := []struct {
