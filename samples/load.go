@@ -145,7 +145,7 @@ func (l *loader) load(spec Spec) (*Source, error) {
 			return nil, err
 		}
 		if l.jsonStdin || looksJSONL(b) {
-			src.Kind = "stdin (JSONL)"
+			src.Kind = "jsonl"
 			src.Docs, err = l.jsonl(b, "stdin")
 		} else {
 			src.Docs, err = l.plain(b, "stdin")

@@ -176,7 +176,7 @@ func TestLoadStdinAndSample(t *testing.T) {
 		t.Errorf("sample source %q does not hold the sample's text", got.Name)
 	}
 	c, err = Load([]string{"-"}, Options{Stdin: strings.NewReader(`{"text":"a"}` + "\n" + `{"text":"b"}`)})
-	if err != nil || c.Sources[0].Kind != "stdin (JSONL)" || len(c.Sources[0].Docs) != 2 {
+	if err != nil || c.Sources[0].Kind != "jsonl" || len(c.Sources[0].Docs) != 2 {
 		t.Errorf("JSONL on stdin: %v, %+v", err, c)
 	}
 }
