@@ -4,12 +4,6 @@ package corpora
 // is samples/data/NAME.txt.
 var Files = []string{"cats", "bank", "general", "clinic", "reviews", "addition", "reverse"}
 
-// The general corpus's seed and size; the reverse task draws its words from it.
-const (
-	GeneralSeed  = 3
-	GeneralBytes = 240_000
-)
-
 // Generate returns the text of the named corpus. It panics on an unknown
 // name: the list is Files.
 func Generate(name string) string {
@@ -19,7 +13,7 @@ func Generate(name string) string {
 	case "bank":
 		return Bank(2)
 	case "general":
-		return General(GeneralSeed, GeneralBytes)
+		return General(3, 240_000)
 	case "clinic":
 		return Clinic(6, 60_000)
 	case "reviews":
