@@ -7,17 +7,20 @@ import (
 	"unsafe"
 )
 
-// Blocking. The loop nest, inside one task that owns a block of C rows, is
+// Blocking. The loop nest, inside one task that owns a block of C, is
 //
 //	for each block of nc columns           (B block kc×nc stays in L2)
 //	  for each block of kc along k         (C updated once per k block)
-//	    for each mr-row micro-panel of A   (packed kc×mr, stays in L1)
+//	    for each mr-row micro-panel of A   (kc×mr, stays in L1)
 //	      for each nr-column micro-panel   (kc×nr streamed from L2)
 //	        micro-kernel: mr×nr tile of C
 //
-// B is packed once per call, shared by all tasks; each task packs its own A
-// micro-panels. The shapes of a GPT step (k ≤ 768, n ≤ 512) mostly fit one
-// nc block and one to three kc blocks.
+// B is packed once per call, shared by all tasks. A is read in place by the
+// kernels (a micro-panel is mr rows of A, or kc rows of Aᵀ, at stride lda)
+// and packed only for the bottom edge or when lda makes the in-place panel
+// thrash L1: packing A cost a third of the time on the step's shapes, where
+// each A panel is used n/nr times only. The shapes of a GPT step (k ≤ 768,
+// n ≤ 512) fit one nc block and one to three kc blocks.
 const (
 	// kcMax bounds the A micro-panel, kcMax·mr·4 bytes (12 KiB for the
 	// 12-row kernel), to well under the 32 KiB L1d so that it survives the
@@ -27,8 +30,9 @@ const (
 	// B; the rest holds the C rows and A panels being worked on.
 	l2Budget = 512 << 10
 	// inlineWork is the m·n·k below which a call runs on the calling
-	// goroutine: waking a helper costs a few microseconds, about what 2¹⁸
-	// FMAs take on one core.
+	// goroutine: 2¹⁸ FMAs take about 5µs on one core, and handing half of
+	// them to a helper costs about 1µs when it is spinning and 80µs when it
+	// is parked. Attention's per-head products stay below it.
 	inlineWork = 1 << 18
 	// packParallel is the k·n above which B is packed by several goroutines.
 	packParallel = 1 << 15
@@ -64,7 +68,7 @@ type gemmCtx struct {
 	packTasks          int
 	packed             atomic.Int32
 	rowTasks, colTasks int
-	scratch            []float32 // per compute task: an A micro-panel
+	scratch            []float32 // per compute task: room to pack an A micro-panel
 }
 
 // forcePackA packs every A micro-panel instead of reading full ones in
@@ -96,7 +100,7 @@ func gemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int,
 	g.packTasks, g.rowTasks, g.colTasks = 1, 1, 1
 	if workers > 1 {
 		if k*n >= packParallel {
-			g.packTasks = min(g.nPanels, workers)
+			g.packTasks = min(g.nPanels, tasksPerWorker*workers)
 		}
 		g.split(workers)
 	}
@@ -116,12 +120,17 @@ func gemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int,
 	ctxPool.Put(g)
 }
 
-// split chooses the task grid for workers goroutines: a few tasks each, so a
-// late helper or a busy core evens out, cut along rows of C where there are
-// enough (tasks then share packed B and pack disjoint parts of A), and along
-// columns as well when C is short.
+// tasksPerWorker is how many pieces each of the pack and compute work is cut
+// into per goroutine. Goroutines claim pieces as they go, so on a machine
+// shared with other processes a helper the OS has descheduled holds up the
+// caller by one small piece only; a piece costs next to nothing to set up.
+const tasksPerWorker = 8
+
+// split chooses the compute task grid for workers goroutines, cut along rows
+// of C where there are enough (tasks then share packed B and read disjoint
+// rows of A), and along columns as well when C is short.
 func (g *gemmCtx) split(workers int) {
-	want := 4 * workers
+	want := tasksPerWorker * workers
 	rowPanels := (g.m + g.kern.mr - 1) / g.kern.mr
 	g.rowTasks = min(rowPanels, want)
 	if g.rowTasks < want {
@@ -152,7 +161,7 @@ func (g *gemmCtx) runTask(i int) {
 // packBPanels packs column micro-panels [lo, hi) of B for every k block:
 // block (p0, kb) starts at p0·nPanels·nr, and its panel jp holds B[p0:p0+kb,
 // jp·nr:(jp+1)·nr] row by row, zero-padded past n (a narrow last panel is
-// packed g.lastWidth wide).
+// packed panelWidth wide).
 func (g *gemmCtx) packBPanels(lo, hi int) {
 	nr := g.kern.nr
 	for p0 := 0; p0 < g.k; p0 += g.kc {
