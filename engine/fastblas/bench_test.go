@@ -84,3 +84,31 @@ func BenchmarkParallelOverhead(b *testing.B) {
 		Parallel(2, func(lo, hi int) { sink[lo*8]++ })
 	}
 }
+
+// BenchmarkAttentionHeads is the engine's use from inside the pool: the 48
+// (batch, head) pairs of the baby preset split over Parallel, each doing its
+// q·kᵀ and att·v products with Sgemm (which then runs inline). GFLOPS counts
+// both products of all heads.
+func BenchmarkAttentionHeads(b *testing.B) {
+	const heads, T, HS = 48, 64, 32
+	rng := rand.New(rand.NewPCG(2, 2))
+	q := randFloats(rng, heads*T*HS)
+	k := randFloats(rng, heads*T*HS)
+	v := randFloats(rng, heads*T*HS)
+	att := make([]float32, heads*T*T)
+	out := make([]float32, heads*T*HS)
+	fn := func(lo, hi int) {
+		for h := lo; h < hi; h++ {
+			qh, kh, vh := q[h*T*HS:(h+1)*T*HS], k[h*T*HS:(h+1)*T*HS], v[h*T*HS:(h+1)*T*HS]
+			ah, oh := att[h*T*T:(h+1)*T*T], out[h*T*HS:(h+1)*T*HS]
+			Implementation{}.Sgemm(blas.NoTrans, blas.Trans, T, T, HS, 1, qh, HS, kh, HS, 0, ah, T)
+			Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, T, HS, T, 1, ah, T, vh, HS, 0, oh, HS)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Parallel(heads, fn)
+	}
+	flops := 2 * 2 * float64(heads*T*T*HS) * float64(b.N)
+	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
+}

@@ -1,9 +1,9 @@
-//go:build !amd64
+//go:build !amd64 || purego
 
 package fastblas
 
 // supportedKernels lists the kernels this CPU runs: only the portable one
-// off amd64.
+// off amd64, or with -tags purego.
 func supportedKernels() []*kernel { return []*kernel{genericKernel} }
 
 func microKernel(k *kernel, kc int, a []float32, rsa, psa int, b []float32, width int, c []float32, ldc int, alpha, beta float32, rows, cols int) {
