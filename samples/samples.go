@@ -82,7 +82,7 @@ var index = []Sample{
 		Name:        "addition",
 		Description: "sums of two numbers below 1000, padded to fixed width, one per line: 123+045=0168",
 		Lesson:      "an algorithm: accuracy on held-out sums stays at zero, then jumps, as attention learns which digits to add",
-		Kind:        "task", Tokenizer: "char", Preset: "tiny", Steps: 3000,
+		Kind:        "task", Tokenizer: "char", Preset: "tiny", Steps: 5000,
 		Prompt: "123+045=",
 		Probes: []string{"123+045=", "007+008=", "506+494=", "099+001="},
 	},

@@ -109,10 +109,12 @@ type Problem struct{ Prompt, Answer string }
 // AdditionProblem draws a sum of two numbers below 1000, written with fixed
 // widths: three digits for each number and four for the sum ("012+345=0357").
 // Every answer digit then sits at the same distance from the digits it
-// depends on, which the tiny preset learns in about 2,000 steps (measured:
-// exact-match accuracy 0 at step 1,500, 0.5 at 2,000, 0.97 at 2,500), and
-// the attention pane shows each answer digit looking back at its column.
-// Unpadded sums ("12+345=357") move those distances with every line.
+// depends on, and the attention pane shows each answer digit looking back
+// at its column; unpadded sums ("12+345=357") move those distances with
+// every line. Measured with the tiny preset over a 5,000-step run: held-out
+// exact-match accuracy 0.02 at step 1,750, 0.40 at 2,000, 0.83 at 2,500 and
+// 0.98 at the end. Over a 3,000-step run the learning rate decays too soon
+// and accuracy ends near 0.1.
 func AdditionProblem(r *Rand) Problem {
 	a, b := r.Intn(1000), r.Intn(1000)
 	return Problem{fmt.Sprintf("%03d+%03d=", a, b), fmt.Sprintf("%04d", a+b)}
