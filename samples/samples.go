@@ -24,7 +24,7 @@ type Sample struct {
 	Preset      string   // default model preset: "tiny" or "baby"
 	Base        string   // for a domain sample, the sample to pretrain on before fine-tuning
 	Steps       int      // training steps the lesson needs with its preset; 0: the preset's own
-	Prompt      string   // default prompt for the Predict pane; see below
+	Prompt      string   // default prompt for the Predict pane (ends in a space for word samples, see above)
 	Probes      []string // prompts whose next-token predictions show what was learnt, e.g. base vs fine-tuned
 }
 
@@ -56,7 +56,7 @@ var index = []Sample{
 	},
 	{
 		Name:        "general",
-		Description: "original English prose: stories, descriptions, dialogue, instructions, letters, diaries",
+		Description: "original English: stories, fables, descriptions, dialogue, instructions, letters, diaries, notices",
 		Lesson:      "pretraining: spelling, then words, then grammar appear as the loss falls",
 		Kind:        "pretrain", Tokenizer: "char", Preset: "baby",
 		Prompt: "Early one morning,",
