@@ -64,20 +64,15 @@ func NewTrainer(m *Model, cfg TrainConfig, data Data) (*Trainer, error) {
 	if err := cfg.Validate(m.Config); err != nil {
 		return nil, err
 	}
-	if err := checkData(data, cfg.Context, m.Config.VocabSize); err != nil {
-		return nil, err
-	}
-	t := &Trainer{Model: m, Cfg: cfg, Data: data,
+	t := &Trainer{Model: m, Cfg: cfg,
 		pcg:    rand.NewPCG(cfg.Seed, 0xda3e39cb94b95bdb),
 		decay:  m.Config.decayRanges(),
 		frozen: m.Config.frozenRanges(cfg.FreezeEmbeddings, cfg.FreezeLayers),
 	}
 	t.rng = rand.New(t.pcg)
 	m.dropMu = cfg.Seed ^ 0x2545f4914f6cdd1d
-	var total float64
-	for _, s := range data.Train {
-		total += s.Weight
-		t.cum = append(t.cum, total)
+	if err := t.SetData(data); err != nil {
+		return nil, err
 	}
 	t.inputs = make([]int32, cfg.Batch*cfg.Context)
 	t.targets = make([]int32, cfg.Batch*cfg.Context)
@@ -141,6 +136,23 @@ func (c Config) frozenRanges(embeddings bool, k int) [][2]int {
 		off += n
 	}
 	return out
+}
+
+// SetData replaces the data the run trains and evaluates on (a source was
+// toggled or re-weighted, or more data arrived), keeping the model, the
+// optimizer state and the step: continuing a run on new data.
+func (t *Trainer) SetData(d Data) error {
+	if err := checkData(d, t.Cfg.Context, t.Model.Config.VocabSize); err != nil {
+		return err
+	}
+	t.Data = d
+	t.cum = t.cum[:0]
+	var total float64
+	for _, s := range d.Train {
+		total += s.Weight
+		t.cum = append(t.cum, total)
+	}
+	return nil
 }
 
 // Steps returns the number of optimizer steps completed.

@@ -178,3 +178,30 @@ func TestEvalWindows(t *testing.T) {
 		t.Errorf("Eval of a short stream = %v, %d; want NaN, 0", l, n)
 	}
 }
+
+func TestSetDataSwitchesSourcesAndKeepsState(t *testing.T) {
+	cfg, tc := smallRun()
+	a := Segment{Name: "a", Tokens: testData(500, cfg.VocabSize, 1), Weight: 1}
+	b := Segment{Name: "b", Tokens: make([]int32, 500), Weight: 1} // all zeros: batches from b are recognisable
+	tr, err := NewTrainer(NewModel(cfg, 1), tc, Data{Train: []Segment{a}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Step()
+	m1 := tr.opt.M[0]
+	if err := tr.SetData(Data{Train: []Segment{{Name: "a", Tokens: a.Tokens, Weight: 0}, b}}); err != nil {
+		t.Fatal(err)
+	}
+	tr.nextBatch()
+	for _, id := range tr.inputs {
+		if id != 0 {
+			t.Fatalf("with a's weight at 0 a batch came from a: %v", tr.inputs)
+		}
+	}
+	if tr.Steps() != 1 || tr.opt.M[0] != m1 {
+		t.Error("SetData lost the step or the optimizer state")
+	}
+	if err := tr.SetData(Data{Train: []Segment{{Name: "short", Tokens: []int32{1, 2}, Weight: 1}}}); err == nil {
+		t.Error("SetData accepted a source shorter than one window")
+	}
+}

@@ -32,7 +32,7 @@ type trainFlags struct {
 func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	f := &trainFlags{fs: fs}
 	fs.Var(&f.data, "data", "training data: FILE, DIR/, JSONL, - (stdin) or sample:NAME, each with an optional :WEIGHT (repeatable; default "+tui.DefaultData+")")
-	fs.StringVar(&f.field, "field", "text", "JSONL field that holds the text")
+	fs.StringVar(&f.field, "field", "", "JSONL field that holds the text (default text); given with --data -, stdin is read as JSONL")
 	fs.Int64Var(&f.maxBytes, "max-bytes", samples.DefaultMaxBytes, "refuse to read more than this many bytes of data (a guard against --data /)")
 	fs.StringVar(&f.tokenizer, "tokenizer", "", "tokenizer: char, word, bpe:N, tiktoken:FILE, hf:FILE, ckpt:FILE (default: the sample's, else char)")
 	fs.StringVar(&f.pattern, "pattern", "", "split pattern for bpe:N and tiktoken: gpt2, cl100k, o200k or a regex")
