@@ -140,19 +140,23 @@ func BenchmarkAdamW(b *testing.B) {
 // BenchmarkLayerNorm is the forward and backward of one C = 128 row.
 func BenchmarkLayerNorm(b *testing.B) {
 	const eps = 1e-5
-	benchLevels(b, []int{128}, 4*4, func(b *testing.B, n int) {
-		x, w, bias := benchData(n, -2, 2), benchData(n, 0.5, 1.5), benchData(n, -1, 1)
-		out := make([]float32, n)
-		for b.Loop() {
-			LayerNormRow(out, x, w, bias, eps)
-		}
+	b.Run("forward", func(b *testing.B) {
+		benchLevels(b, []int{128}, 4*4, func(b *testing.B, n int) {
+			x, w, bias := benchData(n, -2, 2), benchData(n, 0.5, 1.5), benchData(n, -1, 1)
+			out := make([]float32, n)
+			for b.Loop() {
+				LayerNormRow(out, x, w, bias, eps)
+			}
+		})
 	})
-	benchLevels(b, []int{128}, 4*9, func(b *testing.B, n int) {
-		x, w, dout := benchData(n, -2, 2), benchData(n, 0.5, 1.5), benchData(n, -1, 1)
-		dx, dw, db := make([]float32, n), make([]float32, n), make([]float32, n)
-		for b.Loop() {
-			LayerNormBackwardRow(dx, dw, db, dout, x, w, 0.1, 1.2)
-		}
+	b.Run("backward", func(b *testing.B) {
+		benchLevels(b, []int{128}, 4*9, func(b *testing.B, n int) {
+			x, w, dout := benchData(n, -2, 2), benchData(n, 0.5, 1.5), benchData(n, -1, 1)
+			dx, dw, db := make([]float32, n), make([]float32, n), make([]float32, n)
+			for b.Loop() {
+				LayerNormBackwardRow(dx, dw, db, dout, x, w, 0.1, 1.2)
+			}
+		})
 	})
 }
 
