@@ -263,7 +263,7 @@ func Parallel(n int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	// A few chunks per goroutine balance out a helper that starts late or a
-	// core shared with another process.
-	run(nil, fn, n, min(n, 4*t), t)
+	// Several chunks per goroutine balance out a helper that starts late or
+	// a core shared with another process; claiming one costs an atomic add.
+	run(nil, fn, n, min(n, tasksPerWorker*t), t)
 }
