@@ -253,7 +253,8 @@ func run(t tasker, fn func(lo, hi int), n, ntasks, workers int) {
 // Chunks run concurrently, so fn must only write what its [lo, hi) owns. It
 // runs fn(0, n) inline when n < 2 or Threads is 1, and it may be called from
 // inside fn (the nested call then mostly runs inline, as helpers are busy).
-// A panic in fn on a helper goroutine crashes the program.
+// A panic in fn on a helper goroutine crashes the program; on the calling
+// goroutine it propagates, while chunks already started elsewhere run on.
 func Parallel(n int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return

@@ -2,6 +2,7 @@ package fastblas
 
 import (
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 )
@@ -79,5 +80,35 @@ func TestSetThreadsClamps(t *testing.T) {
 	SetThreads(0)
 	if got := Threads(); got != 1 {
 		t.Errorf("Threads() after SetThreads(0) = %d, want 1", got)
+	}
+}
+
+// A caller whose helper is still running after callerSpin sleeps on done;
+// the helper that finishes the last task must then wake it exactly once.
+// The helper here finishes only once the caller is asleep (waiting == 1),
+// so the sleeping path is taken every time.
+func TestJobWaitSleepsUntilLastTask(t *testing.T) {
+	for range 20 {
+		j := &job{done: make(chan struct{}, 1)}
+		j.ntasks = 1
+		j.left.Store(1)
+		finished := make(chan struct{})
+		go func() {
+			for j.waiting.Load() != 1 {
+				runtime.Gosched()
+			}
+			if j.left.Add(-1) == 0 && j.waiting.Swap(2) == 1 {
+				j.done <- struct{}{}
+			}
+			close(finished)
+		}()
+		j.wait()
+		<-finished
+		if got := j.left.Load(); got != 0 {
+			t.Fatalf("wait returned with %d tasks left", got)
+		}
+		if len(j.done) != 0 {
+			t.Fatalf("a wake-up was left in done")
+		}
 	}
 }
