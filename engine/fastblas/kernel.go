@@ -24,7 +24,7 @@ const (
 )
 
 var (
-	genericKernel = &kernel{name: "generic", id: idGeneric, mr: 4, nr: 8}
+	genericKernel = &kernel{name: "generic", id: idGeneric, mr: 4, nr: 4}
 	avx2Kernel    = &kernel{name: "avx2", id: idAVX2, mr: 6, nr: 16}
 	avx512Kernel  = &kernel{name: "avx512", id: idAVX512, mr: 12, nr: 32, narrow: 16}
 )
@@ -55,7 +55,7 @@ func init() { activeKernel.Store(supportedKernels()[0]) }
 // genericTile runs kernelGeneric on any tile, through a scratch tile at the
 // edges.
 func genericTile(kc int, a []float32, rsa, psa int, b, c []float32, ldc int, alpha, beta float32, rows, cols int) {
-	const mr, nr = 4, 8
+	const mr, nr = 4, 4
 	if rows == mr && cols == nr {
 		kernelGeneric(kc, a, rsa, psa, b, c, ldc, alpha, beta)
 		return
@@ -82,28 +82,48 @@ func mergeTile(c []float32, ldc int, tile []float32, ldt int, beta float32, rows
 }
 
 // kernelGeneric is the portable micro-kernel, the scalar twin of the assembly
-// ones, for genericKernel's 4×8 tile.
+// ones, for genericKernel's 4×4 tile. The 16 sums are separate variables so
+// that the compiler keeps them in registers (an array of them lived in memory
+// and ran at a fifth of gonum's speed).
 func kernelGeneric(kc int, a []float32, rsa, psa int, b, c []float32, ldc int, alpha, beta float32) {
-	const mr, nr = 4, 8
-	var acc [mr][nr]float32
+	var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	var c20, c21, c22, c23, c30, c31, c32, c33 float32
+	b = b[:4*kc]
 	for p := range kc {
-		bp := b[p*nr : p*nr+nr]
-		for r := range mr {
-			ar := a[r*rsa+p*psa]
-			row := &acc[r]
-			for j := range nr {
-				row[j] += ar * bp[j]
-			}
-		}
+		bp := b[4*p : 4*p+4 : 4*p+4]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		o := p * psa
+		a0, a1, a2, a3 := a[o], a[o+rsa], a[o+2*rsa], a[o+3*rsa]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
 	}
-	for r := range mr {
-		row := c[r*ldc : r*ldc+nr]
-		for j := range nr {
-			if beta == 0 {
-				row[j] = alpha * acc[r][j]
-			} else {
-				row[j] = alpha*acc[r][j] + beta*row[j]
-			}
+	store := func(row []float32, x0, x1, x2, x3 float32) {
+		row = row[:4:4]
+		if beta == 0 {
+			row[0], row[1], row[2], row[3] = alpha*x0, alpha*x1, alpha*x2, alpha*x3
+			return
 		}
+		row[0] = alpha*x0 + beta*row[0]
+		row[1] = alpha*x1 + beta*row[1]
+		row[2] = alpha*x2 + beta*row[2]
+		row[3] = alpha*x3 + beta*row[3]
 	}
+	store(c, c00, c01, c02, c03)
+	store(c[ldc:], c10, c11, c12, c13)
+	store(c[2*ldc:], c20, c21, c22, c23)
+	store(c[3*ldc:], c30, c31, c32, c33)
 }

@@ -3,6 +3,7 @@
 package fastblas
 
 import (
+	"math"
 	"unsafe"
 
 	"golang.org/x/sys/cpu"
@@ -75,7 +76,8 @@ func microKernel(k *kernel, kc int, a []float32, rsa, psa int, b []float32, widt
 // packB packs rows [p0, p0+kb) × columns [j0, j0+cols) of op(B) into dst as
 // kb rows of width floats (see packPanel).
 func packB(k *kernel, dst, b []float32, ldb int, bTrans bool, p0, kb, j0, cols, width int) {
-	if k.id != idAVX512 || kb == 0 {
+	// The gather packs index Bᵀ's rows with int32 offsets c·ldb, c < 32.
+	if k.id != idAVX512 || kb == 0 || bTrans && 31*ldb > math.MaxInt32 {
 		packPanel(dst, b, ldb, !bTrans, p0, kb, j0, cols, width)
 		return
 	}
