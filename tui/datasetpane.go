@@ -2,77 +2,195 @@ package tui
 
 import (
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"lmlab/samples"
+	"lmlab/tokenizer"
 )
 
 // previewBytes is how much of a source the preview shows.
 const previewBytes = 16 << 10
 
-// datasetPane lists the sources in use with their sizes and split, and a
-// scrollable preview of the selected one.
+// datasetPane lists the sources in use with their sizes, split and weight,
+// lets the user turn them on and off, re-weight them and add more, and
+// previews the selected one. The pane only asks: the root applies the
+// change to the session and hands the new data to the trainer.
 type datasetPane struct {
 	box
 	km *keyMap
 
 	have      bool
-	sources   []*samples.Source
-	stats     []samples.Stats
-	total     samples.Stats
-	leaks     []samples.Leak
+	sources   []*samples.Source // the corpus as the user wants it (the root's, read-only)
+	stats     []samples.Stats   // per source, aligned with sources
+	unknown   []unknownReport   // per source: what the tokenizer cannot represent
+	leaks     []samples.Leak    // of the data the trainer has
+	applying  bool              // a change is on its way to the trainer
+	adding    string            // a source being loaded, or ""
 	tokenizer string
 	vocab     int
 	model     string
 	sel       int
+
+	input   textinput.Model // the --data value of a source to add
+	editing bool
 
 	offset  int
 	preview []string // the selected source's preview, wrapped to the pane
 	wrapW   int
 }
 
-func newDatasetPane(st *Styles, km *keyMap) *datasetPane {
-	return &datasetPane{box: box{st: st}, km: km}
+// unknownReport is how much of a text the model's tokenizer cannot
+// represent: characters (or the characters of words, for a word-level
+// tokenizer) it leaves out or maps to <unk>.
+type unknownReport struct {
+	chars, total int // unknown characters, of all characters
+	first        tokenizer.Position
 }
 
-func (p *datasetPane) SetSize(w, h int) { p.box.SetSize(w, h); p.preview = nil }
+func (u unknownReport) String() string {
+	return fmt.Sprintf("%s of %s characters (%s) are outside the tokenizer, first %s",
+		thousands(int64(u.chars)), thousands(int64(u.total)), percent(u.chars, u.total), u.firstText())
+}
 
-func (p *datasetPane) setData(s *Session, stats []samples.Stats, total samples.Stats, leaks []samples.Leak) {
+// firstText shows the first unknown character or word. (Its byte offset
+// would be into the training or the validation text, not the file, so it is
+// left out.)
+func (u unknownReport) firstText() string {
+	p := u.first
+	if p.Invalid {
+		return fmt.Sprintf("byte 0x%02x (invalid UTF-8)", p.Text[0])
+	}
+	if utf8.RuneCountInString(p.Text) == 1 {
+		r, _ := utf8.DecodeRuneInString(p.Text)
+		return fmt.Sprintf("%q (U+%04X)", p.Text, r)
+	}
+	return fmt.Sprintf("%q", p.Text)
+}
+
+// percent is part/whole as a short percentage: 0.5%, 12%, <0.1%.
+func percent(part, whole int) string {
+	if whole == 0 {
+		return "0%"
+	}
+	p := 100 * float64(part) / float64(whole)
+	switch {
+	case p > 0 && p < 0.1:
+		return "<0.1%"
+	case p < 10:
+		return fmt.Sprintf("%.1f%%", p)
+	}
+	return fmt.Sprintf("%.0f%%", p)
+}
+
+func newDatasetPane(st *Styles, km *keyMap) *datasetPane {
+	return &datasetPane{box: box{st: st}, km: km, input: newInput(st)}
+}
+
+// Editing reports whether the add-source input has the keys.
+func (p *datasetPane) Editing() bool { return p.editing }
+
+func (p *datasetPane) SetSize(w, h int) {
+	p.box.SetSize(w, h)
+	p.preview = nil
+	iw, _ := p.inner()
+	p.input.SetWidth(max(iw-5, 1))
+}
+
+// setSession shows a new session's tokenizer, model and data.
+func (p *datasetPane) setSession(s *Session, stats []samples.Stats, unknown []unknownReport, leaks []samples.Leak) {
 	p.have = true
-	p.sources = s.Corpus.Sources
-	p.stats, p.total, p.leaks = stats, total, leaks
 	p.tokenizer, p.vocab = s.Tokenizer.Name(), s.Tokenizer.VocabSize()
-	c := s.Trainer.Model.Config
+	c, tc := s.Trainer.Model.Config, s.Trainer.Cfg
 	preset := s.Preset
 	if preset == "" && s.From != "" {
-		preset = "from " + s.From
+		preset = "from " + filepath.Base(s.From)
 	}
 	p.model = fmt.Sprintf("%s: %d layers, %d heads, %d channels, context %d, %s params",
 		preset, c.Layers, c.Heads, c.Embd, c.Context, thousands(c.NumParams()))
-	p.sel, p.offset, p.preview = 0, 0, nil
+	var frozen []string
+	if tc.FreezeEmbeddings {
+		frozen = append(frozen, "embeddings")
+	}
+	switch k := tc.FreezeLayers; {
+	case k == 1:
+		frozen = append(frozen, "block 1")
+	case k > 1:
+		frozen = append(frozen, fmt.Sprintf("blocks 1-%d", k))
+	}
+	if len(frozen) > 0 {
+		p.model += "; frozen: " + strings.Join(frozen, ", ")
+	}
+	p.sel = 0
+	p.setCorpus(s.Corpus, stats, unknown)
+	p.setApplied(leaks, false)
+}
+
+// setCorpus shows the sources as they now are; stats and unknown are
+// aligned with c.Sources. The selection stays on its source.
+func (p *datasetPane) setCorpus(c *samples.Corpus, stats []samples.Stats, unknown []unknownReport) {
+	if len(c.Sources) != len(p.sources) || p.sel >= len(c.Sources) || (p.have && len(p.sources) > 0 && c.Sources[p.sel].Name != p.sources[p.sel].Name) {
+		p.offset, p.preview = 0, nil
+	}
+	p.sources, p.stats, p.unknown = c.Sources, stats, unknown
+	p.sel = min(p.sel, max(len(p.sources)-1, 0))
+}
+
+// setApplied shows the leaks of the data the trainer has, and whether a
+// change is still on its way.
+func (p *datasetPane) setApplied(leaks []samples.Leak, applying bool) {
+	p.leaks, p.applying = leaks, applying
+}
+
+// selectSource moves the selection to source i.
+func (p *datasetPane) selectSource(i int) {
+	if i != p.sel {
+		p.sel, p.offset, p.preview = i, 0, nil
+	}
 }
 
 func (p *datasetPane) scroll(d int) { p.offset = max(p.offset+d, 0) }
 
-// Update handles the pane's keys.
+// Update handles the pane's keys, and all keys while a source is typed.
 func (p *datasetPane) Update(msg tea.Msg) tea.Cmd {
+	if p.editing {
+		return editText(&p.input, &p.editing, p.km, msg, "", func(spec string) tea.Cmd {
+			spec = strings.TrimSpace(spec)
+			if spec == "" {
+				return nil
+			}
+			return func() tea.Msg { return sourceAddMsg{spec} }
+		})
+	}
 	k, ok := msg.(tea.KeyPressMsg)
-	if !ok || !p.have {
+	if !ok || !p.have || len(p.sources) == 0 {
 		return nil
 	}
 	_, h := p.inner()
 	km := p.km
+	i := p.sel
 	switch {
 	case key.Matches(k, km.SourcePrev):
-		p.sel = (p.sel + len(p.sources) - 1) % len(p.sources)
-		p.offset, p.preview = 0, nil
+		p.selectSource((p.sel + len(p.sources) - 1) % len(p.sources))
 	case key.Matches(k, km.SourceNext):
-		p.sel = (p.sel + 1) % len(p.sources)
-		p.offset, p.preview = 0, nil
+		p.selectSource((p.sel + 1) % len(p.sources))
+	case key.Matches(k, km.SourceToggle):
+		return func() tea.Msg { return sourceToggleMsg{i} }
+	case key.Matches(k, km.WeightDown):
+		return func() tea.Msg { return sourceWeightMsg{i, false} }
+	case key.Matches(k, km.WeightUp):
+		return func() tea.Msg { return sourceWeightMsg{i, true} }
+	case key.Matches(k, km.SourceAdd):
+		p.editing = true
+		p.input.SetValue("")
+		return p.input.Focus()
 	case key.Matches(k, km.Up):
 		p.scroll(-1)
 	case key.Matches(k, km.Down):
@@ -87,6 +205,35 @@ func (p *datasetPane) Update(msg tea.Msg) tea.Cmd {
 
 func (p *datasetPane) View() string { return p.frame("Dataset", p.lines()) }
 
+// total sums the statistics of the enabled sources.
+func (p *datasetPane) total() (t samples.Stats, on int) {
+	for i, src := range p.sources {
+		if !src.Enabled {
+			continue
+		}
+		on++
+		s := p.stats[i]
+		t.Bytes += s.Bytes
+		t.Chars += s.Chars
+		t.Lines += s.Lines
+		t.Tokens += s.Tokens
+		t.TrainTokens += s.TrainTokens
+		t.ValTokens += s.ValTokens
+	}
+	return t, on
+}
+
+// paneLine is a line of the pane's head and how readily it gives way when
+// the pane is short: 0 never, higher numbers first.
+type paneLine struct {
+	text string
+	drop int
+	cut  bool // cut at the edge rather than wrapped
+}
+
+// minPreview is how many preview lines the pane keeps by dropping detail.
+const minPreview = 3
+
 func (p *datasetPane) lines() []string {
 	st := p.st
 	w, h := p.inner()
@@ -94,42 +241,84 @@ func (p *datasetPane) lines() []string {
 		return []string{st.Muted.Render("loading…")}
 	}
 	kv := func(k, v string) string { return st.Label.Render(k) + " " + st.Value.Render(v) }
-	out := []string{
-		kv("tokenizer", fmt.Sprintf("%s (%d tokens)", p.tokenizer, p.vocab)),
-		kv("model", p.model),
+	head := []paneLine{
+		{text: kv("tokenizer", fmt.Sprintf("%s (%d tokens)", p.tokenizer, p.vocab))},
+		{text: kv("model", p.model), drop: 5},
 	}
-	if len(p.sources) > 1 {
-		out = append(out, kv("all", fmt.Sprintf("%d sources, %s, %s tokens", len(p.sources), size(p.total), thousands(int64(p.total.Tokens)))))
+	switch {
+	case p.editing:
+		head = append(head, paneLine{text: st.Label.Render("add ") + p.input.View()},
+			paneLine{text: st.Hint.Render("FILE, DIR/ or sample:NAME[:WEIGHT] · enter adds · esc cancels")})
+	case p.adding != "":
+		head = append(head, paneLine{text: st.Hint.Render("adding " + p.adding + "…")})
+	case p.focused: // the keys apply only here
+		head = append(head, paneLine{text: st.Muted.Render("a add · x on/off · +/- weight")})
 	}
-	src, s := p.sources[p.sel], p.stats[p.sel]
-	on := "on"
-	if !src.Enabled {
-		on = "off"
+	if len(p.sources) > 1 || p.applying {
+		t, on := p.total()
+		all := fmt.Sprintf("%d of %d on, %s, %s tokens", on, len(p.sources), bytesize(int64(t.Bytes)), thousands(int64(t.Tokens)))
+		if p.applying {
+			all += " (applying…)"
+		}
+		head = append(head, paneLine{text: kv("all", all)})
 	}
-	name := src.Name
-	if len(p.sources) > 1 {
-		name = fmt.Sprintf("%d/%d %s", p.sel+1, len(p.sources), name)
+	for i, src := range p.sources {
+		on := "on"
+		if !src.Enabled {
+			on = "off"
+		}
+		if i != p.sel {
+			line := fmt.Sprintf("  %-3s ×%-4g %s", on, src.Weight, src.Name)
+			if !src.Enabled {
+				head = append(head, paneLine{text: st.Muted.Render(line), cut: true})
+			} else {
+				head = append(head, paneLine{text: line, cut: true})
+			}
+			continue
+		}
+		s := p.stats[i]
+		head = append(head,
+			paneLine{text: st.Selected.Render("▸ "+src.Name) + "  " + kv("weight", fmt.Sprintf("%g", src.Weight)) + "  " + st.Muted.Render(on)},
+			paneLine{text: "  " + st.Value.Render(size(s)), drop: 3},
+			paneLine{text: "  " + kv("tokens", thousands(int64(s.Tokens))) + "  " + kv("train", thousands(int64(s.TrainTokens))) + "  " + kv("val", thousands(int64(s.ValTokens)))},
+			paneLine{text: "  " + kv("split", src.Split), drop: 4},
+		)
+		if u := p.unknown[i]; u.chars > 0 {
+			head = append(head, paneLine{text: "  " + kv("unknown", fmt.Sprintf("%s chars (%s): %s",
+				thousands(int64(u.chars)), percent(u.chars, u.total), u.firstText()))})
+		}
 	}
-	out = append(out,
-		st.Selected.Render("▸ "+name)+"  "+kv("weight", fmt.Sprintf("%g", src.Weight))+"  "+st.Muted.Render(on),
-		"  "+st.Value.Render(size(s)),
-		"  "+kv("tokens", thousands(int64(s.Tokens)))+"  "+kv("train", thousands(int64(s.TrainTokens)))+"  "+kv("val", thousands(int64(s.ValTokens))),
-		"  "+kv("split", src.Split),
-	)
-	switch n := len(p.leaks); {
-	case n == 0:
-		out = append(out, "  "+kv("leaks", "none"))
-	default:
-		out = append(out, "  "+kv("leaks", fmt.Sprintf("%d lines in both train and val", n)))
+	leaks := kv("leaks", "none")
+	if n := len(p.leaks); n > 0 {
+		leaks = kv("leaks", fmt.Sprintf("%d lines in train and val", n))
 	}
-	var wrapped []string
-	for _, l := range out {
-		wrapped = append(wrapped, hang(l, w, 4)...)
+	head = append(head, paneLine{text: leaks, drop: 2})
+
+	// Wrap, then give up detail, least useful first, until the preview has
+	// a few lines.
+	wrap := func(l paneLine) []string {
+		if l.cut {
+			return []string{l.text}
+		}
+		return hang(l.text, w, 4)
 	}
-	out = wrapped
+	height := func() int {
+		n := 0
+		for _, l := range head {
+			n += len(wrap(l))
+		}
+		return n
+	}
+	for level := 5; level > 0 && height()+1+minPreview > h; level-- {
+		head = slices.DeleteFunc(head, func(l paneLine) bool { return l.drop == level })
+	}
+	var out []string
+	for _, l := range head {
+		out = append(out, wrap(l)...)
+	}
 	out = append(out, st.Muted.Render("── preview "+strings.Repeat("─", max(w-11, 0))))
 	if p.preview == nil || p.wrapW != w {
-		text := printable(src.Preview(previewBytes))
+		text := printable(p.sources[p.sel].Preview(previewBytes))
 		p.preview = strings.Split(ansi.Wrap(text, w, " "), "\n")
 		p.wrapW = w
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 )
@@ -102,4 +103,63 @@ func TestStartGolden(t *testing.T) {
 			checkGolden(t, stripped(m), sz[0])
 		})
 	}
+}
+
+// feedComparison marks a made-up base at step baseStep and gives m a
+// comparison with it: flatter predictions than now's, and a validation
+// loss.
+func feedComparison(m *Model, baseStep int) {
+	m.baseID++
+	m.baseLabel = fmt.Sprintf("step %d", baseStep)
+	m.predict.setBase(m.baseLabel)
+	m.loss.setBase(m.baseLabel, baseStep)
+	cmp := &comparison{baseID: m.baseID, prompt: m.prompt, val: 2.3456, haveVal: true, valGen: m.dataGen}
+	for t := range m.sess.Encode(m.prompt) {
+		cmp.next = append(cmp.next, syntheticPredictions(m, t+3, compareK, 0.3))
+	}
+	for i, p := range probePrompts(m.sess.Corpus) {
+		cmp.probes = append(cmp.probes, probeResult{prompt: p,
+			base: syntheticPredictions(m, i+3, compareK, 0.3), now: syntheticPredictions(m, i, compareK, 0.7)})
+	}
+	m.Update(inspectedMsg{step: m.step, prompt: m.prompt, ins: syntheticInspection(m), cmp: cmp})
+}
+
+// TestCompareGolden draws Predict and Loss comparing a fine-tune base with
+// the model now.
+func TestCompareGolden(t *testing.T) {
+	for _, p := range []paneID{panePredict, paneLoss} {
+		t.Run(paneTitles[p], func(t *testing.T) {
+			for _, sz := range goldenSizes {
+				t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+					m := fixture(t, sz[0], sz[1])
+					feedComparison(m, 100)
+					m.setFocus(p)
+					checkGolden(t, ansi.Strip(m.pane(p).View()), m.lay.panes[p].W)
+				})
+			}
+		})
+	}
+}
+
+// TestDatasetEditGolden draws the Dataset pane with two sources, one off
+// and one re-weighted, and with the add input open.
+func TestDatasetEditGolden(t *testing.T) {
+	for _, sz := range goldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := newModelWith(t, twoSources(), sz[0], sz[1])
+			start(t, m)
+			c := cloneCorpus(m.sess.Corpus)
+			c.Sources[0].Weight, c.Sources[1].Enabled = 2, false
+			m.showCorpus(c)
+			m.Update(dataAppliedMsg{corpus: c, data: m.sess.Data, leaks: m.leaks})
+			checkGolden(t, ansi.Strip(m.dataset.View()), m.lay.panes[paneDataset].W)
+		})
+	}
+	t.Run("add", func(t *testing.T) {
+		m := newModelWith(t, twoSources(), 120, 40)
+		start(t, m)
+		m.Update(keyPress("a"))
+		m.Update(tea.PasteMsg{Content: "sample:clinic:2"})
+		checkGolden(t, ansi.Strip(m.dataset.View()), m.lay.panes[paneDataset].W)
+	})
 }

@@ -102,24 +102,36 @@ func feedHistory(m *Model, c *clock, n int) {
 // feedInspection gives m synthetic predictions, attention and a sample for
 // its prompt, as if a snapshot at step had been inspected.
 func feedInspection(m *Model, step int) {
-	ids := m.sess.Encode(m.prompt)
-	cfg := m.sess.Trainer.Model.Config
+	sample := m.sess.Encode(" on the mat.\nThe dog slept on the rug.\nA fox is quiet.\nThe hen sat on the wall.")
+	m.Update(inspectedMsg{step: step, prompt: m.prompt, ins: syntheticInspection(m), sampled: true, sample: sample,
+		opts: engine.SampleOptions{Temperature: 0.8, TopK: 20, Seed: 1}})
+}
+
+// syntheticPredictions returns k made-up next tokens of the corpus's words,
+// the first with probability top, rotated by shift.
+func syntheticPredictions(m *Model, shift, k int, top float32) []engine.Prediction {
 	vocab := []int32{}
 	for _, w := range []string{" ", "mat", "rug", "log", ".", "cat", "the", "wall"} {
 		if e := m.sess.Encode(w); len(e) == 1 {
 			vocab = append(vocab, e[0])
 		}
 	}
+	var preds []engine.Prediction
+	p := top
+	for j := range min(k, len(vocab)) {
+		preds = append(preds, engine.Prediction{ID: vocab[(j+shift)%len(vocab)], Prob: p})
+		p /= 2.5
+	}
+	return preds
+}
+
+// syntheticInspection is made-up predictions and attention for m's prompt.
+func syntheticInspection(m *Model) engine.Inspection {
+	ids := m.sess.Encode(m.prompt)
+	cfg := m.sess.Trainer.Model.Config
 	ins := engine.Inspection{Tokens: ids}
 	for t := range ids {
-		var preds []engine.Prediction
-		p := float32(0.6)
-		for j := range vocab {
-			id := vocab[(j+t)%len(vocab)]
-			preds = append(preds, engine.Prediction{ID: id, Prob: p})
-			p /= 2.5
-		}
-		ins.Next = append(ins.Next, preds)
+		ins.Next = append(ins.Next, syntheticPredictions(m, t, predictK, 0.6))
 	}
 	for l := 0; l < cfg.Layers; l++ {
 		var heads [][][]float32
@@ -140,9 +152,7 @@ func feedInspection(m *Model, step int) {
 		}
 		ins.Attention = append(ins.Attention, heads)
 	}
-	sample := m.sess.Encode(" on the mat.\nThe dog slept on the rug.\nA fox is quiet.\nThe hen sat on the wall.")
-	m.Update(inspectedMsg{step: step, prompt: m.prompt, ins: ins, sampled: true, sample: sample,
-		opts: engine.SampleOptions{Temperature: 0.8, TopK: 20, Seed: 1}})
+	return ins
 }
 
 // driver runs a model the way a program does, minus the terminal: commands

@@ -14,6 +14,7 @@ type keyMap struct {
 	Step key.Binding
 	Eval key.Binding
 	Save key.Binding
+	Base key.Binding // mark the current weights as the fine-tune base
 
 	// Moving around.
 	Next   key.Binding
@@ -36,8 +37,12 @@ type keyMap struct {
 	PageDown key.Binding
 
 	// Dataset.
-	SourcePrev key.Binding
-	SourceNext key.Binding
+	SourcePrev   key.Binding
+	SourceNext   key.Binding
+	SourceToggle key.Binding
+	WeightDown   key.Binding
+	WeightUp     key.Binding
+	SourceAdd    key.Binding
 
 	// Tokens.
 	Compare key.Binding
@@ -47,10 +52,12 @@ type keyMap struct {
 	Smooth key.Binding
 
 	// Predict.
-	PosPrev  key.Binding
-	PosNext  key.Binding
-	PosFirst key.Binding
-	PosLast  key.Binding
+	PosPrev   key.Binding
+	PosNext   key.Binding
+	PosFirst  key.Binding
+	PosLast   key.Binding
+	ProbeUp   key.Binding // with a base: scroll the probe prompts
+	ProbeDown key.Binding
 
 	// Attention.
 	CellLeft  key.Binding
@@ -81,6 +88,7 @@ func newKeyMap() keyMap {
 		Step: b(k("n"), "n", "one step"),
 		Eval: b(k("v"), "v", "evaluate now"),
 		Save: b(k("s"), "s", "save checkpoint"),
+		Base: b(k("f"), "f", "mark base (fine-tune)"),
 
 		Next:   b(k("tab"), "tab", "next pane"),
 		Prev:   b(k("shift+tab"), "shift+tab", "previous pane"),
@@ -96,21 +104,27 @@ func newKeyMap() keyMap {
 
 		Up:       b(k("up", "k"), "↑/k", "scroll up"),
 		Down:     b(k("down", "j"), "↓/j", "scroll down"),
-		PageUp:   b(k("pgup", "b"), "pgup", "page up"),
-		PageDown: b(k("pgdown", "f"), "pgdn", "page down"),
+		PageUp:   b(k("pgup"), "pgup", "page up"),
+		PageDown: b(k("pgdown"), "pgdn", "page down"),
 
-		SourcePrev: b(k("left", "h"), "←/h", "previous source"),
-		SourceNext: b(k("right", "l"), "→/l", "next source"),
+		SourcePrev:   b(k("left", "h"), "←/h", "previous source"),
+		SourceNext:   b(k("right", "l"), "→/l", "next source"),
+		SourceToggle: b(k("x"), "x", "source on/off"),
+		WeightDown:   b(k("-"), "-", "weight −"),
+		WeightUp:     b(k("+", "="), "+", "weight +"),
+		SourceAdd:    b(k("a"), "a", "add a source"),
 
 		Compare: b(k("c"), "c", "compare tokenizer"),
 		IDs:     b(k("i"), "i", "show ids"),
 
 		Smooth: b(k("m"), "m", "smoothing"),
 
-		PosPrev:  b(k("left", "h"), "←/h", "previous position"),
-		PosNext:  b(k("right", "l"), "→/l", "next position"),
-		PosFirst: b(k("home"), "home", "first position"),
-		PosLast:  b(k("end"), "end", "last position"),
+		PosPrev:   b(k("left", "h"), "←/h", "previous position"),
+		PosNext:   b(k("right", "l"), "→/l", "next position"),
+		PosFirst:  b(k("home"), "home", "first position"),
+		PosLast:   b(k("end"), "end", "last position"),
+		ProbeUp:   b(k("up", "k"), "↑/k", "previous probes"),
+		ProbeDown: b(k("down", "j"), "↓/j", "next probes"),
 
 		CellLeft:  b(k("left", "h"), "←/h", "key left"),
 		CellRight: b(k("right", "l"), "→/l", "key right"),
@@ -134,13 +148,14 @@ func newKeyMap() keyMap {
 func (k *keyMap) paneKeys(p paneID) []*key.Binding {
 	switch p {
 	case paneDataset:
-		return []*key.Binding{&k.SourcePrev, &k.SourceNext, &k.Up, &k.Down, &k.PageUp, &k.PageDown}
+		return []*key.Binding{&k.SourcePrev, &k.SourceNext, &k.SourceToggle, &k.WeightDown, &k.WeightUp, &k.SourceAdd,
+			&k.Up, &k.Down, &k.PageUp, &k.PageDown}
 	case paneTokens:
 		return []*key.Binding{&k.Edit, &k.Compare, &k.IDs, &k.Up, &k.Down}
 	case paneLoss:
 		return []*key.Binding{&k.Smooth}
 	case panePredict:
-		return []*key.Binding{&k.Edit, &k.PosPrev, &k.PosNext, &k.PosFirst, &k.PosLast}
+		return []*key.Binding{&k.Edit, &k.PosPrev, &k.PosNext, &k.PosFirst, &k.PosLast, &k.ProbeUp, &k.ProbeDown}
 	case paneAttention:
 		return []*key.Binding{&k.CellLeft, &k.CellRight, &k.CellUp, &k.CellDown,
 			&k.LayerPrev, &k.LayerNext, &k.HeadPrev, &k.HeadNext, &k.HeadMean}
@@ -161,11 +176,14 @@ type keyState struct {
 	help      bool // the full help is open
 	canSave   bool // a save is not already under way
 	stepAhead bool // a single step was requested and has not come back
+	sources   int  // sources in the corpus
+	adding    bool // a source is being loaded
+	base      bool // a fine-tune base is marked (the Predict pane compares)
 }
 
 // update enables exactly the bindings that apply in state s.
 func (k *keyMap) update(s keyState) {
-	all := []*key.Binding{&k.Run, &k.Step, &k.Eval, &k.Save, &k.Next, &k.Prev, &k.Jump, &k.Edit,
+	all := []*key.Binding{&k.Run, &k.Step, &k.Eval, &k.Save, &k.Base, &k.Next, &k.Prev, &k.Jump, &k.Edit,
 		&k.Apply, &k.Cancel, &k.Help, &k.Quit, &k.Yes, &k.No}
 	for p := paneID(0); p < numPanes; p++ {
 		all = append(all, k.paneKeys(p)...)
@@ -197,6 +215,7 @@ func (k *keyMap) update(s keyState) {
 		k.Step.SetEnabled(!s.running && !s.done)
 		k.Eval.SetEnabled(true)
 		k.Save.SetEnabled(s.canSave)
+		k.Base.SetEnabled(true)
 	}
 	if s.help {
 		return
@@ -204,6 +223,18 @@ func (k *keyMap) update(s keyState) {
 	for _, b := range k.paneKeys(s.focus) {
 		b.SetEnabled(true)
 	}
+	// Pane keys that cannot act now: the data keys before the session is
+	// built, choosing among or weighing one source, adding while an
+	// addition loads, probes without a base. x stays on with one source:
+	// pressing it says why the last source stays.
+	k.SourcePrev.SetEnabled(s.focus == paneDataset && s.sources > 1)
+	k.SourceNext.SetEnabled(s.focus == paneDataset && s.sources > 1)
+	k.SourceToggle.SetEnabled(s.focus == paneDataset && s.loaded)
+	k.WeightDown.SetEnabled(s.focus == paneDataset && s.loaded && s.sources > 1)
+	k.WeightUp.SetEnabled(s.focus == paneDataset && s.loaded && s.sources > 1)
+	k.SourceAdd.SetEnabled(s.focus == paneDataset && s.loaded && !s.adding)
+	k.ProbeUp.SetEnabled(s.focus == panePredict && s.base)
+	k.ProbeDown.SetEnabled(s.focus == panePredict && s.base)
 	if s.focus == paneTokens || s.focus == panePredict || s.focus == paneSample {
 		k.Edit.SetEnabled(true)
 	}
@@ -226,7 +257,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 // and the focused pane's keys.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Run, k.Step, k.Eval, k.Save},
+		{k.Run, k.Step, k.Eval, k.Save, k.Base},
 		{k.Next, k.Prev, k.Jump, k.Edit, k.Cancel, k.Help, k.Quit},
 	}
 }

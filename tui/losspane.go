@@ -36,6 +36,11 @@ type lossPane struct {
 	lr        float64
 	smooth    bool
 
+	base        string  // the fine-tune base's name, or ""
+	baseStep    int     // the step it was marked at
+	baseVal     float64 // its validation loss on the data now
+	haveBaseVal bool
+
 	cache string
 	valid bool
 }
@@ -56,6 +61,18 @@ func (p *lossPane) SetFocused(f bool) {
 // setRun sets what shows before the first step.
 func (p *lossPane) setRun(lr float64) {
 	p.lr = lr
+	p.valid = false
+}
+
+// setBase shows the comparison with a newly marked fine-tune base.
+func (p *lossPane) setBase(name string, step int) {
+	p.base, p.baseStep, p.haveBaseVal = name, step, false
+	p.valid = false
+}
+
+// setBaseVal sets the base's validation loss on the current data.
+func (p *lossPane) setBaseVal(loss float64, ok bool) {
+	p.baseVal, p.haveBaseVal = loss, ok
 	p.valid = false
 }
 
@@ -138,6 +155,9 @@ func (p *lossPane) lines() []string {
 		second += "  " + kv("grad", fmt.Sprintf("%.3f", p.last.GradNorm)) + "  " + kv("tok/s", fmt.Sprintf("%.0f", p.tokPerSec))
 	}
 	head = append(head, second)
+	if p.base != "" {
+		head = append(head, p.baseLine())
+	}
 	smooth := "off"
 	if p.smooth {
 		smooth = "on"
@@ -153,6 +173,27 @@ func (p *lossPane) lines() []string {
 		return append(head, "", st.Muted.Render(msg))
 	}
 	return append(head, p.graph(w, rows)...)
+}
+
+// baseLine compares the validation loss of the fine-tune base, on the data
+// now, with the latest evaluation.
+func (p *lossPane) baseLine() string {
+	st := p.st
+	line := st.Label.Render("base val") + " "
+	if !p.haveBaseVal {
+		return line + st.Muted.Render("…")
+	}
+	line += st.Value.Render(fmt.Sprintf("%.4f", p.baseVal))
+	n := len(p.val)
+	if n == 0 || p.valSteps[n-1] < p.baseStep {
+		return line + st.Muted.Render(" → now: v evaluates")
+	}
+	now := p.val[n-1]
+	line += " → " + st.Label.Render("now") + " " + st.Value.Render(fmt.Sprintf("%.4f", now))
+	if p.baseVal != 0 {
+		line += st.Muted.Render(fmt.Sprintf(" (%+.1f%%)", 100*(now-p.baseVal)/p.baseVal))
+	}
+	return line
 }
 
 // smoothed returns the debiased exponential moving average of train loss.

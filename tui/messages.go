@@ -13,11 +13,12 @@ import (
 
 // startedMsg reports that the session is built and its runner waits, paused.
 type startedMsg struct {
-	sess   *Session
-	runner *engine.Runner
-	stats  []samples.Stats // per source, in Corpus.Sources order
-	total  samples.Stats   // the enabled sources together
-	leaks  []samples.Leak
+	sess    *Session
+	runner  *engine.Runner
+	stats   []samples.Stats // per source, in Corpus.Sources order
+	unknown []unknownReport // per source: what the tokenizer cannot represent
+	total   samples.Stats   // the enabled sources together
+	leaks   []samples.Leak
 }
 
 // startFailedMsg reports that the session could not be built.
@@ -52,6 +53,7 @@ type inspectedMsg struct {
 	sampled bool
 	sample  []int32 // the generated ids after the prompt
 	opts    engine.SampleOptions
+	cmp     *comparison // with a base: base vs now; nil without one
 }
 
 // savedMsg reports the end of a checkpoint save.
@@ -66,6 +68,46 @@ type compareMsg struct {
 	spec string
 	tok  tokenizer.Tokenizer
 	err  error
+}
+
+// sourceToggleMsg asks to turn source i of the corpus on or off.
+type sourceToggleMsg struct{ i int }
+
+// sourceWeightMsg asks to move source i's weight a step up or down.
+type sourceWeightMsg struct {
+	i  int
+	up bool
+}
+
+// sourceAddMsg asks to load a --data value and add it to the corpus.
+type sourceAddMsg struct{ spec string }
+
+// sourceLoadedMsg carries a source read for sourceAddMsg, measured with the
+// session's tokenizer.
+type sourceLoadedMsg struct {
+	spec    string
+	src     *samples.Source
+	stats   samples.Stats
+	unknown unknownReport
+	err     error
+}
+
+// dataAppliedMsg reports that the trainer has (or has refused) the data of
+// corpus. When the validation text changed, an evaluation on it follows as
+// an event.
+type dataAppliedMsg struct {
+	corpus *samples.Corpus
+	data   engine.Data
+	leaks  []samples.Leak
+	err    error
+}
+
+// baseMsg carries the weights marked as the fine-tune base.
+type baseMsg struct {
+	model *engine.Model
+	step  int
+	label string // how to call it: "step N" or the checkpoint's name
+	err   error
 }
 
 // errMsg reports an action that failed; the status bar shows it.
@@ -97,6 +139,7 @@ func startSession(sess *Session) startedMsg {
 	encode := sess.Tokenizer.Encode
 	for _, src := range sess.Corpus.Sources {
 		msg.stats = append(msg.stats, src.Stats(encode, nil))
+		msg.unknown = append(msg.unknown, unknownIn(sess.Tokenizer, src))
 	}
 	msg.total = sess.Corpus.Stats(encode, nil)
 	msg.leaks = sess.Corpus.Leaks()
@@ -161,9 +204,11 @@ func evalCmd(r *engine.Runner, maxWindows int) tea.Cmd {
 
 // saveCmd captures the trainer between steps and writes the checkpoint
 // atomically. An empty path names the file after the data and the step.
-func saveCmd(r *engine.Runner, sess *Session, path, name string) tea.Cmd {
+// meta is taken when s is pressed, on the UI goroutine, which owns the
+// session's data list.
+func saveCmd(r *engine.Runner, tokData []byte, meta map[string]string, path, name string) tea.Cmd {
 	return func() tea.Msg {
-		ck := r.Checkpoint(sess.TokData, sess.Meta())
+		ck := r.Checkpoint(tokData, meta)
 		if ck == nil {
 			return savedMsg{path: path, err: fmt.Errorf("the trainer has stopped; nothing to save")}
 		}
@@ -189,6 +234,17 @@ type refreshJob struct {
 	sample   bool
 	opts     engine.SampleOptions
 	n        int // tokens to generate
+
+	// With a fine-tune base: the same prompt and the probe prompts through
+	// both models, and the base's validation loss when the data changed.
+	base     *engine.Model
+	baseID   int
+	probes   []string
+	probeIDs [][]int32
+	baseVal  []int32 // evaluate the base on these; nil: it is known
+	valGen   int     // the data generation baseVal belongs to
+	T, B     int     // evaluation windows: context and batch
+	windows  int     // cap on windows, as the trainer's evaluations
 }
 
 func (j refreshJob) run() tea.Msg {
@@ -200,6 +256,9 @@ func (j refreshJob) run() tea.Msg {
 		}
 	}
 	msg := inspectedMsg{model: m, step: step, prompt: j.prompt, opts: j.opts}
+	if j.base != nil {
+		msg.cmp = j.compare(m)
+	}
 	if len(j.ids) == 0 {
 		return msg
 	}
@@ -210,4 +269,22 @@ func (j refreshJob) run() tea.Msg {
 		msg.sample = out[len(j.ids):]
 	}
 	return msg
+}
+
+// compare runs the prompt and the probes through the base and now, the
+// snapshot; like the snapshot, the base is only ever used by one job at a
+// time.
+func (j refreshJob) compare(now *engine.Model) *comparison {
+	c := &comparison{baseID: j.baseID, prompt: j.prompt, valGen: -1}
+	c.next = j.base.Inspect(j.ids, compareK).Next
+	for i, ids := range j.probeIDs {
+		c.probes = append(c.probes, probeResult{prompt: j.probes[i],
+			base: engine.TopK(j.base.NextProbs(ids), compareK),
+			now:  engine.TopK(now.NextProbs(ids), compareK)})
+	}
+	if j.baseVal != nil {
+		loss, n := j.base.Eval(j.baseVal, j.T, j.B, j.windows)
+		c.val, c.haveVal, c.valGen = loss, n > 0, j.valGen
+	}
+	return c
 }

@@ -122,6 +122,25 @@ type Model struct {
 	nextSample  time.Time // and the next sample then
 	sampleSeed  uint64
 
+	// The data as the Dataset pane edits it (see data.go). sess.Corpus is
+	// what the user wants, applied what the trainer has.
+	applied    *samples.Corpus
+	dataGen    int // counts the data changes the trainer took
+	dataBusy   bool
+	srcStats   []samples.Stats // per source of sess.Corpus
+	srcUnknown []unknownReport
+	leaks      []samples.Leak // of the applied data
+	adding     string         // a source being loaded
+
+	// The fine-tune base (see finetune.go): weights the Predict pane
+	// compares with the training model, and its validation loss.
+	base        *engine.Model
+	baseID      int // counts the bases marked
+	baseLabel   string
+	initNote    string // for a run from a checkpoint: what its tokenizer cannot represent
+	baseValGen  int    // the data generation the base's val loss is for; -1: none
+	haveBaseVal bool
+
 	// Screen.
 	showHelp  bool
 	confirm   bool // the quit question is open
@@ -229,12 +248,17 @@ func (m *Model) setFocus(p paneID) {
 }
 
 func (m *Model) editing() bool {
-	return m.tokens.Editing() || m.predict.Editing() || m.sample.Editing()
+	return m.dataset.Editing() || m.tokens.Editing() || m.predict.Editing() || m.sample.Editing()
 }
 
 func (m *Model) updateKeys() {
-	m.keys.update(keyState{focus: m.focus, loaded: m.sess != nil, running: m.running || m.wantRun, done: m.done,
-		editing: m.editing(), confirm: m.confirm, help: m.showHelp, canSave: !m.saving})
+	s := keyState{focus: m.focus, loaded: m.sess != nil, running: m.running || m.wantRun, done: m.done,
+		editing: m.editing(), confirm: m.confirm, help: m.showHelp, canSave: !m.saving,
+		adding: m.adding != "", base: m.base != nil}
+	if m.sess != nil {
+		s.sources = len(m.sess.Corpus.Sources)
+	}
+	m.keys.update(s)
 }
 
 // Update handles one message. A panic anywhere below is recovered here and
@@ -321,6 +345,24 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.sampleSeed++
 		}
 		return m.refresh(refreshWant{sample: true})
+	case sourceToggleMsg:
+		m.dirty = true
+		return m.toggleSource(msg.i)
+	case sourceWeightMsg:
+		m.dirty = true
+		return m.weighSource(msg.i, msg.up)
+	case sourceAddMsg:
+		m.dirty = true
+		return m.addSource(msg.spec)
+	case sourceLoadedMsg:
+		m.dirty = true
+		return m.sourceLoaded(msg)
+	case dataAppliedMsg:
+		m.dirty = true
+		return m.dataApplied(msg)
+	case baseMsg:
+		m.dirty = true
+		return m.baseMarked(msg)
 	case errMsg:
 		m.dirty = true
 		m.setError(msg.err)
@@ -347,7 +389,9 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 	m.total = m.sess.Trainer.Cfg.Steps
 	m.done = m.sess.Trainer.Done()
 	m.name = dataName(m.sess.DataSpecs)
-	m.dataset.setData(m.sess, msg.stats, msg.total, msg.leaks)
+	m.applied, m.srcStats, m.srcUnknown, m.leaks = m.sess.Corpus, msg.stats, msg.unknown, msg.leaks
+	m.baseValGen = -1
+	m.dataset.setSession(m.sess, msg.stats, msg.unknown, msg.leaks)
 	m.tokens.setSession(m.sess)
 	m.lr = m.sess.Trainer.LR() // the runner is idle until the first request
 	m.loss.setRun(m.lr)
@@ -360,7 +404,14 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 		cpt = float64(msg.total.Chars) / float64(msg.total.Tokens)
 	}
 	m.sample.setCharsPerToken(cpt)
-	return tea.Batch(waitForEvents(m.events), m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
+	cmds := []tea.Cmd{waitForEvents(m.events), m.refresh(refreshWant{snapshot: true, inspect: true, sample: true})}
+	if m.opts.Session.Init != "" {
+		// A run started from a checkpoint is a fine-tune: its weights are
+		// the base, and its tokenizer may not cover the new data.
+		cmds = append(cmds, m.markBase(ckptLabel(m.opts.Session.Init)))
+		m.initNote = unknownNote(m.sess.Corpus.Sources, msg.unknown)
+	}
+	return tea.Batch(cmds...)
 }
 
 // control runs a request to the runner (run, pause, step, evaluate, save)
@@ -545,6 +596,7 @@ func (m *Model) refresh(w refreshWant) tea.Cmd {
 	job := refreshJob{runner: m.runner, snap: m.snap, snapStep: m.snapStep, snapshot: w.snapshot,
 		prompt: m.prompt, ids: m.sess.Encode(m.prompt), topK: predictK,
 		sample: w.sample, opts: m.sample.options(m.sampleSeed), n: n}
+	m.compareJob(&job)
 	return job.run
 }
 
@@ -561,6 +613,7 @@ func (m *Model) inspected(msg inspectedMsg) tea.Cmd {
 		m.nextInspect = now.Add(max(m.every.Inspect, inspectShare*took))
 	}
 	m.snap, m.snapStep = msg.model, msg.step
+	m.compared(msg.cmp)
 	if msg.prompt == m.prompt {
 		labels := make([]string, len(msg.ins.Tokens))
 		for i, id := range msg.ins.Tokens {
@@ -675,6 +728,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.control(evalCmd(m.runner, m.sess.Trainer.Cfg.EvalWindows))
 	case key.Matches(msg, k.Save):
 		return m.save()
+	case key.Matches(msg, k.Base):
+		m.message, m.msgErr = "marking the base…", false
+		return m.markBase("")
 	}
 	if m.showHelp {
 		return nil
@@ -712,7 +768,7 @@ func (m *Model) save() tea.Cmd {
 	}
 	m.saving = true
 	m.message, m.msgErr = "saving…", false
-	return m.control(saveCmd(m.runner, m.sess, m.opts.Out, m.name))
+	return m.control(saveCmd(m.runner, m.sess.TokData, m.sess.Meta(), m.opts.Out, m.name))
 }
 
 func (m *Model) quit() tea.Cmd {

@@ -31,6 +31,24 @@ type predictPane struct {
 	pos     int  // selected position
 	follow  bool // keep the selection on the last position
 	editing bool
+
+	base     string             // the fine-tune base's name; "": no base, no comparison
+	cmp      *predictComparison // the base's predictions, once computed
+	probeOff int                // first probe shown
+}
+
+// predictComparison is the base's side of the comparison, decoded: its
+// predictions at each prompt position and the probe prompts' next tokens,
+// base and now.
+type predictComparison struct {
+	next   [][]predictionLabel
+	probes []probeLabels
+}
+
+// probeLabels is one probe prompt's top next tokens, base and now.
+type probeLabels struct {
+	prompt    string
+	base, now []predictionLabel
 }
 
 func newPredictPane(st *Styles, km *keyMap) *predictPane {
@@ -78,6 +96,26 @@ func (p *predictPane) setInspection(step int, tokens []string, next [][]predicti
 	}
 }
 
+// setBase turns the comparison on with a new base; the predictions follow
+// from the next inspection.
+func (p *predictPane) setBase(name string) {
+	p.base, p.cmp, p.probeOff = name, nil, 0
+}
+
+// setComparison shows the base's predictions for the prompt and probes.
+func (p *predictPane) setComparison(c *predictComparison) {
+	p.cmp = c
+	p.probeOff = min(p.probeOff, max(len(c.probes)-1, 0))
+}
+
+// scrollProbes moves through the probe prompts.
+func (p *predictPane) scrollProbes(d int) {
+	if p.cmp == nil {
+		return
+	}
+	p.probeOff = min(max(p.probeOff+d, 0), max(len(p.cmp.probes)-1, 0))
+}
+
 // move shifts the selected position by d.
 func (p *predictPane) move(d int) {
 	if len(p.tokens) == 0 {
@@ -110,6 +148,10 @@ func (p *predictPane) Update(msg tea.Msg) tea.Cmd {
 		p.move(-len(p.tokens))
 	case key.Matches(k, p.km.PosLast):
 		p.move(len(p.tokens))
+	case key.Matches(k, p.km.ProbeUp):
+		p.scrollProbes(-1)
+	case key.Matches(k, p.km.ProbeDown):
+		p.scrollProbes(1)
 	}
 	return nil
 }
@@ -152,7 +194,11 @@ func (p *predictPane) lines() []string {
 	if p.editing {
 		out = append(out, st.Label.Render("prompt ")+p.input.View(), st.Hint.Render("enter applies · esc cancels"))
 	} else {
-		out = append(out, st.Label.Render("prompt ")+st.Value.Render(showSpace(p.prompt)), st.Muted.Render("e edits · ←/→ picks the position"))
+		hint := "e edits · ←/→ picks the position"
+		if p.base != "" {
+			hint = "e edits · ←/→ position · ↑/↓ probes"
+		}
+		out = append(out, st.Label.Render("prompt ")+st.Value.Render(showSpace(p.prompt)), st.Muted.Render(hint))
 	}
 	if !p.have {
 		return append(out, "", st.Muted.Render("waiting for the model…"))
@@ -161,6 +207,9 @@ func (p *predictPane) lines() []string {
 		return append(out, "", st.Muted.Render("the prompt has no tokens; e edits it"))
 	}
 	out = append(out, p.tokenRow(w))
+	if p.base != "" {
+		return p.compareLines(out, w, h)
+	}
 	out = append(out, st.Label.Render(fmt.Sprintf("after %q (position %d/%d), step %d:",
 		showSpace(p.tokens[p.pos]), p.pos+1, len(p.tokens), p.step)))
 	preds := p.next[p.pos]
@@ -182,6 +231,74 @@ func (p *predictPane) lines() []string {
 		out = append(out, label+" "+style.Render(bar)+" "+fmt.Sprintf("%6.1f%%", 100*c.prob))
 	}
 	return out
+}
+
+// compareLines draws the fine-tune comparison below the prompt's tokens:
+// at the selected position, then for as many probe prompts as fit, the top
+// next tokens of the base and of the model now, side by side.
+func (p *predictPane) compareLines(out []string, w, h int) []string {
+	st := p.st
+	cw := max((w-3)/2, 1) // a column; " │ " between them
+	sep := st.Muted.Render(" │ ")
+	out = append(out, fit(st.Label.Render("base ")+st.Value.Render(p.base), cw)+sep+
+		st.Label.Render("now ")+st.Value.Render(fmt.Sprintf("step %d", p.step)))
+	if p.cmp == nil {
+		return append(out, st.Muted.Render("comparing with the base…"))
+	}
+	var base []predictionLabel
+	if p.pos < len(p.cmp.next) {
+		base = p.cmp.next[p.pos]
+	}
+	now := p.next[p.pos]
+	out = append(out, st.Label.Render(fmt.Sprintf("after %q (position %d/%d):", showSpace(p.tokens[p.pos]), p.pos+1, len(p.tokens))))
+	out = append(out, p.columns(base, now, cw, max(h-len(out), 0))...)
+	probes := p.cmp.probes
+	for i := p.probeOff; i < len(probes); i++ {
+		if h-len(out) < 3 { // a heading and two rows at least
+			break
+		}
+		pr := probes[i]
+		out = append(out, st.Label.Render(fmt.Sprintf("probe %d/%d ", i+1, len(probes)))+st.Value.Render(showSpace(pr.prompt)))
+		out = append(out, p.columns(pr.base, pr.now, cw, h-len(out))...)
+	}
+	return out
+}
+
+// columns draws two lists of predictions side by side in columns of cw
+// cells, at most compareK rows and no more than rows.
+func (p *predictPane) columns(left, right []predictionLabel, cw, rows int) []string {
+	n := min(max(len(left), len(right)), compareK, rows)
+	labelW := 1
+	for _, list := range [][]predictionLabel{left, right} {
+		for _, c := range list[:min(len(list), n)] {
+			labelW = max(labelW, ansi.StringWidth(showSpace(c.text)))
+		}
+	}
+	labelW = min(labelW, max(cw/3, 1))
+	cell := func(list []predictionLabel, i int) string {
+		if i >= len(list) {
+			return strings.Repeat(" ", cw)
+		}
+		return fit(p.barRow(list[i], i == 0, labelW, cw), cw)
+	}
+	out := make([]string, 0, n)
+	for i := 0; i < n; i++ {
+		out = append(out, cell(left, i)+p.st.Muted.Render(" │ ")+cell(right, i))
+	}
+	return out
+}
+
+// barRow draws one prediction in w cells: its text, a bar and the
+// probability.
+func (p *predictPane) barRow(c predictionLabel, top bool, labelW, w int) string {
+	barW := max(w-labelW-8, 1)
+	n := int(c.prob*float32(barW) + 0.5)
+	style := p.st.Bar
+	if top {
+		style = p.st.BarTop
+	}
+	return fit(showSpace(c.text), labelW) + " " + style.Render(strings.Repeat("█", n)+strings.Repeat("░", barW-n)) +
+		" " + fmt.Sprintf("%5.1f%%", 100*c.prob)
 }
 
 // tokenRow shows the prompt's tokens with the selected one bracketed,

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"lmlab/samples"
 	"lmlab/tokenizer"
 )
 
@@ -54,7 +55,12 @@ func (p *tokenPane) setSession(s *Session) {
 	p.tok = s.Tokenizer
 	p.text = s.Prompt()
 	p.input.SetValue(p.text)
-	corpus := s.Corpus
+	p.setCorpus(s.Corpus)
+}
+
+// setCorpus makes comparison tokenizers learn from corpus's enabled
+// sources; the corpus is never changed once the workbench has published it.
+func (p *tokenPane) setCorpus(corpus *samples.Corpus) {
 	p.corpus = func() string {
 		var b strings.Builder
 		for _, src := range corpus.Enabled() {
