@@ -10,39 +10,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
 
+	"lmlab/engine"
 	"lmlab/tui"
 )
 
 // runWorkbench opens the terminal workbench: `lmlab` with no command, and
 // every training flag of `lmlab train`.
 func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lmlab", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	tf := addTrainFlags(fs)
-	tf.addCkptFlag("start from this checkpoint's weights and tokenizer")
-	out := fs.String("out", "", "where s saves the checkpoint (default: lmlab-<data>-step<N>.safetensors in the current directory)")
-	help := fs.Bool("help-workbench", false, "show this help")
-	fs.Usage = func() {
-		w := fs.Output()
-		fmt.Fprintln(w, "usage: lmlab [flags]    open the workbench (space trains, ? shows the keys)")
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "flags (the training flags of lmlab train):")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if *help {
-		fs.SetOutput(stdout)
-		fs.Usage()
-		return 0
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "lmlab: unexpected argument %q; the workbench takes flags only (lmlab help lists the commands)\n", fs.Arg(0))
-		return 2
+	opts, code, ok := workbenchOptions(args, stdin, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if f, ok := stdout.(*os.File); !ok || !term.IsTerminal(f.Fd()) {
 		fmt.Fprintln(stderr, "lmlab: the workbench needs a terminal; use lmlab train to train without one")
@@ -50,10 +27,10 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	}
 
 	var p *tea.Program
-	opts := tui.Options{Session: tf.options(stdin), Out: *out, Quit: func() { p.Quit() }}
+	opts.Quit = func() { p.Quit() }
 	m := tui.New(opts)
 	p = tea.NewProgram(m, tea.WithOutput(stdout))
-	code := func() (code int) {
+	code = func() (code int) {
 		defer func() {
 			if r := recover(); r != nil { // Bubble Tea restores the terminal before this point
 				fmt.Fprintf(stderr, "lmlab: internal error: %v\n", r)
@@ -73,4 +50,81 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return code
+}
+
+// workbenchOptions parses the workbench's flags. When ok is false the
+// command ends with code (help was shown, or the flags were wrong).
+func workbenchOptions(args []string, stdin io.Reader, stdout, stderr io.Writer) (opts tui.Options, code int, ok bool) {
+	fs := flag.NewFlagSet("lmlab", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	tf := addTrainFlags(fs)
+	tf.addCkptFlag("start from this checkpoint's weights and tokenizer (a fine-tune: f marks the base, Predict compares)")
+	out := fs.String("out", "", "where s saves the checkpoint (default: lmlab-<data>-step<N>.safetensors in the current directory)")
+	freeze := addFreezeFlags(fs)
+	help := fs.Bool("help-workbench", false, "show this help")
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: lmlab [flags]    open the workbench (space trains, ? shows the keys)")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "flags (the training flags of lmlab train, and the freeze flags of lmlab finetune):")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return opts, 0, false
+		}
+		return opts, 2, false
+	}
+	if *help {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return opts, 0, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "lmlab: unexpected argument %q; the workbench takes flags only (lmlab help lists the commands)\n", fs.Arg(0))
+		return opts, 2, false
+	}
+	return tui.Options{Session: freeze.apply(tf.options(stdin)), Out: *out}, 0, true
+}
+
+// freezeFlags are the fine-tuning flags the workbench shares with lmlab
+// finetune: parts of the model that training leaves as they are.
+type freezeFlags struct {
+	embeddings *bool
+	layers     *int
+	set        func(name string) bool
+}
+
+func addFreezeFlags(fs *flag.FlagSet) *freezeFlags {
+	f := &freezeFlags{
+		embeddings: fs.Bool("freeze-embeddings", false, "keep token and position embeddings (and so the tied LM head) fixed, as lmlab finetune does"),
+		layers:     fs.Int("freeze-layers", 0, "keep the first K transformer blocks fixed, as lmlab finetune does"),
+	}
+	f.set = func(name string) bool {
+		found := false
+		fs.Visit(func(fl *flag.Flag) { found = found || fl.Name == name })
+		return found
+	}
+	return f
+}
+
+// apply makes opt's Adjust set the freeze options that were given, after
+// the other overrides; a checkpoint's recipe keeps its own otherwise.
+func (f *freezeFlags) apply(opt tui.SessionOptions) tui.SessionOptions {
+	adjust := opt.Adjust
+	opt.Adjust = func(c *engine.Config, tc *engine.TrainConfig) error {
+		if adjust != nil {
+			if err := adjust(c, tc); err != nil {
+				return err
+			}
+		}
+		if f.set("freeze-embeddings") {
+			tc.FreezeEmbeddings = *f.embeddings
+		}
+		if f.set("freeze-layers") {
+			tc.FreezeLayers = *f.layers
+		}
+		return nil
+	}
+	return opt
 }
