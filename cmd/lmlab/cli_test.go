@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"lmlab/engine"
+	"lmlab/tui"
 )
 
 // lmlab runs the command line in-process and returns stdout, stderr and the
@@ -178,5 +183,31 @@ func TestTrainRejectsBadFlags(t *testing.T) {
 		if code == 0 || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want failure mentioning %q", tt.args, code, stderr, tt.want)
 		}
+	}
+}
+
+// TestInterruptSavesBeforeExiting: Ctrl-C (a cancelled context) between
+// steps saves to --out and exits 130; the checkpoint resumes.
+func TestInterruptSavesBeforeExiting(t *testing.T) {
+	opt := addTrainFlags(flag.NewFlagSet("t", flag.ContinueOnError))
+	if err := opt.fs.Parse(append([]string{"--steps", "50"}, small...)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := tui.NewSession(opt.options(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Trainer.Step()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(t.TempDir(), "int.safetensors")
+	var stdout, stderr bytes.Buffer
+	code := trainLoop(ctx, s, &trainReport{w: &stdout}, out, 0, &stderr)
+	if code != 130 || !strings.Contains(stderr.String(), "interrupted at step 1") {
+		t.Fatalf("exit %d, stderr %q; want 130 and the step", code, stderr.String())
+	}
+	ck, err := engine.LoadCheckpoint(out)
+	if err != nil || ck.Step != 1 {
+		t.Fatalf("checkpoint after interrupt: step %v, %v; want step 1", ck, err)
 	}
 }
