@@ -14,7 +14,16 @@ import (
 // SIMD micro-kernels, a persistent worker pool), which also runs the
 // engine's parallel loops. UseBLAS switches back to gonum's pure-Go one, so
 // tests can check the model under both.
-func init() { UseBLAS("fast") }
+//
+// On CPUs without AVX2 (or other architectures) fastblas falls back to a
+// plain Go kernel slower than gonum's, so there the products go to gonum and
+// only the worker pool comes from fastblas.
+func init() {
+	UseBLAS("fast")
+	if fastblas.Kernel() == "generic" {
+		blas32.Use(gonum.Implementation{})
+	}
+}
 
 // UseBLAS selects the blas.Float32 implementation: "fast" (fastblas) or
 // "gonum". It also selects how the element-wise layers are parallelised.
