@@ -112,7 +112,8 @@ func (m *Model) toggleSource(i int) tea.Cmd {
 	if c.Sources[i].Enabled {
 		state = "on"
 	}
-	m.message, m.msgErr = fmt.Sprintf("%s %s; training continues on %d sources from step %d", src.Name, state, len(c.Enabled()), m.step), false
+	n := len(c.Enabled())
+	m.message, m.msgErr = fmt.Sprintf("%s %s; training continues on %d source%s from step %d", src.Name, state, n, plural(n), m.step), false
 	return m.editCorpus(c)
 }
 
@@ -329,4 +330,11 @@ func unknownNote(sources []*samples.Source, unknown []unknownReport) string {
 		return ""
 	}
 	return "data: " + sum.String() + ", and are left out"
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -50,6 +50,9 @@ func (r RefreshIntervals) withDefaults() RefreshIntervals {
 	return r
 }
 
+// evaluatingMsg is the help line while v's evaluation runs.
+const evaluatingMsg = "evaluating on the validation split…"
+
 // predictK is how many next tokens the Predict pane lists at most.
 const predictK = 10
 
@@ -474,6 +477,9 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			m.step = max(m.step, ev.Step)
 			m.val, m.haveVal = ev.ValLoss, true
 			m.loss.addVal(ev.Step, ev.ValLoss, ev.Metrics)
+			if m.message == evaluatingMsg {
+				m.message = ""
+			}
 			m.dirty = true
 		case engine.EventState:
 			m.dirty = true
@@ -724,7 +730,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.stepsAsked++
 		return m.control(stepCmd(m.runner))
 	case key.Matches(msg, k.Eval):
-		m.message, m.msgErr = "evaluating on the validation split…", false
+		m.message, m.msgErr = evaluatingMsg, false
 		return m.control(evalCmd(m.runner, m.sess.Trainer.Cfg.EvalWindows))
 	case key.Matches(msg, k.Save):
 		return m.save()

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestWorkbenchFineTuneInTmux runs the workshop's fine-tuning steps in the
+// real binary: open a pretrained checkpoint on domain data (the base is
+// marked and Predict compares), add a second domain with a, take a step,
+// and quit.
+func TestWorkbenchFineTuneInTmux(t *testing.T) {
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed (apt-get install tmux); this test drives the real binary in it")
+	}
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.safetensors")
+	if _, stderr, code := lmlab(t, "train", "--data", "sample:general", "--preset", "tiny", "--layers", "1", "--embd", "32",
+		"--heads", "2", "--context", "32", "--batch", "4", "--steps", "5", "--eval-windows", "4", "--out", base, "--json"); code != 0 {
+		t.Fatalf("pretrain: %s", stderr)
+	}
+	bin := filepath.Join(dir, "lmlab")
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	script := filepath.Join(dir, "run.sh")
+	body := fmt.Sprintf("#!/bin/sh\ncd %q\n%q --ckpt base.safetensors --data sample:clinic --steps 50 --eval-windows 4\necho \"lmlab exited $?\"\nexec sleep 3600\n", dir, bin)
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("lmlab-e2e-ft-%d", os.Getpid())}
+	t.Cleanup(func() { s.cmd("kill-server") })
+	s.must("new-session", "-d", "-s", "wb", "-x", "160", "-y", "45", "env", "-u", "NO_COLOR", script)
+
+	s.poll("the base and the comparison", func(scr string) bool {
+		return strings.Contains(scr, "base base.safetensors") && strings.Contains(scr, "probe 1/") &&
+			strings.Contains(scr, "base val ")
+	})
+	s.keys("a")
+	s.poll("the add input", func(scr string) bool { return strings.Contains(scr, "esc cancels") })
+	s.keys("-l", "sample:reviews")
+	s.keys("Enter")
+	s.poll("the new source", func(scr string) bool {
+		return strings.Contains(scr, "added sample:reviews") && strings.Contains(scr, "2 of 2 on")
+	})
+	s.keys("n")
+	s.poll("step 1", func(scr string) bool { _, n := status(scr); return n == 1 })
+	s.poll("now at step 1 beside the base", func(scr string) bool { return strings.Contains(scr, "now step 1") })
+	s.keys("q")
+	s.poll("the quit question", func(scr string) bool { return strings.Contains(scr, "Quit anyway?") })
+	s.keys("y")
+	scr := s.poll("the exit", func(scr string) bool { return strings.Contains(scr, "lmlab exited") })
+	if !strings.Contains(scr, "lmlab exited 0") {
+		t.Errorf("exit status: %s", lineOf(scr, "lmlab exited"))
+	}
+}
