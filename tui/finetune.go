@@ -37,11 +37,11 @@ type probeResult struct {
 	base, now []engine.Prediction
 }
 
-// probePrompts are the prompts that show what fine-tuning changed: the
+// ProbePrompts are the prompts that show what fine-tuning changed: the
 // probes of the built-in samples in use, newest source first (a domain
 // sample added to a pretraining one leads), else the openings of a few
 // validation lines, as lmlab finetune takes them.
-func probePrompts(c *samples.Corpus) []string {
+func ProbePrompts(c *samples.Corpus) []string {
 	var out []string
 	enabled := c.Enabled()
 	for i := len(enabled) - 1; i >= 0; i-- {
@@ -164,7 +164,7 @@ func (m *Model) compareJob(j *refreshJob) {
 		return
 	}
 	j.base, j.baseID = m.base, m.baseID
-	for _, p := range probePrompts(m.sess.Corpus) {
+	for _, p := range ProbePrompts(m.sess.Corpus) {
 		if p == m.prompt {
 			continue // the prompt is compared already
 		}

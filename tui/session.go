@@ -98,27 +98,40 @@ func NewSession(opt SessionOptions) (*Session, error) {
 			spec = s.Sample.Tokenizer
 		}
 	}
+	// A checkpoint's tokenizer is rebuilt before the data is read, so whether
+	// invalid UTF-8 is acceptable depends on what it really is.
+	var tok tokenizer.Tokenizer
+	if ck != nil {
+		var err error
+		if tok, err = tokenizer.Unmarshal(ck.Tokenizer); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: tokenizer: %w", ckPath, err)
+		}
+	}
 	byteLevel := !strings.HasPrefix(spec, "char") && !strings.HasPrefix(spec, "word")
+	if tok != nil {
+		byteLevel = len(tokenizer.Unknown(tok, "\xff")) == 0
+	}
 	corpus, err := samples.Load(s.DataSpecs, samples.Options{Field: opt.Field, MaxBytes: opt.MaxBytes,
 		AllowInvalidUTF8: byteLevel, Stdin: opt.Stdin})
 	if err != nil {
 		return nil, err
 	}
 	s.Corpus = corpus
-	var all, train strings.Builder
-	for _, src := range corpus.Enabled() {
-		all.WriteString(src.TrainText)
-		all.WriteString(src.ValText)
-		train.WriteString(src.TrainText)
-	}
-	text := all.String()
-	if strings.HasPrefix(spec, "bpe:") {
-		text = train.String() // merges are learned from training text only
-	}
-	tok, err := tokenizer.FromSpec(spec, tokenizer.SpecOptions{Text: text, TextName: strings.Join(s.DataSpecs, ", "),
-		Pattern: opt.Pattern, Checkpoint: engine.CheckpointTokenizer})
-	if err != nil {
-		return nil, err
+	if tok == nil {
+		var all, train strings.Builder
+		for _, src := range corpus.Enabled() {
+			all.WriteString(src.TrainText)
+			all.WriteString(src.ValText)
+			train.WriteString(src.TrainText)
+		}
+		text := all.String()
+		if strings.HasPrefix(spec, "bpe:") {
+			text = train.String() // merges are learned from training text only
+		}
+		if tok, err = tokenizer.FromSpec(spec, tokenizer.SpecOptions{Text: text, TextName: strings.Join(s.DataSpecs, ", "),
+			Pattern: opt.Pattern, Checkpoint: engine.CheckpointTokenizer}); err != nil {
+			return nil, err
+		}
 	}
 	s.Tokenizer = tok
 	if s.TokData, err = tokenizer.Marshal(tok); err != nil {

@@ -89,7 +89,7 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		warn("cannot reload the base model's data %s, so forgetting is not measured", origName)
 	}
 	if len(probes) == 0 {
-		probes = defaultProbes(s)
+		probes = tui.ProbePrompts(s.Corpus)
 	}
 
 	tc := s.Trainer.Cfg
@@ -189,26 +189,6 @@ func originalVal(base *engine.Checkpoint, tok tokenizer.Tokenizer, stdin io.Read
 		return nil, strings.Join(specs, ", ")
 	}
 	return toInt32(tok.Encode(c.ValText())), strings.Join(specs, ", ")
-}
-
-// defaultProbes are the domain sample's probe prompts, or the openings of a
-// few validation lines of the domain data.
-func defaultProbes(s *tui.Session) []string {
-	if s.Sample != nil && len(s.Sample.Probes) > 0 {
-		return s.Sample.Probes
-	}
-	var out []string
-	for _, line := range strings.Split(s.Corpus.ValText(), "\n") {
-		words := strings.Fields(line)
-		if len(words) < 4 {
-			continue
-		}
-		out = append(out, strings.Join(words[:min(len(words)/2, 6)], " ")+" ")
-		if len(out) == 3 {
-			break
-		}
-	}
-	return out
 }
 
 func printFinetuneReport(w io.Writer, r finetuneReport) {
