@@ -23,7 +23,7 @@ func TestMarkBaseComparesInPredict(t *testing.T) {
 	if m.baseLabel != "step 2" {
 		t.Errorf("base label %q, want step 2", m.baseLabel)
 	}
-	probes := probePrompts(m.sess.Corpus)
+	probes := ProbePrompts(m.sess.Corpus)
 	if len(probes) != 3 {
 		t.Fatalf("probes from the validation lines: %q", probes)
 	}
@@ -137,13 +137,13 @@ func TestProbePrompts(t *testing.T) {
 		t.Fatal(err)
 	}
 	clinic, _ := samples.Lookup("clinic")
-	got := probePrompts(c)
+	got := ProbePrompts(c)
 	if len(got) != maxProbes || got[0] != clinic.Probes[0] {
 		t.Errorf("probes %q: the domain sample, added last, should lead", got)
 	}
 	c.Sources[1].Enabled = false
 	general, _ := samples.Lookup("general")
-	if got := probePrompts(c); got[0] != general.Probes[0] || len(got) != len(general.Probes) {
+	if got := ProbePrompts(c); got[0] != general.Probes[0] || len(got) != len(general.Probes) {
 		t.Errorf("probes with clinic off: %q", got)
 	}
 }

@@ -117,7 +117,7 @@ func feedComparison(m *Model, baseStep int) {
 	for t := range m.sess.Encode(m.prompt) {
 		cmp.next = append(cmp.next, syntheticPredictions(m, t+3, compareK, 0.3))
 	}
-	for i, p := range probePrompts(m.sess.Corpus) {
+	for i, p := range ProbePrompts(m.sess.Corpus) {
 		cmp.probes = append(cmp.probes, probeResult{prompt: p,
 			base: syntheticPredictions(m, i+3, compareK, 0.3), now: syntheticPredictions(m, i, compareK, 0.7)})
 	}
