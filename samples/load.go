@@ -161,7 +161,9 @@ func (l *loader) load(spec Spec) (*Source, error) {
 		src.Bytes, src.Chars, src.Lines = src.Bytes+b, src.Chars+c, src.Lines+n
 		src.InvalidBytes += invalidBytes(d.Text)
 	}
-	src.TrainText, src.ValText, src.Split = split(src.Docs, l.opt.ValFraction)
+	// Built-in samples are made of lines; cutting them at a line keeps the
+	// last training word whole (a file keeps nanoGPT's exact cut).
+	src.TrainText, src.ValText, src.Split = split(src.Docs, l.opt.ValFraction, src.Kind == "sample")
 	return src, nil
 }
 
@@ -429,8 +431,9 @@ func invalidBytes(s string) int {
 	return n
 }
 
-// split divides docs into training and validation text; see Load.
-func split(docs []Doc, valFraction float64) (train, val, how string) {
+// split divides docs into training and validation text; see Load. With
+// atLine, a document cut by position is cut at the next line start instead.
+func split(docs []Doc, valFraction float64, atLine bool) (train, val, how string) {
 	n := len(docs)
 	if int(float64(n)*valFraction) >= 1 {
 		var tr, va []string
@@ -451,6 +454,9 @@ func split(docs []Doc, valFraction float64) (train, val, how string) {
 		runes := utf8.RuneCountInString(d.Text)
 		cut := int(float64(runes) * (1 - valFraction))
 		at := byteIndexOfRune(d.Text, cut)
+		if nl := strings.IndexByte(d.Text[at:], '\n'); atLine && at > 0 && d.Text[at-1] != '\n' && nl >= 0 {
+			at += nl + 1
+		}
 		tr, va = append(tr, d.Text[:at]), append(va, d.Text[at:])
 	}
 	pct := int(100*(1-valFraction) + 0.5)

@@ -399,3 +399,21 @@ func ExampleLoad() {
 	// sample:cats (sample), weight 1, 38829 bytes; one document: first 90 % train, last 10 % validation
 	// data "notes.txt:0": weight "0" must be a positive number, as in notes.txt:2
 }
+
+// TestSampleSplitKeepsLinesWhole: a built-in sample is cut at a line start,
+// so no word is split between training and validation text.
+func TestSampleSplitKeepsLinesWhole(t *testing.T) {
+	for _, name := range Names() {
+		c, err := Load([]string{"sample:" + name}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := c.Sources[0]
+		if !strings.HasSuffix(src.TrainText, "\n") || src.ValText == "" {
+			t.Errorf("%s: training text ends %q, validation has %d bytes; want a cut at a line start", name, src.TrainText[max(0, len(src.TrainText)-20):], len(src.ValText))
+		}
+		if smp, _ := Lookup(name); src.TrainText+src.ValText != smp.Text() {
+			t.Errorf("%s: train + val is not the sample's text", name)
+		}
+	}
+}

