@@ -14,6 +14,15 @@ type SampleOptions struct {
 	Seed        uint64
 }
 
+// IDs converts a tokenizer's ids to the engine's.
+func IDs(ids []int) []int32 {
+	out := make([]int32, len(ids))
+	for i, id := range ids {
+		out[i] = int32(id)
+	}
+	return out
+}
+
 // Prediction is one candidate next token.
 type Prediction struct {
 	ID   int32   `json:"id"`

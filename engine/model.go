@@ -216,7 +216,7 @@ func (m *Model) Backward(lossScale float32) {
 	if m.garena == nil {
 		m.ZeroGrad()
 	}
-	if m.targs == nil || math.IsNaN(float64(m.loss)) {
+	if math.IsNaN(float64(m.loss)) { // no targets, or probabilities already consumed
 		panic("engine: Backward without a Forward with targets")
 	}
 	c := m.Config

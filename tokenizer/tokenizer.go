@@ -66,6 +66,11 @@ func Unknown(t Tokenizer, text string) []Position {
 	return nil
 }
 
+// AcceptsAnyBytes reports whether t represents every byte string, invalid
+// UTF-8 included (byte-level BPE, byte fallback), so data for it need not be
+// valid UTF-8.
+func AcceptsAnyBytes(t Tokenizer) bool { return len(Unknown(t, "\xff")) == 0 }
+
 // SpecOptions carries what FromSpec needs besides the spec.
 type SpecOptions struct {
 	Text       string   // training text for char, word and bpe:N

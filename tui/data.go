@@ -94,7 +94,6 @@ func unknownIn(tok tokenizer.Tokenizer, src *samples.Source) unknownReport {
 // byteLevel reports whether tok represents every byte string, so that data
 // with invalid UTF-8 can be kept (as NewSession decides for the data it
 // loads).
-func byteLevel(tok tokenizer.Tokenizer) bool { return len(tokenizer.Unknown(tok, "\xff")) == 0 }
 
 // toggleSource turns source i on or off, refusing to turn off the last one.
 func (m *Model) toggleSource(i int) tea.Cmd {
@@ -263,7 +262,7 @@ func (m *Model) addSource(spec string) tea.Cmd {
 	m.dataset.adding = spec
 	m.message, m.msgErr = "reading "+spec+"…", false
 	tok := m.sess.Tokenizer
-	opt := samples.Options{Field: m.opts.Session.Field, MaxBytes: limit - used, AllowInvalidUTF8: byteLevel(tok)}
+	opt := samples.Options{Field: m.opts.Session.Field, MaxBytes: limit - used, AllowInvalidUTF8: tokenizer.AcceptsAnyBytes(tok)}
 	return func() tea.Msg {
 		c, err := samples.Load([]string{spec}, opt)
 		if err != nil {

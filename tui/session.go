@@ -109,7 +109,7 @@ func NewSession(opt SessionOptions) (*Session, error) {
 	}
 	byteLevel := !strings.HasPrefix(spec, "char") && !strings.HasPrefix(spec, "word")
 	if tok != nil {
-		byteLevel = len(tokenizer.Unknown(tok, "\xff")) == 0
+		byteLevel = tokenizer.AcceptsAnyBytes(tok)
 	}
 	corpus, err := samples.Load(s.DataSpecs, samples.Options{Field: opt.Field, MaxBytes: opt.MaxBytes,
 		AllowInvalidUTF8: byteLevel, Stdin: opt.Stdin})
@@ -222,23 +222,15 @@ func EncodeCorpus(c *samples.Corpus, tok tokenizer.Tokenizer) engine.Data {
 	var d engine.Data
 	var val strings.Builder
 	for _, src := range c.Enabled() {
-		d.Train = append(d.Train, engine.Segment{Name: src.Name, Tokens: ids32(tok.Encode(src.TrainText)), Weight: src.Weight})
+		d.Train = append(d.Train, engine.Segment{Name: src.Name, Tokens: engine.IDs(tok.Encode(src.TrainText)), Weight: src.Weight})
 		val.WriteString(src.ValText)
 	}
-	d.Val = ids32(tok.Encode(val.String()))
+	d.Val = engine.IDs(tok.Encode(val.String()))
 	return d
 }
 
-func ids32(ids []int) []int32 {
-	out := make([]int32, len(ids))
-	for i, id := range ids {
-		out[i] = int32(id)
-	}
-	return out
-}
-
 // Encode returns text's ids for the model.
-func (s *Session) Encode(text string) []int32 { return ids32(s.Tokenizer.Encode(text)) }
+func (s *Session) Encode(text string) []int32 { return engine.IDs(s.Tokenizer.Encode(text)) }
 
 // Decode returns the text of ids.
 func (s *Session) Decode(ids []int32) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"lmlab/engine"
 	"lmlab/tokenizer"
@@ -30,19 +31,11 @@ func loadModel(path string) (*engine.Checkpoint, *engine.Model, tokenizer.Tokeni
 	return ck, ck.Model(), tok, nil
 }
 
-func toInt32(ids []int) []int32 {
-	out := make([]int32, len(ids))
-	for i, id := range ids {
-		out[i] = int32(id)
-	}
-	return out
-}
-
 // tokenText is how a token is shown in tables: its text when that is valid
 // UTF-8 on its own, else its bytes as <0xNN>.
 func tokenText(tok tokenizer.Tokenizer, id int) string {
 	b := tok.TokenBytes(id)
-	if !utf8Valid(b) {
+	if !utf8.Valid(b) {
 		s := ""
 		for _, c := range b {
 			s += fmt.Sprintf("<0x%02X>", c)

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
+	"lmlab/engine"
 	"lmlab/samples"
 	"lmlab/tokenizer"
 )
@@ -42,7 +42,7 @@ func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if unk := tokenizer.Unknown(tok, text); len(unk) > 0 {
 		fmt.Fprintf(stderr, "lmlab eval: warning: %d characters the model's tokenizer cannot represent were left out (first at byte %d)\n", len(unk), unk[0].Offset)
 	}
-	ids := toInt32(tok.Encode(text))
+	ids := engine.IDs(tok.Encode(text))
 	T := m.Config.Context
 	loss, n := m.Eval(ids, T, max(1, *batch), 0)
 	if n == 0 {
@@ -62,8 +62,7 @@ func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // wholeText loads data sources and joins their text in reading order, train
 // and validation parts together.
 func wholeText(specs []string, field string, tok tokenizer.Tokenizer, stdin io.Reader) (string, error) {
-	byteLevel := len(tokenizer.Unknown(tok, "\xff")) == 0
-	c, err := samples.Load(specs, samples.Options{Field: field, Stdin: stdin, AllowInvalidUTF8: byteLevel})
+	c, err := samples.Load(specs, samples.Options{Field: field, Stdin: stdin, AllowInvalidUTF8: tokenizer.AcceptsAnyBytes(tok)})
 	if err != nil {
 		return "", err
 	}
@@ -74,5 +73,3 @@ func wholeText(specs []string, field string, tok tokenizer.Tokenizer, stdin io.R
 	}
 	return b.String(), nil
 }
-
-func utf8Valid(b []byte) bool { return utf8.Valid(b) }

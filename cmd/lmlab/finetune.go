@@ -188,7 +188,7 @@ func originalVal(base *engine.Checkpoint, tok tokenizer.Tokenizer, stdin io.Read
 	if err != nil {
 		return nil, strings.Join(specs, ", ")
 	}
-	return toInt32(tok.Encode(c.ValText())), strings.Join(specs, ", ")
+	return engine.IDs(tok.Encode(c.ValText())), strings.Join(specs, ", ")
 }
 
 func printFinetuneReport(w io.Writer, r finetuneReport) {

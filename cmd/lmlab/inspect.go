@@ -33,7 +33,7 @@ func runInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *k < 1 {
 		return fail(stderr, "inspect", fmt.Errorf("--topk %d must be ≥ 1", *k))
 	}
-	ids := toInt32(tok.Encode(*prompt))
+	ids := engine.IDs(tok.Encode(*prompt))
 	if len(ids) == 0 {
 		return fail(stderr, "inspect", fmt.Errorf("--prompt %q has no tokens the model knows; give some text", *prompt))
 	}

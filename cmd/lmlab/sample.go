@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"lmlab/engine"
 	"lmlab/tokenizer"
@@ -47,7 +48,7 @@ func runSample(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if unk := tokenizer.Unknown(tok, p); len(unk) > 0 {
 		fmt.Fprintf(stderr, "lmlab sample: warning: the prompt has %d characters the tokenizer cannot represent (first %s at byte %d); they are left out\n", len(unk), unk[0].Text, unk[0].Offset)
 	}
-	ids := toInt32(tok.Encode(p))
+	ids := engine.IDs(tok.Encode(p))
 	opt := engine.SampleOptions{Temperature: *temp, TopK: *topK, TopP: *topP, Seed: *seed}
 	if *asJSON {
 		all := m.Generate(ids, *n, opt, nil)
@@ -68,7 +69,7 @@ func runSample(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var pending []int
 	m.Generate(ids, *n, opt, func(id int32) bool {
 		pending = append(pending, int(id))
-		if s := tok.Decode(pending); utf8Valid([]byte(s)) {
+		if s := tok.Decode(pending); utf8.Valid([]byte(s)) {
 			fmt.Fprint(stdout, s)
 			pending = pending[:0]
 		}
