@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 	"lmlab/samples"
 	"lmlab/tokenizer"
 )
@@ -193,7 +194,7 @@ type dataJob struct {
 
 func (j dataJob) run() tea.Msg {
 	msg := dataAppliedMsg{corpus: j.corpus}
-	d := EncodeCorpus(j.corpus, j.tok)
+	d := lab.EncodeCorpus(j.corpus, j.tok)
 	if len(d.Val) < j.context+1 {
 		msg.err = fmt.Errorf("the validation text of the sources on has %d tokens; one evaluation window at context %d needs %d (turn on or add a source with more text)",
 			len(d.Val), j.context, j.context+1)

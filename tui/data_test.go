@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 	"lmlab/samples"
 )
 
@@ -20,7 +21,7 @@ import (
 const extraCorpus = "testdata/workbench-extra.txt"
 
 // newModelWith is newTestModel on other session options.
-func newModelWith(t testing.TB, opt SessionOptions, w, h int) *Model {
+func newModelWith(t testing.TB, opt lab.Options, w, h int) *Model {
 	t.Helper()
 	st := PlainStyles()
 	c := &clock{t: time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC)}
@@ -31,7 +32,7 @@ func newModelWith(t testing.TB, opt SessionOptions, w, h int) *Model {
 }
 
 // twoSources trains on testCorpus and extraCorpus.
-func twoSources() SessionOptions {
+func twoSources() lab.Options {
 	opt := testSessionOptions()
 	opt.Data = []string{testCorpus, extraCorpus}
 	return opt

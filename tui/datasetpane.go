@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"lmlab/engine/lab"
 	"lmlab/samples"
 	"lmlab/tokenizer"
 )
@@ -105,7 +106,7 @@ func (p *datasetPane) SetSize(w, h int) {
 }
 
 // setSession shows a new session's tokenizer, model and data.
-func (p *datasetPane) setSession(s *Session, stats []samples.Stats, unknown []unknownReport, leaks []samples.Leak) {
+func (p *datasetPane) setSession(s *lab.Session, stats []samples.Stats, unknown []unknownReport, leaks []samples.Leak) {
 	p.have = true
 	p.tokenizer, p.vocab = s.Tokenizer.Name(), s.Tokenizer.VocabSize()
 	c, tc := s.Trainer.Model.Config, s.Trainer.Cfg

@@ -3,7 +3,7 @@
 // around an engine.Runner that trains on its own goroutine. It is the only
 // package that imports Bubble Tea, lipgloss, bubbles and asciigraph.
 //
-//	m := tui.New(tui.Options{Session: tui.SessionOptions{Data: []string{"sample:cats"}}})
+//	m := tui.New(tui.Options{Session: lab.Options{Data: []string{"sample:cats"}}})
 //	p := tea.NewProgram(m)
 //	_, err := p.Run()
 //	m.Close() // stops the trainer's goroutine

@@ -3,20 +3,15 @@ package tui
 import (
 	"fmt"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
 	"lmlab/engine"
-	"lmlab/samples"
+	"lmlab/engine/lab"
 )
 
 // compareK is how many next tokens the base-vs-now comparison lists.
 const compareK = 5
-
-// maxProbes caps the probe prompts the Predict pane compares.
-const maxProbes = 6
 
 // comparison is one inspection of the fine-tune base beside the snapshot
 // ("now"): the prompt's predictions at every position, the probe prompts'
@@ -35,53 +30,6 @@ type comparison struct {
 type probeResult struct {
 	prompt    string
 	base, now []engine.Prediction
-}
-
-// ProbePrompts are the prompts that show what fine-tuning changed: the
-// probes of the built-in samples in use, newest source first (a domain
-// sample added to a pretraining one leads), else the openings of a few
-// validation lines, as lmlab finetune takes them.
-func ProbePrompts(c *samples.Corpus) []string {
-	var out []string
-	enabled := c.Enabled()
-	for i := len(enabled) - 1; i >= 0; i-- {
-		src := enabled[i]
-		if src.Kind != "sample" {
-			continue
-		}
-		smp, err := samples.Lookup(strings.TrimPrefix(src.Name, "sample:"))
-		if err != nil {
-			continue
-		}
-		for _, p := range smp.Probes {
-			if !slices.Contains(out, p) && len(out) < maxProbes {
-				out = append(out, p)
-			}
-		}
-	}
-	if len(out) > 0 {
-		return out
-	}
-	for _, src := range enabled {
-		lines := strings.Split(src.ValText, "\n")
-		if src.TrainText != "" && !strings.HasSuffix(src.TrainText, "\n") {
-			lines = lines[1:] // split inside a line: its start is in the training text
-		}
-		for _, line := range lines {
-			words := strings.Fields(line)
-			if len(words) < 4 {
-				continue
-			}
-			p := strings.Join(words[:min(len(words)/2, 6)], " ") + " "
-			if !slices.Contains(out, p) {
-				out = append(out, p)
-			}
-			if len(out) == 3 {
-				return out
-			}
-		}
-	}
-	return out
 }
 
 // markBase asks for a snapshot of the training model to keep as the base
@@ -164,7 +112,7 @@ func (m *Model) compareJob(j *refreshJob) {
 		return
 	}
 	j.base, j.baseID = m.base, m.baseID
-	for _, p := range ProbePrompts(m.sess.Corpus) {
+	for _, p := range lab.ProbePrompts(m.sess.Corpus) {
 		if p == m.prompt {
 			continue // the prompt is compared already
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 	"lmlab/samples"
 )
 
@@ -23,7 +24,7 @@ func TestMarkBaseComparesInPredict(t *testing.T) {
 	if m.baseLabel != "step 2" {
 		t.Errorf("base label %q, want step 2", m.baseLabel)
 	}
-	probes := ProbePrompts(m.sess.Corpus)
+	probes := lab.ProbePrompts(m.sess.Corpus)
 	if len(probes) != 3 {
 		t.Fatalf("probes from the validation lines: %q", probes)
 	}
@@ -105,7 +106,7 @@ func TestBaseFollowsDataChanges(t *testing.T) {
 
 func TestStartFromCheckpointMarksTheBase(t *testing.T) {
 	dir := t.TempDir()
-	s, err := NewSession(testSessionOptions())
+	s, err := lab.Open(testSessionOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func TestStartFromCheckpointMarksTheBase(t *testing.T) {
 	// Fine-tune on data with a word the base's tokenizer lacks.
 	more := filepath.Join(dir, "more.txt")
 	writeLines(t, more, 40, "The zebra sat on the mat.", "The small dog slept on the rug.")
-	m := newModelWith(t, SessionOptions{Init: ck, Data: []string{more}}, 200, 60)
+	m := newModelWith(t, lab.Options{Init: ck, Data: []string{more}}, 200, 60)
 	d := newDriver(t, m)
 	d.run(start(t, m))
 	d.until("the base", func() bool { return m.base != nil && m.predict.cmp != nil && !m.busy })
@@ -137,13 +138,13 @@ func TestProbePrompts(t *testing.T) {
 		t.Fatal(err)
 	}
 	clinic, _ := samples.Lookup("clinic")
-	got := ProbePrompts(c)
-	if len(got) != maxProbes || got[0] != clinic.Probes[0] {
+	got := lab.ProbePrompts(c)
+	if len(got) != lab.MaxProbes || got[0] != clinic.Probes[0] {
 		t.Errorf("probes %q: the domain sample, added last, should lead", got)
 	}
 	c.Sources[1].Enabled = false
 	general, _ := samples.Lookup("general")
-	if got := ProbePrompts(c); got[0] != general.Probes[0] || len(got) != len(general.Probes) {
+	if got := lab.ProbePrompts(c); got[0] != general.Probes[0] || len(got) != len(general.Probes) {
 		t.Errorf("probes with clinic off: %q", got)
 	}
 }

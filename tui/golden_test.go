@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"lmlab/engine/lab"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
@@ -117,7 +119,7 @@ func feedComparison(m *Model, baseStep int) {
 	for t := range m.sess.Encode(m.prompt) {
 		cmp.next = append(cmp.next, syntheticPredictions(m, t+3, compareK, 0.3))
 	}
-	for i, p := range ProbePrompts(m.sess.Corpus) {
+	for i, p := range lab.ProbePrompts(m.sess.Corpus) {
 		cmp.probes = append(cmp.probes, probeResult{prompt: p,
 			base: syntheticPredictions(m, i+3, compareK, 0.3), now: syntheticPredictions(m, i, compareK, 0.7)})
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 )
 
 // testCorpus is a small text written for these tests: sentences about
@@ -20,8 +21,8 @@ const testCorpus = "testdata/workbench-corpus.txt"
 
 // testSessionOptions trains a very small model on testCorpus, fast enough
 // for tests that take real steps.
-func testSessionOptions() SessionOptions {
-	return SessionOptions{Data: []string{testCorpus}, Tokenizer: "word", Preset: "tiny",
+func testSessionOptions() lab.Options {
+	return lab.Options{Data: []string{testCorpus}, Tokenizer: "word", Preset: "tiny",
 		Adjust: func(c *engine.Config, tc *engine.TrainConfig) error {
 			c.Layers, c.Heads, c.Embd, c.Context = 2, 2, 16, 16
 			tc.Context, tc.Batch, tc.Steps = 16, 4, 400

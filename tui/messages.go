@@ -7,13 +7,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 	"lmlab/samples"
 	"lmlab/tokenizer"
 )
 
 // startedMsg reports that the session is built and its runner waits, paused.
 type startedMsg struct {
-	sess    *Session
+	sess    *lab.Session
 	runner  *engine.Runner
 	stats   []samples.Stats // per source, in Corpus.Sources order
 	unknown []unknownReport // per source: what the tokenizer cannot represent
@@ -122,9 +123,9 @@ type regenerateMsg struct{ newSeed bool }
 
 // startCmd builds the session (it reads and encodes the data and allocates
 // the model) and its runner, off the UI goroutine.
-func startCmd(opt SessionOptions) tea.Cmd {
+func startCmd(opt lab.Options) tea.Cmd {
 	return func() tea.Msg {
-		sess, err := NewSession(opt)
+		sess, err := lab.Open(opt)
 		if err != nil {
 			return startFailedMsg{err}
 		}
@@ -134,7 +135,7 @@ func startCmd(opt SessionOptions) tea.Cmd {
 
 // startSession measures the session's data for the Dataset pane and starts
 // its runner, paused.
-func startSession(sess *Session) startedMsg {
+func startSession(sess *lab.Session) startedMsg {
 	msg := startedMsg{sess: sess}
 	encode := sess.Tokenizer.Encode
 	for _, src := range sess.Corpus.Sources {

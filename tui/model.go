@@ -14,13 +14,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 	"lmlab/samples"
 )
 
 // Options configures the workbench.
 type Options struct {
-	Session SessionOptions // what to train on, as the training flags say
-	Out     string         // checkpoint path for s; "": lmlab-<data>-step<N>.safetensors
+	Session lab.Options // what to train on, as the training flags say
+	Out     string      // checkpoint path for s; "": lmlab-<data>-step<N>.safetensors
 
 	Styles *Styles          // nil: DefaultStyles (which respects NO_COLOR)
 	Now    func() time.Time // the clock for elapsed time; nil: time.Now
@@ -88,7 +89,7 @@ type Model struct {
 	// The session and its trainer.
 	loading bool
 	loadErr error
-	sess    *Session
+	sess    *lab.Session
 	runner  *engine.Runner
 	events  <-chan engine.Event
 	name    string // the data's short name, for checkpoint file names
@@ -957,7 +958,7 @@ func (m *Model) loadingView() string {
 	}
 	data := strings.Join(m.opts.Session.Data, " ")
 	if data == "" {
-		data = DefaultData
+		data = lab.DefaultData
 	}
 	if m.opts.Session.Resume != "" {
 		data = m.opts.Session.Resume

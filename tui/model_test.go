@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 )
 
 // trainerSteps asks the runner how many steps the trainer has completed.
@@ -572,7 +573,7 @@ func TestResizeKeepsTheFrameExact(t *testing.T) {
 
 func TestLoadErrorIsShownAndQuits(t *testing.T) {
 	st := PlainStyles()
-	m := New(Options{Session: SessionOptions{Data: []string{filepath.Join(t.TempDir(), "missing.txt")}}, Styles: &st})
+	m := New(Options{Session: lab.Options{Data: []string{filepath.Join(t.TempDir(), "missing.txt")}}, Styles: &st})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	m.Update(m.Init()())
 	s := stripped(m)

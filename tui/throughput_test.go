@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 )
 
 // probeMsg asks nothing of the model; the program's filter reads the
@@ -44,7 +45,7 @@ func BenchmarkThroughput(b *testing.B) {
 	}
 	legSteps, rounds := envInt("LMLAB_BENCH_LEG", 20), envInt("LMLAB_BENCH_ROUNDS", 6)
 	const warm = 5
-	sess, err := NewSession(SessionOptions{Data: []string{data}, Preset: preset,
+	sess, err := lab.Open(lab.Options{Data: []string{data}, Preset: preset,
 		Adjust: func(_ *engine.Config, tc *engine.TrainConfig) error {
 			tc.EvalEvery = 0     // no validation passes inside the timed legs
 			tc.Steps = 1_000_000 // and no end of the run either

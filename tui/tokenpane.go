@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"lmlab/engine/lab"
 	"lmlab/samples"
 	"lmlab/tokenizer"
 )
@@ -51,7 +52,7 @@ func (p *tokenPane) SetSize(w, h int) {
 	p.input.SetWidth(max(iw-7, 1))
 }
 
-func (p *tokenPane) setSession(s *Session) {
+func (p *tokenPane) setSession(s *lab.Session) {
 	p.tok = s.Tokenizer
 	p.text = s.Prompt()
 	p.input.SetValue(p.text)

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"lmlab/engine"
-	"lmlab/tui"
+	"lmlab/engine/lab"
 )
 
 func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -127,8 +127,8 @@ type benchResult struct {
 	Kernel     string  `json:"kernel"`
 }
 
-func benchOnce(opt tui.SessionOptions, warm, steps int) (benchResult, error) {
-	s, err := tui.NewSession(opt)
+func benchOnce(opt lab.Options, warm, steps int) (benchResult, error) {
+	s, err := lab.Open(opt)
 	if err != nil {
 		return benchResult{}, err
 	}

@@ -1,32 +1,19 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"unicode/utf8"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 	"lmlab/tokenizer"
 )
 
 // loadModel reads a checkpoint and rebuilds its model and tokenizer.
 func loadModel(path string) (*engine.Checkpoint, *engine.Model, tokenizer.Tokenizer, error) {
-	if path == "" {
-		return nil, nil, nil, errors.New("--ckpt is required: the checkpoint to load (lmlab train --out writes one)")
-	}
-	ck, err := engine.LoadCheckpoint(path)
+	ck, tok, err := lab.OpenCheckpoint(path)
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	if ck.Tokenizer == nil {
-		return nil, nil, nil, fmt.Errorf("checkpoint %s has no tokenizer in its metadata", path)
-	}
-	tok, err := tokenizer.Unmarshal(ck.Tokenizer)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("checkpoint %s: tokenizer: %w", path, err)
-	}
-	if tok.VocabSize() != ck.Config.VocabSize {
-		return nil, nil, nil, fmt.Errorf("checkpoint %s: tokenizer has %d tokens but the model %d", path, tok.VocabSize(), ck.Config.VocabSize)
 	}
 	return ck, ck.Model(), tok, nil
 }

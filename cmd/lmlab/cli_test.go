@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"lmlab/engine"
-	"lmlab/tui"
+	"lmlab/engine/lab"
 )
 
 // lmlab runs the command line in-process and returns stdout, stderr and the
@@ -193,7 +193,7 @@ func TestInterruptSavesBeforeExiting(t *testing.T) {
 	if err := opt.fs.Parse(append([]string{"--steps", "50"}, small...)); err != nil {
 		t.Fatal(err)
 	}
-	s, err := tui.NewSession(opt.options(nil))
+	s, err := lab.Open(opt.options(nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,9 @@ import (
 	"strings"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 	"lmlab/samples"
 	"lmlab/tokenizer"
-	"lmlab/tui"
 )
 
 func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -62,14 +62,11 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		tc.FreezeEmbeddings, tc.FreezeLayers = *freezeEmb, *freezeLayers
 		return nil
 	}
-	s, err := tui.NewSession(opt)
+	s, err := lab.Open(opt)
 	if err != nil {
 		return fail(stderr, "finetune", err)
 	}
-	base, err := engine.LoadCheckpoint(tf.ckpt)
-	if err != nil {
-		return fail(stderr, "finetune", err)
-	}
+	base := s.Checkpoint // loaded once, by the session
 	baseModel := base.Model()
 	warn := func(format string, a ...any) {
 		fmt.Fprintf(stderr, "lmlab finetune: "+format+"\n", a...)
@@ -89,7 +86,7 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		warn("cannot reload the base model's data %s, so forgetting is not measured", origName)
 	}
 	if len(probes) == 0 {
-		probes = tui.ProbePrompts(s.Corpus)
+		probes = lab.ProbePrompts(s.Corpus)
 	}
 
 	tc := s.Trainer.Cfg

@@ -6,8 +6,8 @@ import (
 	"io"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 	"lmlab/samples"
-	"lmlab/tui"
 )
 
 // trainFlags are the training flags `lmlab train`, `lmlab finetune` and the
@@ -31,7 +31,7 @@ type trainFlags struct {
 
 func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	f := &trainFlags{fs: fs}
-	fs.Var(&f.data, "data", "training data: FILE, DIR/, JSONL, - (stdin) or sample:NAME, each with an optional :WEIGHT (repeatable; default "+tui.DefaultData+")")
+	fs.Var(&f.data, "data", "training data: FILE, DIR/, JSONL, - (stdin) or sample:NAME, each with an optional :WEIGHT (repeatable; default "+lab.DefaultData+")")
 	fs.StringVar(&f.field, "field", "", "JSONL field that holds the text (default text); given with --data -, stdin is read as JSONL")
 	fs.Int64Var(&f.maxBytes, "max-bytes", samples.DefaultMaxBytes, "refuse to read more than this many bytes of data (a guard against --data /)")
 	fs.StringVar(&f.tokenizer, "tokenizer", "", "tokenizer: char, word, bpe:N, tiktoken:FILE, hf:FILE, ckpt:FILE (default: the sample's, else char)")
@@ -62,11 +62,11 @@ func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 func (f *trainFlags) addCkptFlag(usage string) { f.fs.StringVar(&f.ckpt, "ckpt", "", usage) }
 
 // options turns the parsed flags into session options.
-func (f *trainFlags) options(stdin io.Reader) tui.SessionOptions {
+func (f *trainFlags) options(stdin io.Reader) lab.Options {
 	set := map[string]bool{}
 	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	field := f.field
-	return tui.SessionOptions{
+	return lab.Options{
 		Data: f.data, Field: field, MaxBytes: f.maxBytes, Tokenizer: f.tokenizer, Pattern: f.pattern,
 		Preset: f.preset, Init: f.ckpt, Resume: f.resume, Stdin: stdin,
 		Adjust: func(c *engine.Config, tc *engine.TrainConfig) error {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 	"lmlab/samples"
 	"lmlab/tokenizer"
 	"lmlab/tui"
@@ -32,7 +33,7 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var f tokenizeFlags
 	fs.StringVar(&f.spec, "tokenizer", "", "tokenizer: "+tokenizer.Specs)
 	fs.StringVar(&f.compare, "compare", "", "a second tokenizer SPEC2: show both cuts, one above the other")
-	fs.Var(&f.data, "data", "text that char, word and bpe:N learn from: FILE, DIR/, JSONL or sample:NAME (repeatable; default "+tui.DefaultData+")")
+	fs.Var(&f.data, "data", "text that char, word and bpe:N learn from: FILE, DIR/, JSONL or sample:NAME (repeatable; default "+lab.DefaultData+")")
 	fs.StringVar(&f.pattern, "pattern", "", "split pattern for bpe:N and tiktoken: "+strings.Join(tokenizer.PatternNames(), ", ")+" or a regex (default: cl100k for bpe:N, the file's name for tiktoken)")
 	fs.StringVar(&f.special, "special", "<|endoftext|>", "bpe:N: comma-separated special tokens, given the last ids")
 	fs.BoolVar(&f.allowSpecial, "allow-special", false, "tiktoken: match special tokens such as <|endoftext|> in the text (default: ordinary text, as tiktoken's encode_ordinary)")
@@ -188,7 +189,7 @@ func buildTokenizer(f *tokenizeFlags, spec string, stdin io.Reader, stderr io.Wr
 	if kind == "char" || kind == "word" || (kind == "bpe" && numErr == nil) {
 		specs := f.data
 		if len(specs) == 0 {
-			specs = samples.Specs{tui.DefaultData}
+			specs = samples.Specs{lab.DefaultData}
 		}
 		corpus, err := samples.Load(specs, samples.Options{AllowInvalidUTF8: kind == "bpe", Stdin: stdin})
 		if err != nil {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"lmlab/engine"
-	"lmlab/tui"
+	"lmlab/engine/lab"
 )
 
 func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -37,7 +37,7 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *stopAt > 0 && *out == "" {
 		return fail(stderr, "train", errors.New("--stop-at needs --out to save the run to"))
 	}
-	s, err := tui.NewSession(tf.options(stdin))
+	s, err := lab.Open(tf.options(stdin))
 	if err != nil {
 		return fail(stderr, "train", err)
 	}
@@ -63,7 +63,7 @@ func trainTokens(d engine.Data) int {
 
 // trainLoop steps s's trainer to the end of its run (or to stopAt), reporting
 // through r, and saves to out at the end, at stopAt and on interrupt.
-func trainLoop(ctx context.Context, s *tui.Session, r *trainReport, out string, stopAt int, stderr io.Writer) int {
+func trainLoop(ctx context.Context, s *lab.Session, r *trainReport, out string, stopAt int, stderr io.Writer) int {
 	t := s.Trainer
 	metrics := s.Metrics()
 	var trainTime time.Duration

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 	"lmlab/tui"
 )
 
@@ -110,7 +111,7 @@ func addFreezeFlags(fs *flag.FlagSet) *freezeFlags {
 
 // apply makes opt's Adjust set the freeze options that were given, after
 // the other overrides; a checkpoint's recipe keeps its own otherwise.
-func (f *freezeFlags) apply(opt tui.SessionOptions) tui.SessionOptions {
+func (f *freezeFlags) apply(opt lab.Options) lab.Options {
 	adjust := opt.Adjust
 	opt.Adjust = func(c *engine.Config, tc *engine.TrainConfig) error {
 		if adjust != nil {

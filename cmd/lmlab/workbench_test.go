@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"lmlab/tui"
+	"lmlab/engine/lab"
 )
 
 // TestWorkbenchFreezeFlags checks that the workbench's --freeze-embeddings
@@ -27,7 +27,7 @@ func TestWorkbenchFreezeFlags(t *testing.T) {
 	if !ok {
 		t.Fatalf("flags refused (%d): %s", code, stderr.String())
 	}
-	s, err := tui.NewSession(opts.Session)
+	s, err := lab.Open(opts.Session)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,11 +58,11 @@ func TestWorkbenchFreezeFlags(t *testing.T) {
 
 	// Without the flags, nothing is frozen; with too many layers, a clear error.
 	opts, _, _ = workbenchOptions([]string{"--ckpt", base, "--data", "sample:bank"}, nil, io.Discard, &stderr)
-	if s, err := tui.NewSession(opts.Session); err != nil || s.Trainer.Cfg.FreezeEmbeddings || s.Trainer.Cfg.FreezeLayers != 0 {
+	if s, err := lab.Open(opts.Session); err != nil || s.Trainer.Cfg.FreezeEmbeddings || s.Trainer.Cfg.FreezeLayers != 0 {
 		t.Errorf("no freeze flags: %v, %+v", err, s.Trainer.Cfg)
 	}
 	opts, _, _ = workbenchOptions([]string{"--ckpt", base, "--freeze-layers", "5"}, nil, io.Discard, &stderr)
-	if _, err := tui.NewSession(opts.Session); err == nil || !strings.Contains(err.Error(), "freeze layers 5") {
+	if _, err := lab.Open(opts.Session); err == nil || !strings.Contains(err.Error(), "freeze layers 5") {
 		t.Errorf("--freeze-layers 5 on 2 layers: %v", err)
 	}
 }

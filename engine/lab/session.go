@@ -1,4 +1,4 @@
-package tui
+package lab
 
 import (
 	"encoding/json"
@@ -16,9 +16,9 @@ import (
 // no --data is given: a sample whose lesson shows within seconds.
 const DefaultData = "sample:cats"
 
-// SessionOptions says what to train on and how: the training flags shared by
+// Options says what to train on and how: the training flags shared by
 // `lmlab train`, `lmlab finetune` and the workbench.
-type SessionOptions struct {
+type Options struct {
 	Data      []string // --data values; empty means DefaultData (or the checkpoint's data on resume)
 	Field     string   // JSONL field holding the text
 	MaxBytes  int64    // cap on bytes read; 0: samples.DefaultMaxBytes
@@ -34,40 +34,61 @@ type SessionOptions struct {
 	Stdin  io.Reader
 }
 
+// Mode is how a session starts: decided once, from the options, by Open.
+type Mode int
+
+const (
+	Fresh       Mode = iota // a new model from the preset
+	FromWeights             // a new run from a checkpoint's weights and tokenizer (--ckpt)
+	Resume                  // the saved run continued exactly: optimizer, step, data position (--resume)
+)
+
+// mode decides the session's Mode and the checkpoint it reads.
+func (opt Options) mode() (Mode, string, error) {
+	switch {
+	case opt.Resume != "" && opt.Init != "":
+		return 0, "", errors.New("--resume and --ckpt both given; --resume continues a run, --ckpt starts a new one from its weights")
+	case opt.Resume != "":
+		return Resume, opt.Resume, nil
+	case opt.Init != "":
+		return FromWeights, opt.Init, nil
+	}
+	return Fresh, "", nil
+}
+
 // Session is a training session: the corpus, the tokenizer, the encoded data
 // and a trainer ready to step. The workbench and the headless commands build
 // it from the same options.
 type Session struct {
-	Corpus    *samples.Corpus
-	Tokenizer tokenizer.Tokenizer
-	TokData   []byte // the tokenizer marshalled, as checkpoints carry it
-	Data      engine.Data
-	Trainer   *engine.Trainer
-	Sample    *samples.Sample // the built-in sample when the data is exactly one
-	DataSpecs []string        // the --data values in use
-	From      string          // checkpoint the session started from, if any
-	Preset    string
+	Mode       Mode
+	Checkpoint *engine.Checkpoint // the checkpoint the session started from (FromWeights, Resume), as loaded
+	Corpus     *samples.Corpus
+	Tokenizer  tokenizer.Tokenizer
+	TokData    []byte // the tokenizer marshalled, as checkpoints carry it
+	Data       engine.Data
+	Trainer    *engine.Trainer
+	Sample     *samples.Sample // the built-in sample when the data is exactly one
+	DataSpecs  []string        // the --data values in use
+	From       string          // checkpoint the session started from, if any
+	Preset     string
 }
 
-// NewSession loads the data, builds or restores the tokenizer and the model,
+// Open loads the data, builds or restores the tokenizer and the model,
 // and returns a session whose trainer has not stepped yet (or stands at the
 // resumed step). Every user mistake is an error that names the thing.
-func NewSession(opt SessionOptions) (*Session, error) {
+func Open(opt Options) (*Session, error) {
+	mode, ckPath, err := opt.mode()
+	if err != nil {
+		return nil, err
+	}
 	var ck *engine.Checkpoint
-	ckPath := opt.Resume
-	if ckPath == "" {
-		ckPath = opt.Init
-	}
-	if opt.Resume != "" && opt.Init != "" {
-		return nil, errors.New("--resume and --ckpt both given; --resume continues a run, --ckpt starts a new one from its weights")
-	}
-	if ckPath != "" {
-		var err error
-		if ck, err = engine.LoadCheckpoint(ckPath); err != nil {
+	var tok tokenizer.Tokenizer
+	if mode != Fresh {
+		if ck, tok, err = OpenCheckpoint(ckPath); err != nil {
 			return nil, err
 		}
 	}
-	s := &Session{DataSpecs: opt.Data, From: ckPath}
+	s := &Session{Mode: mode, Checkpoint: ck, DataSpecs: opt.Data, From: ckPath}
 	if len(s.DataSpecs) == 0 {
 		s.DataSpecs = []string{DefaultData}
 		if ck != nil && ck.Meta["data"] != "" {
@@ -98,15 +119,8 @@ func NewSession(opt SessionOptions) (*Session, error) {
 			spec = s.Sample.Tokenizer
 		}
 	}
-	// A checkpoint's tokenizer is rebuilt before the data is read, so whether
+	// A checkpoint's tokenizer was rebuilt before the data is read, so whether
 	// invalid UTF-8 is acceptable depends on what it really is.
-	var tok tokenizer.Tokenizer
-	if ck != nil {
-		var err error
-		if tok, err = tokenizer.Unmarshal(ck.Tokenizer); err != nil {
-			return nil, fmt.Errorf("checkpoint %s: tokenizer: %w", ckPath, err)
-		}
-	}
 	byteLevel := !strings.HasPrefix(spec, "char") && !strings.HasPrefix(spec, "word")
 	if tok != nil {
 		byteLevel = tokenizer.AcceptsAnyBytes(tok)
@@ -142,13 +156,13 @@ func NewSession(opt SessionOptions) (*Session, error) {
 	var cfg engine.Config
 	var tc engine.TrainConfig
 	switch {
-	case ck != nil && opt.Resume != "":
+	case mode == Resume:
 		cfg = ck.Config
 		if ck.Train == nil {
 			return nil, fmt.Errorf("checkpoint %s holds weights only; start a new run from it with --ckpt", ckPath)
 		}
 		tc = *ck.Train
-	case ck != nil:
+	case mode == FromWeights:
 		cfg = ck.Config
 		name := opt.Preset
 		if name == "" && ck.Train != nil {
@@ -193,9 +207,9 @@ func NewSession(opt SessionOptions) (*Session, error) {
 	s.Data = EncodeCorpus(corpus, tok)
 
 	switch {
-	case ck != nil && opt.Resume != "":
+	case mode == Resume:
 		s.Trainer, err = engine.Resume(ck, &tc, s.Data)
-	case ck != nil:
+	case mode == FromWeights:
 		s.Trainer, err = engine.NewTrainer(ck.Model(), tc, s.Data)
 	default:
 		s.Trainer, err = engine.NewTrainer(engine.NewModel(cfg, tc.Seed), tc, s.Data)
