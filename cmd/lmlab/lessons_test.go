@@ -57,12 +57,14 @@ func TestCatsLesson(t *testing.T) {
 // there, with at least twice the weight of uniform attention over the keys
 // it can see. An untrained model's heads spread attention almost evenly, so
 // one head doing this for all four sentences is the lesson. Which layer and
-// head learn it depends on the seed (seeds 1, 2 and 1337 give such a head;
-// seed 3 predicts as well through a less direct route, relaying the noun
-// over the words in between, which this check does not follow).
+// head learn it depends on the seed and on the CPU's matrix kernel, whose
+// rounding differs: with AVX-512, seeds 1, 2 and 1337 give such a head; with
+// AVX2 only seed 2 of those does (1 and 1337 predict as well through a less
+// direct route, relaying the noun over the words in between, which this
+// check does not follow). Seed 2 gives the head on both.
 func TestBankLesson(t *testing.T) {
 	ckpt := filepath.Join(t.TempDir(), "bank.safetensors")
-	if _, stderr, code := lmlab(t, "train", "--data", "sample:bank", "--steps", "1500", "--seed", "1337", "--eval-every", "0", "--out", ckpt, "--json"); code != 0 {
+	if _, stderr, code := lmlab(t, "train", "--data", "sample:bank", "--steps", "1500", "--seed", "2", "--eval-every", "0", "--out", ckpt, "--json"); code != 0 {
 		t.Fatalf("train: %s", stderr)
 	}
 	river := []string{"among", "under", "below", "beside"}
