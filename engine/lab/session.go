@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"lmlab/engine"
 	"lmlab/samples"
@@ -71,6 +72,14 @@ type Session struct {
 	DataSpecs  []string        // the --data values in use
 	From       string          // checkpoint the session started from, if any
 	Preset     string
+	// Unknown lists what the checkpoint's tokenizer cannot represent in the
+	// data (characters or words outside a char or word vocabulary), which
+	// encoding leaves out; empty for a fresh session, whose tokenizer is
+	// learned from this data. Commands report it, never drop it silently.
+	Unknown []tokenizer.Position
+	// UnknownChars is how many characters of the data Unknown covers, of
+	// DataChars.
+	UnknownChars, DataChars int
 }
 
 // Open loads the data, builds or restores the tokenizer and the model,
@@ -200,6 +209,10 @@ func Open(opt Options) (*Session, error) {
 		return nil, fmt.Errorf("training: %w", err)
 	}
 
+	if mode != Fresh {
+		s.noteUnknown()
+	}
+
 	// The data as token ids.
 	if err := corpus.Check(func(t string) int { return len(tok.Encode(t)) }, tc.Context); err != nil {
 		return nil, err
@@ -323,4 +336,30 @@ func (s *Session) Metrics() func(m *engine.Model) map[string]float64 {
 		}
 		return map[string]float64{"accuracy": acc}
 	}
+}
+
+// noteUnknown fills Unknown from the enabled sources' text.
+func (s *Session) noteUnknown() {
+	for _, src := range s.Corpus.Enabled() {
+		for _, text := range []string{src.TrainText, src.ValText} {
+			unk := tokenizer.Unknown(s.Tokenizer, text)
+			for _, p := range unk {
+				s.UnknownChars += utf8.RuneCountInString(p.Text)
+			}
+			if len(s.Unknown) == 0 {
+				s.Unknown = unk
+			}
+			s.DataChars += utf8.RuneCountInString(text)
+		}
+	}
+}
+
+// UnknownNote is one line saying how much of the data the checkpoint's
+// tokenizer leaves out and where it starts, or "" when nothing is.
+func (s *Session) UnknownNote() string {
+	if len(s.Unknown) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d characters of the data are outside %s's tokenizer and are left out (first %s); train a new model on this data to keep them",
+		s.UnknownChars, s.DataChars, s.From, s.Unknown[0])
 }

@@ -1,0 +1,111 @@
+package lab
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeFile writes text to a new file in dir and returns its path.
+func writeFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestOpenModes: the mode is decided once from the options, and the
+// checkpoint a session starts from is kept as loaded.
+func TestOpenModes(t *testing.T) {
+	dir := t.TempDir()
+	data := writeFile(t, dir, "abc.txt", strings.Repeat("abc cab bca\n", 400))
+	fresh, err := Open(Options{Data: []string{data}, Tokenizer: "char", Preset: "tiny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.Mode != Fresh || fresh.Checkpoint != nil || len(fresh.Unknown) != 0 {
+		t.Fatalf("fresh session: mode %v, checkpoint %v, unknown %v", fresh.Mode, fresh.Checkpoint != nil, fresh.Unknown)
+	}
+	ck := filepath.Join(dir, "abc.safetensors")
+	if err := fresh.Save(ck); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		opt  Options
+		want Mode
+	}{
+		{"ckpt", Options{Data: []string{data}, Init: ck}, FromWeights},
+		{"resume", Options{Data: []string{data}, Resume: ck}, Resume},
+	} {
+		s, err := Open(tt.opt)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if s.Mode != tt.want || s.Checkpoint == nil || s.From != ck {
+			t.Errorf("%s: mode %v want %v, checkpoint kept %v, from %q", tt.name, s.Mode, tt.want, s.Checkpoint != nil, s.From)
+		}
+	}
+	if _, err := Open(Options{Data: []string{data}, Init: ck, Resume: ck}); err == nil {
+		t.Error("--ckpt with --resume: no error")
+	}
+}
+
+// TestOpenReportsUnknown: characters the checkpoint's char tokenizer lacks
+// are reported, with how many and where the first is, not dropped silently.
+func TestOpenReportsUnknown(t *testing.T) {
+	dir := t.TempDir()
+	data := writeFile(t, dir, "abc.txt", strings.Repeat("abc cab bca\n", 400))
+	s, err := Open(Options{Data: []string{data}, Tokenizer: "char", Preset: "tiny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck := filepath.Join(dir, "abc.safetensors")
+	if err := s.Save(ck); err != nil {
+		t.Fatal(err)
+	}
+	more := writeFile(t, dir, "xyz.txt", strings.Repeat("abc cab bca\n", 300)+"abc xyz\n"+strings.Repeat("abc cab bca\n", 100))
+	s, err = Open(Options{Data: []string{more}, Init: ck})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.UnknownChars, 3; got != want {
+		t.Errorf("UnknownChars = %d, want %d (x, y, z)", got, want)
+	}
+	if len(s.Unknown) == 0 || s.Unknown[0].Text != "x" {
+		t.Fatalf("Unknown = %v, want x first", s.Unknown)
+	}
+	if note := s.UnknownNote(); !strings.Contains(note, "3 of ") || !strings.Contains(note, `"x"`) {
+		t.Errorf("UnknownNote = %q", note)
+	}
+}
+
+// TestOpenCheckpointVocab: a checkpoint whose tokenizer and model disagree
+// on the vocabulary is refused, whichever command reads it.
+func TestOpenCheckpointVocab(t *testing.T) {
+	dir := t.TempDir()
+	data := writeFile(t, dir, "abc.txt", strings.Repeat("abc cab bca\n", 400))
+	s, err := Open(Options{Data: []string{data}, Tokenizer: "char", Preset: "tiny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := Open(Options{Data: []string{writeFile(t, dir, "abcd.txt", strings.Repeat("abcd dcba\n", 400))}, Tokenizer: "char", Preset: "tiny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.TokData = other.TokData // six ids (a b c d, space, newline) for a model of five
+	ck := filepath.Join(dir, "bad.safetensors")
+	if err := s.Save(ck); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := OpenCheckpoint(ck); !errors.Is(err, ErrVocabMismatch) {
+		t.Fatalf("OpenCheckpoint: %v, want ErrVocabMismatch", err)
+	}
+	if _, err := Open(Options{Data: []string{data}, Init: ck}); !errors.Is(err, ErrVocabMismatch) {
+		t.Fatalf("Open: %v, want ErrVocabMismatch", err)
+	}
+}
