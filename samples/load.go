@@ -37,7 +37,7 @@ type Corpus struct {
 type Source struct {
 	Spec    string  // the --data value as given
 	Name    string  // what to call it on screen: the path, "stdin" or "sample:NAME"
-	Kind    string  // "file", "dir", "jsonl", "stdin" or "sample"
+	Kind    Kind    // KindFile, KindDir, KindJSONL, KindStdin or KindSample
 	Weight  float64 // relative share of training batches
 	Enabled bool    // whether training and validation use it
 
@@ -107,7 +107,7 @@ func exists(path string) bool {
 
 // describe names a spec in an error, with how its weight was read.
 func describe(s Spec) string {
-	if s.Raw != s.Path && s.Kind == "path" {
+	if s.Raw != s.Path && s.Kind == KindPath {
 		return fmt.Sprintf("%s (from %q, weight %g)", s.Path, s.Raw, s.Weight)
 	}
 	return s.Raw
@@ -124,19 +124,19 @@ func (l *loader) load(spec Spec) (*Source, error) {
 	src := &Source{Spec: spec.Raw, Name: spec.Path, Weight: spec.Weight, Enabled: true}
 	var err error
 	switch spec.Kind {
-	case "sample":
+	case KindSample:
 		var s Sample
 		if s, err = Lookup(spec.Path); err != nil {
 			return nil, fmt.Errorf("data %s: %w", spec.Raw, err)
 		}
-		src.Kind, src.Name = "sample", "sample:"+s.Name
+		src.Kind, src.Name = KindSample, "sample:"+s.Name
 		text := s.Text()
 		if err = l.take(int64(len(text)), src.Name); err != nil {
 			return nil, err
 		}
 		src.Docs = []Doc{{Name: src.Name, Text: text}}
-	case "stdin":
-		src.Kind, src.Name = "stdin", "stdin"
+	case KindStdin:
+		src.Kind, src.Name = KindStdin, "stdin"
 		if l.opt.Stdin == nil {
 			return nil, errors.New("data -: no standard input to read")
 		}
@@ -145,7 +145,7 @@ func (l *loader) load(spec Spec) (*Source, error) {
 			return nil, err
 		}
 		if l.jsonStdin || looksJSONL(b) {
-			src.Kind = "jsonl"
+			src.Kind = KindJSONL
 			src.Docs, err = l.jsonl(b, "stdin")
 		} else {
 			src.Docs, err = l.plain(b, "stdin")
@@ -163,7 +163,7 @@ func (l *loader) load(spec Spec) (*Source, error) {
 	}
 	// Built-in samples are made of lines; cutting them at a line keeps the
 	// last training word whole (a file keeps nanoGPT's exact cut).
-	src.TrainText, src.ValText, src.Split = split(src.Docs, l.opt.ValFraction, src.Kind == "sample")
+	src.TrainText, src.ValText, src.Split = split(src.Docs, l.opt.ValFraction, src.Kind == KindSample)
 	return src, nil
 }
 
@@ -181,15 +181,15 @@ func (l *loader) path(src *Source, spec Spec) error {
 		return fmt.Errorf("data %s: %w", spec.Raw, err)
 	}
 	if !info.IsDir() {
-		src.Kind, src.Files = "file", 1
+		src.Kind, src.Files = KindFile, 1
 		docs, err := l.file(spec.Path, info)
 		if isJSONL(spec.Path) {
-			src.Kind = "jsonl"
+			src.Kind = KindJSONL
 		}
 		src.Docs = docs
 		return err
 	}
-	src.Kind = "dir"
+	src.Kind = KindDir
 	err = filepath.WalkDir(spec.Path, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("data %s: %w", spec.Raw, err)

@@ -48,7 +48,7 @@ func TestLoadOneFileIsNanoGPTSplit(t *testing.T) {
 			if s.TrainText != string(runes[:cut]) || s.ValText != string(runes[cut:]) {
 				t.Errorf("split at %d/%d chars, want %d", utf8.RuneCountInString(s.TrainText), len(runes), cut)
 			}
-			if s.Kind != "file" || s.Files != 1 || s.Weight != 1 || !s.Enabled {
+			if s.Kind != KindFile || s.Files != 1 || s.Weight != 1 || !s.Enabled {
 				t.Errorf("source = %+v", s)
 			}
 			if s.Bytes != len(tt.text) || s.Chars != len(runes) {
@@ -102,7 +102,7 @@ func TestLoadDirectorySplitsByDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Sources[0]
-	if s.Kind != "dir" || s.Weight != 2 {
+	if s.Kind != KindDir || s.Weight != 2 {
 		t.Errorf("kind %q weight %g, want dir 2", s.Kind, s.Weight)
 	}
 	// 18 docs/*.md + chapter1 + z.MD; the empty file is read but has no document.
@@ -152,7 +152,7 @@ func TestLoadJSONL(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Sources[0]
-	if s.Kind != "jsonl" || len(s.Docs) != 30 {
+	if s.Kind != KindJSONL || len(s.Docs) != 30 {
 		t.Fatalf("kind %q with %d docs, want jsonl with 30", s.Kind, len(s.Docs))
 	}
 	if got, want := s.Docs[5].Name, filepath.Join(dir, "d.jsonl")+":7"; got != want {
@@ -176,7 +176,7 @@ func TestLoadStdinAndSample(t *testing.T) {
 		t.Errorf("sample source %q does not hold the sample's text", got.Name)
 	}
 	c, err = Load([]string{"-"}, Options{Stdin: strings.NewReader(`{"text":"a"}` + "\n" + `{"text":"b"}`)})
-	if err != nil || c.Sources[0].Kind != "jsonl" || len(c.Sources[0].Docs) != 2 {
+	if err != nil || c.Sources[0].Kind != KindJSONL || len(c.Sources[0].Docs) != 2 {
 		t.Errorf("JSONL on stdin: %v, %+v", err, c)
 	}
 }
@@ -352,7 +352,7 @@ func FuzzLoadStdin(f *testing.F) {
 			return
 		}
 		s := c.Sources[0]
-		if s.Kind == "stdin" && s.TrainText+s.ValText != strings.TrimPrefix(string(in), "\xef\xbb\xbf") {
+		if s.Kind == KindStdin && s.TrainText+s.ValText != strings.TrimPrefix(string(in), "\xef\xbb\xbf") {
 			t.Errorf("plain stdin %q came back as %q + %q", in, s.TrainText, s.ValText)
 		}
 		if !allowInvalid && (!utf8.ValidString(s.TrainText) || !utf8.ValidString(s.ValText)) {

@@ -10,8 +10,8 @@ import (
 // Spec is one parsed --data value.
 type Spec struct {
 	Raw    string  // the value as given
-	Kind   string  // "path" (a file or a directory), "stdin" or "sample"
-	Path   string  // the file or directory for "path", the sample name for "sample"
+	Kind   Kind    // KindPath (a file or a directory), KindStdin or KindSample
+	Path   string  // the file or directory for KindPath, the sample name for KindSample
 	Weight float64 // relative share of training batches; 1 unless given
 }
 
@@ -37,13 +37,13 @@ func ParseSpec(raw string, exists func(path string) bool) (Spec, error) {
 	}
 	switch {
 	case s.Path == "-":
-		s.Kind = "stdin"
+		s.Kind = KindStdin
 	case strings.HasPrefix(s.Path, "sample:") && (exists == nil || !exists(s.Path)):
-		s.Kind, s.Path = "sample", strings.TrimPrefix(s.Path, "sample:")
+		s.Kind, s.Path = KindSample, strings.TrimPrefix(s.Path, "sample:")
 	case s.Path == "":
 		return Spec{}, fmt.Errorf("data %q: no path before the weight; give a file, a directory, - or sample:NAME", raw)
 	default:
-		s.Kind = "path"
+		s.Kind = KindPath
 	}
 	return s, nil
 }

@@ -12,24 +12,24 @@ func TestParseSpec(t *testing.T) {
 	exists := func(p string) bool { return onDisk[p] }
 	tests := []struct {
 		raw     string
-		kind    string
+		kind    Kind
 		path    string
 		weight  float64
 		wantErr string
 	}{
-		{raw: "a.txt", kind: "path", path: "a.txt", weight: 1},
-		{raw: "a.txt:3", kind: "path", path: "a.txt", weight: 3},
-		{raw: "dir/:0.5", kind: "path", path: "dir/", weight: 0.5},
-		{raw: "-", kind: "stdin", path: "-", weight: 1},
-		{raw: "-:2", kind: "stdin", path: "-", weight: 2},
-		{raw: "sample:cats", kind: "sample", path: "cats", weight: 1},
-		{raw: "sample:cats:4", kind: "sample", path: "cats", weight: 4},
-		{raw: `C:\data\notes.txt`, kind: "path", path: `C:\data\notes.txt`, weight: 1},
-		{raw: "logs/12:30.txt", kind: "path", path: "logs/12:30.txt", weight: 1},
-		{raw: "has:3", kind: "path", path: "has:3", weight: 1},           // an existing file wins over a weight
-		{raw: "sample:odd", kind: "path", path: "sample:odd", weight: 1}, // so does a file called sample:odd
-		{raw: "notes:2024", kind: "path", path: "notes", weight: 2024},
-		{raw: "日本語/猫.md:2", kind: "path", path: "日本語/猫.md", weight: 2},
+		{raw: "a.txt", kind: KindPath, path: "a.txt", weight: 1},
+		{raw: "a.txt:3", kind: KindPath, path: "a.txt", weight: 3},
+		{raw: "dir/:0.5", kind: KindPath, path: "dir/", weight: 0.5},
+		{raw: "-", kind: KindStdin, path: "-", weight: 1},
+		{raw: "-:2", kind: KindStdin, path: "-", weight: 2},
+		{raw: "sample:cats", kind: KindSample, path: "cats", weight: 1},
+		{raw: "sample:cats:4", kind: KindSample, path: "cats", weight: 4},
+		{raw: `C:\data\notes.txt`, kind: KindPath, path: `C:\data\notes.txt`, weight: 1},
+		{raw: "logs/12:30.txt", kind: KindPath, path: "logs/12:30.txt", weight: 1},
+		{raw: "has:3", kind: KindPath, path: "has:3", weight: 1},           // an existing file wins over a weight
+		{raw: "sample:odd", kind: KindPath, path: "sample:odd", weight: 1}, // so does a file called sample:odd
+		{raw: "notes:2024", kind: KindPath, path: "notes", weight: 2024},
+		{raw: "日本語/猫.md:2", kind: KindPath, path: "日本語/猫.md", weight: 2},
 		{raw: "", wantErr: "empty --data"},
 		{raw: ":3", wantErr: "no path before the weight"},
 		{raw: "a.txt:0", wantErr: "must be a positive number"},
@@ -68,13 +68,13 @@ func FuzzParseSpec(f *testing.F) {
 		if !(s.Weight > 0) || math.IsInf(s.Weight, 0) {
 			t.Errorf("ParseSpec(%q) weight %v", raw, s.Weight)
 		}
-		if s.Kind != "path" && s.Kind != "stdin" && s.Kind != "sample" {
+		if s.Kind != KindPath && s.Kind != KindStdin && s.Kind != KindSample {
 			t.Errorf("ParseSpec(%q) kind %q", raw, s.Kind)
 		}
-		if s.Kind == "path" && s.Path == "" {
+		if s.Kind == KindPath && s.Path == "" {
 			t.Errorf("ParseSpec(%q) has an empty path", raw)
 		}
-		if !strings.HasPrefix(raw, s.Path) && s.Kind == "path" {
+		if !strings.HasPrefix(raw, s.Path) && s.Kind == KindPath {
 			t.Errorf("ParseSpec(%q) path %q is not a prefix of the value", raw, s.Path)
 		}
 	})
