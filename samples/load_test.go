@@ -175,9 +175,15 @@ func TestLoadStdinAndSample(t *testing.T) {
 	if got := c.Sources[1]; got.Name != "sample:cats" || got.TrainText+got.ValText != cats.Text() {
 		t.Errorf("sample source %q does not hold the sample's text", got.Name)
 	}
-	c, err = Load([]string{"-"}, Options{Stdin: strings.NewReader(`{"text":"a"}` + "\n" + `{"text":"b"}`)})
+	jsonl := `{"text":"a"}` + "\n" + `{"text":"b"}`
+	c, err = Load([]string{"-"}, Options{Stdin: strings.NewReader(jsonl), Field: "text"})
 	if err != nil || c.Sources[0].Kind != KindJSONL || len(c.Sources[0].Docs) != 2 {
-		t.Errorf("JSONL on stdin: %v, %+v", err, c)
+		t.Errorf("JSONL on stdin with --field: %v, %+v", err, c)
+	}
+	// Without --field, text that looks like JSON is text, taken as it is.
+	c, err = Load([]string{"-"}, Options{Stdin: strings.NewReader(jsonl)})
+	if err != nil || c.Sources[0].Kind != KindStdin || c.Sources[0].TrainText+c.Sources[0].ValText != jsonl {
+		t.Errorf("JSON-looking stdin without --field: %v, %+v", err, c)
 	}
 }
 
@@ -397,7 +403,7 @@ func ExampleLoad() {
 	// Output:
 	// stdin (stdin), weight 2, 32 bytes; one document: first 90 % train, last 10 % validation
 	// sample:cats (sample), weight 1, 38829 bytes; one document: first 90 % train, last 10 % validation
-	// data "notes.txt:0": weight "0" must be a positive number, as in notes.txt:2
+	// data "notes.txt:0": weight 0 is zero; weight must be a positive finite number (1e-06 to 1e+06), as in notes.txt:2
 }
 
 // TestSampleSplitKeepsLinesWhole: a built-in sample is cut at a line start,

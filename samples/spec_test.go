@@ -32,10 +32,10 @@ func TestParseSpec(t *testing.T) {
 		{raw: "日本語/猫.md:2", kind: KindPath, path: "日本語/猫.md", weight: 2},
 		{raw: "", wantErr: "empty --data"},
 		{raw: ":3", wantErr: "no path before the weight"},
-		{raw: "a.txt:0", wantErr: "must be a positive number"},
-		{raw: "a.txt:-1", wantErr: "must be a positive number"},
-		{raw: "a.txt:NaN", wantErr: "must be a positive number"},
-		{raw: "a.txt:inf", wantErr: "must be a positive number"},
+		{raw: "a.txt:0", wantErr: "weight 0 is zero; weight must be a positive finite number"},
+		{raw: "a.txt:-1", wantErr: "weight -1 is negative; weight must be a positive finite number"},
+		{raw: "a.txt:NaN", wantErr: "weight NaN is not a number; weight must be a positive finite number"},
+		{raw: "a.txt:inf", wantErr: "weight inf is infinite; weight must be a positive finite number"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
