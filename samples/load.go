@@ -353,11 +353,11 @@ const firstBlock = 64 << 10
 // is the size of the file, or -1 when it is not known (stdin).
 func (l *loader) read(r io.Reader, name string, size int64) ([]byte, error) {
 	lr := io.LimitReader(r, l.budget+1)
-	n := int64(firstBlock)
+	want := int64(firstBlock) // room for the whole file once its first block is text
 	if size >= 0 {
-		n = min(size, l.budget) + 1 // one more to see a file that grew since Stat, or its end
+		want = min(size, l.budget) + 1 // one more to see a file that grew since Stat, or its end
 	}
-	b := make([]byte, 0, max(n, 512))
+	b := make([]byte, 0, max(min(want, firstBlock), 512)) // a huge sparse file of NULs costs one block
 	checked := false
 	for {
 		if len(b) == cap(b) {
@@ -380,6 +380,9 @@ func (l *loader) read(r io.Reader, name string, size int64) ([]byte, error) {
 			checked = true
 			if err := checkBinary(bytes.TrimPrefix(b, bom), name, 0); err != nil {
 				return nil, err
+			}
+			if want > int64(cap(b)) {
+				b = slices.Grow(b, int(want)-len(b))
 			}
 		}
 		if err == io.EOF {

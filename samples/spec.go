@@ -68,9 +68,7 @@ func badWeight(w float64, err error) string {
 	switch {
 	case math.IsNaN(w):
 		return "is not a number"
-	case err != nil && !math.IsInf(w, 0): // ParseFloat rounds an underflow to ±0
-		return "underflows a float64 to 0"
-	case err != nil:
+	case err != nil: // a range error; an underflow is no error, it rounds to 0
 		return "overflows a float64"
 	case math.IsInf(w, 0):
 		return "is infinite"

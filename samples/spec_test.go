@@ -1,8 +1,8 @@
 package samples
 
 import (
+	"errors"
 	"flag"
-	"math"
 	"strings"
 	"testing"
 )
@@ -36,6 +36,16 @@ func TestParseSpec(t *testing.T) {
 		{raw: "a.txt:-1", wantErr: "weight -1 is negative; weight must be a positive finite number"},
 		{raw: "a.txt:NaN", wantErr: "weight NaN is not a number; weight must be a positive finite number"},
 		{raw: "a.txt:inf", wantErr: "weight inf is infinite; weight must be a positive finite number"},
+		{raw: "a.txt:-Inf", wantErr: "weight -Inf is infinite"},
+		{raw: "a.txt:-0", wantErr: "weight -0 is zero"},
+		{raw: "a.txt:1e999", wantErr: "weight 1e999 overflows a float64"},
+		{raw: "a.txt:1e-999", wantErr: "weight 1e-999 is zero"},
+		{raw: "a.txt:2e6", wantErr: "weight 2e6 is too large; weight must be a positive finite number (1e-06 to 1e+06), as in a.txt:2"},
+		{raw: "a.txt:1e-7", wantErr: "weight 1e-7 is too small"},
+		{raw: ":0", wantErr: "weight 0 is zero; weight must be a positive finite number (1e-06 to 1e+06), as in notes.txt:2"},
+		{raw: "a.txt:0x1p-2", kind: KindPath, path: "a.txt", weight: 0.25},
+		{raw: "a.txt:1e6", kind: KindPath, path: "a.txt", weight: 1e6},
+		{raw: "a.txt:1e-6", kind: KindPath, path: "a.txt", weight: 1e-6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
@@ -43,6 +53,12 @@ func TestParseSpec(t *testing.T) {
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("ParseSpec(%q) error = %v, want %q", tt.raw, err, tt.wantErr)
+				}
+				if !errors.Is(err, ErrBadSpec) {
+					t.Errorf("ParseSpec(%q) error %v does not match ErrBadSpec", tt.raw, err)
+				}
+				if got, want := errors.Is(err, ErrBadWeight), strings.Contains(tt.wantErr, "weight "); got != want {
+					t.Errorf("ParseSpec(%q): errors.Is(err, ErrBadWeight) = %v, want %v", tt.raw, got, want)
 				}
 				return
 			}
@@ -57,15 +73,19 @@ func TestParseSpec(t *testing.T) {
 }
 
 func FuzzParseSpec(f *testing.F) {
-	for _, s := range []string{"a.txt", "a.txt:3", "-", "-:1e3", "sample:cats:2", ":", "::", "a:0x1p-2", "x:1_0", "\xff:2"} {
+	for _, s := range []string{"a.txt", "a.txt:3", "-", "-:1e3", "sample:cats:2", ":", "::", "a:0x1p-2", "x:1_0", "\xff:2", "a:1e999", "a:-0", "a:1e-7", "a:+Inf"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		s, err := ParseSpec(raw, func(p string) bool { return strings.HasSuffix(p, "!") })
 		if err != nil {
+			var de *DataError
+			if !errors.Is(err, ErrBadSpec) || !errors.As(err, &de) || strings.Contains(err.Error(), "\n") && !strings.Contains(raw, "\n") {
+				t.Errorf("ParseSpec(%q) error %v: want a one-line *DataError matching ErrBadSpec", raw, err)
+			}
 			return
 		}
-		if !(s.Weight > 0) || math.IsInf(s.Weight, 0) {
+		if !(s.Weight >= 1/MaxWeight && s.Weight <= MaxWeight) {
 			t.Errorf("ParseSpec(%q) weight %v", raw, s.Weight)
 		}
 		if s.Kind != KindPath && s.Kind != KindStdin && s.Kind != KindSample {
