@@ -117,6 +117,7 @@ func TestLoadHostile(t *testing.T) {
 		{name: "directory linked twice is read once", specs: []string{p("tree")}, files: 1, docs: 1},
 		{name: "symlink to itself", specs: []string{p("self.txt")}, wantErr: ErrSymlinkLoop, where: p("self.txt"), offset: -1},
 		{name: "symlink to an enclosing directory", specs: []string{p("loopdir")}, wantErr: ErrSymlinkLoop, where: p("loopdir/sub/up"), offset: -1, want: []string{"encloses it"}},
+		{name: "broken link as the path", specs: []string{p("dangling/gone.bin")}, wantErr: fs.ErrNotExist, where: p("dangling/gone.bin"), offset: -1, want: []string{"nowhere.bin", "does not exist"}},
 		{name: "broken link named as text", specs: []string{p("dangling")}, wantErr: fs.ErrNotExist, where: p("dangling/gone.txt"), offset: -1, want: []string{"nowhere.txt", "does not exist"}},
 		{name: "weight NaN", specs: []string{p("big.txt") + ":NaN"}, wantErr: ErrBadWeight, offset: -1, want: []string{"is not a number"}},
 		{name: "weight zero", specs: []string{p("big.txt") + ":0"}, wantErr: ErrBadSpec, offset: -1, want: []string{"is zero"}},

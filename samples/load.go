@@ -201,6 +201,9 @@ func (l *loader) path(src *Source, spec Spec) error {
 		if spec.Raw != spec.Path {
 			hint = fmt.Sprintf("the part after the last colon was read as a weight (%g); check the path", spec.Weight)
 		}
+		if target, lerr := os.Readlink(spec.Path); lerr == nil && errors.Is(err, fs.ErrNotExist) {
+			return dataErr(nil, spec.Raw, "a symbolic link to %s, which does not exist; restore the file or point the link elsewhere", target).because(err)
+		}
 		return statErr(spec.Raw, err, hint)
 	}
 	if !info.IsDir() {
@@ -357,7 +360,7 @@ func (l *loader) read(r io.Reader, name string, size int64) ([]byte, error) {
 	if size >= 0 {
 		want = min(size, l.budget) + 1 // one more to see a file that grew since Stat, or its end
 	}
-	b := make([]byte, 0, max(min(want, firstBlock), 512)) // a huge sparse file of NULs costs one block
+	b := make([]byte, 0, max(min(want, 4<<10), 512)) // a huge sparse file of NULs costs at most one block
 	checked := false
 	for {
 		if len(b) == cap(b) {

@@ -2,11 +2,14 @@ package samples
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 )
 
@@ -367,24 +370,86 @@ func FuzzLoadStdin(f *testing.F) {
 	})
 }
 
-// FuzzJSONL feeds arbitrary bytes to the JSONL reader.
+// FuzzJSONL feeds arbitrary bytes to the JSONL reader: it never panics,
+// every document is non-empty valid UTF-8 from its own line, and every error
+// is a *DataError of a known kind whose line and byte offset lie inside the
+// input.
 func FuzzJSONL(f *testing.F) {
-	for _, s := range []string{`{"text":"a"}`, "{\"text\":\"a\"}\n\n{\"text\":\"\\u00e9\"}", `{"text":null}`, `[1]`, `{"text":"a"`, "{\"text\":\"\xff\"}"} {
+	for _, s := range []string{`{"text":"a"}`, "{\"text\":\"a\"}\n\n{\"text\":\"\\u00e9\"}", `{"text":null}`, `[1]`, `{"text":"a"`, "{\"text\":\"\xff\"}",
+		"\xef\xbb\xbf{\"text\":\"bom\"}\n", "\xef\xbb\xbf", " \u00a0{\"text\":1}", "{\"text\":\"a\"}\r\n{\"other\":\"b\"}", "\xff\xfe{\x00"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		l := &loader{opt: Options{Field: "text"}, budget: 1 << 20}
 		docs, err := l.jsonl(in, "fuzz.jsonl")
+		lines := bytes.Count(in, []byte("\n")) + 1
 		if err != nil {
+			var de *DataError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %v is not a *DataError", err)
+			}
+			if !errors.Is(err, ErrBadJSONL) && !errors.Is(err, ErrNotText) && !errors.Is(err, ErrInvalidUTF8) {
+				t.Errorf("error %v is of no known kind", err)
+			}
+			if de.Name != "fuzz.jsonl" || de.Line < 0 || de.Line > lines || de.Offset < -1 || de.Offset > int64(len(in)) {
+				t.Errorf("error %v at %q line %d offset %d, outside %d lines and %d bytes", err, de.Name, de.Line, de.Offset, lines, len(in))
+			}
 			return
 		}
-		if len(docs) > bytes.Count(in, []byte("\n"))+1 {
-			t.Errorf("%d documents from %d lines", len(docs), bytes.Count(in, []byte("\n"))+1)
+		if len(docs) > lines {
+			t.Errorf("%d documents from %d lines", len(docs), lines)
 		}
 		for _, d := range docs {
 			if d.Text == "" || !utf8.ValidString(d.Text) {
 				t.Errorf("document %q from %q", d.Text, in)
 			}
+		}
+	})
+}
+
+// FuzzRead feeds arbitrary bytes, in pieces of every size, to the reader
+// every file and stdin go through: it returns the input exactly, or stops
+// with ErrTooLarge when the input is over the budget, or ErrNotText at a
+// NUL byte it names (or at UTF-16 or control characters at the start).
+func FuzzRead(f *testing.F) {
+	for _, s := range []string{"", "text\n", "a\x00b", "\xef\xbb\xbf\x00", "\xff\xfeh\x00", "\x01\x02\x03ab", strings.Repeat("z", 70000) + "\x00"} {
+		f.Add([]byte(s), int64(1<<20), false)
+		f.Add([]byte(s), int64(3), true)
+	}
+	f.Fuzz(func(t *testing.T, in []byte, budget int64, oneByte bool) {
+		budget = max(budget, 0) % (1 << 20)
+		l := &loader{opt: Options{MaxBytes: max(budget, 1)}, budget: budget}
+		var r io.Reader = bytes.NewReader(in)
+		if oneByte {
+			r = iotest.OneByteReader(r)
+		}
+		size := int64(len(in))
+		if oneByte {
+			size = -1 // as stdin
+		}
+		b, err := l.read(r, "fuzz", size)
+		switch {
+		case err == nil:
+			if !bytes.Equal(b, in) || int64(len(b)) > budget || l.budget != budget-int64(len(b)) {
+				t.Errorf("read %d bytes of %d with budget %d (left %d): not the input", len(b), len(in), budget, l.budget)
+			}
+		case errors.Is(err, ErrTooLarge):
+			if int64(len(in)) <= budget {
+				t.Errorf("ErrTooLarge for %d bytes under a budget of %d", len(in), budget)
+			}
+		case errors.Is(err, ErrNotText):
+			var de *DataError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %v is not a *DataError", err)
+			}
+			if de.Offset >= 0 && (de.Offset >= int64(len(in)) || in[de.Offset] != 0) {
+				t.Errorf("NUL reported at byte offset %d of %q", de.Offset, in)
+			}
+			if de.Offset < 0 && bytes.IndexByte(in[:min(len(in), firstBlock+3)], 0) >= 0 && !bytes.HasPrefix(in, []byte{0xff, 0xfe}) && !bytes.HasPrefix(in, []byte{0xfe, 0xff}) {
+				t.Errorf("error %v names no offset though a NUL comes first", err)
+			}
+		default:
+			t.Errorf("read: unexpected error %v", err)
 		}
 	})
 }
