@@ -149,25 +149,45 @@ func (c *Corpus) Leaks() []Leak {
 // Check reports, before training starts, whether the corpus can fill one
 // batch: every enabled source needs at least context+1 training tokens (one
 // window and its targets), and the validation text as many. count returns
-// the number of tokens in a text.
+// the number of tokens in a text. Errors match ErrNoData (no sources, or
+// every one disabled) or ErrTooShort, and say what to change: a smaller
+// --context when one would fit, else more text.
 func (c *Corpus) Check(count func(string) int, context int) error {
 	enabled := c.Enabled()
 	if len(c.Sources) == 0 {
-		return fmt.Errorf("data: the corpus is empty; give --data FILE, DIR/, - or sample:NAME")
+		return dataErr(ErrNoData, "", "the corpus is empty; give --data FILE, DIR/, - or sample:NAME")
 	}
 	if len(enabled) == 0 {
-		return fmt.Errorf("data: every source is disabled; enable at least one")
+		return dataErr(ErrNoData, "", "every source is disabled; enable at least one")
 	}
 	need := context + 1
 	for _, s := range enabled {
 		if n := count(s.TrainText); n < need {
-			return fmt.Errorf("data %s: %d training tokens, but one batch at context %d needs at least %d; add text, or lower --context to at most %d",
-				s.Name, n, context, need, max(n-1, 1))
+			return dataErr(ErrTooShort, s.Name, "%s, but one batch at context %d needs at least %d; %s",
+				plural(n, "training token"), context, need, shortFix(n, context, "add text to this source, or leave it out of --data"))
 		}
 	}
 	if n := count(c.ValText()); n < need {
-		return fmt.Errorf("data: the validation text has %d tokens, but one evaluation window at context %d needs at least %d; add text or documents, or lower --context to at most %d",
-			n, context, need, max(n-1, 1))
+		return dataErr(ErrTooShort, "", "the validation text has %s, but one evaluation window at context %d needs at least %d; %s",
+			plural(n, "token"), context, need, shortFix(n, context, "add text (a tenth of each source is held out for validation), or more documents to a directory or JSONL source"))
 	}
 	return nil
+}
+
+// shortFix says what to do about a text of n tokens that is too short for
+// the context: lower the context when a smaller one fits (context c needs
+// c+1 tokens, and a context is at least 1), else moreText.
+func shortFix(n, context int, moreText string) string {
+	if n >= 2 && n-1 < context {
+		return fmt.Sprintf("%s, or lower --context to at most %d", moreText, n-1)
+	}
+	return fmt.Sprintf("%s: no context fits in %s (context 1 needs 2)", moreText, plural(n, "token"))
+}
+
+// plural returns "1 thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

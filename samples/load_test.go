@@ -2,11 +2,14 @@ package samples
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 )
 
@@ -48,7 +51,7 @@ func TestLoadOneFileIsNanoGPTSplit(t *testing.T) {
 			if s.TrainText != string(runes[:cut]) || s.ValText != string(runes[cut:]) {
 				t.Errorf("split at %d/%d chars, want %d", utf8.RuneCountInString(s.TrainText), len(runes), cut)
 			}
-			if s.Kind != "file" || s.Files != 1 || s.Weight != 1 || !s.Enabled {
+			if s.Kind != KindFile || s.Files != 1 || s.Weight != 1 || !s.Enabled {
 				t.Errorf("source = %+v", s)
 			}
 			if s.Bytes != len(tt.text) || s.Chars != len(runes) {
@@ -102,7 +105,7 @@ func TestLoadDirectorySplitsByDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Sources[0]
-	if s.Kind != "dir" || s.Weight != 2 {
+	if s.Kind != KindDir || s.Weight != 2 {
 		t.Errorf("kind %q weight %g, want dir 2", s.Kind, s.Weight)
 	}
 	// 18 docs/*.md + chapter1 + z.MD; the empty file is read but has no document.
@@ -152,7 +155,7 @@ func TestLoadJSONL(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Sources[0]
-	if s.Kind != "jsonl" || len(s.Docs) != 30 {
+	if s.Kind != KindJSONL || len(s.Docs) != 30 {
 		t.Fatalf("kind %q with %d docs, want jsonl with 30", s.Kind, len(s.Docs))
 	}
 	if got, want := s.Docs[5].Name, filepath.Join(dir, "d.jsonl")+":7"; got != want {
@@ -175,9 +178,15 @@ func TestLoadStdinAndSample(t *testing.T) {
 	if got := c.Sources[1]; got.Name != "sample:cats" || got.TrainText+got.ValText != cats.Text() {
 		t.Errorf("sample source %q does not hold the sample's text", got.Name)
 	}
-	c, err = Load([]string{"-"}, Options{Stdin: strings.NewReader(`{"text":"a"}` + "\n" + `{"text":"b"}`)})
-	if err != nil || c.Sources[0].Kind != "jsonl" || len(c.Sources[0].Docs) != 2 {
-		t.Errorf("JSONL on stdin: %v, %+v", err, c)
+	jsonl := `{"text":"a"}` + "\n" + `{"text":"b"}`
+	c, err = Load([]string{"-"}, Options{Stdin: strings.NewReader(jsonl), Field: "text"})
+	if err != nil || c.Sources[0].Kind != KindJSONL || len(c.Sources[0].Docs) != 2 {
+		t.Errorf("JSONL on stdin with --field: %v, %+v", err, c)
+	}
+	// Without --field, text that looks like JSON is text, taken as it is.
+	c, err = Load([]string{"-"}, Options{Stdin: strings.NewReader(jsonl)})
+	if err != nil || c.Sources[0].Kind != KindStdin || c.Sources[0].TrainText+c.Sources[0].ValText != jsonl {
+		t.Errorf("JSON-looking stdin without --field: %v, %+v", err, c)
 	}
 }
 
@@ -352,7 +361,7 @@ func FuzzLoadStdin(f *testing.F) {
 			return
 		}
 		s := c.Sources[0]
-		if s.Kind == "stdin" && s.TrainText+s.ValText != strings.TrimPrefix(string(in), "\xef\xbb\xbf") {
+		if s.Kind == KindStdin && s.TrainText+s.ValText != strings.TrimPrefix(string(in), "\xef\xbb\xbf") {
 			t.Errorf("plain stdin %q came back as %q + %q", in, s.TrainText, s.ValText)
 		}
 		if !allowInvalid && (!utf8.ValidString(s.TrainText) || !utf8.ValidString(s.ValText)) {
@@ -361,24 +370,86 @@ func FuzzLoadStdin(f *testing.F) {
 	})
 }
 
-// FuzzJSONL feeds arbitrary bytes to the JSONL reader.
+// FuzzJSONL feeds arbitrary bytes to the JSONL reader: it never panics,
+// every document is non-empty valid UTF-8 from its own line, and every error
+// is a *DataError of a known kind whose line and byte offset lie inside the
+// input.
 func FuzzJSONL(f *testing.F) {
-	for _, s := range []string{`{"text":"a"}`, "{\"text\":\"a\"}\n\n{\"text\":\"\\u00e9\"}", `{"text":null}`, `[1]`, `{"text":"a"`, "{\"text\":\"\xff\"}"} {
+	for _, s := range []string{`{"text":"a"}`, "{\"text\":\"a\"}\n\n{\"text\":\"\\u00e9\"}", `{"text":null}`, `[1]`, `{"text":"a"`, "{\"text\":\"\xff\"}",
+		"\xef\xbb\xbf{\"text\":\"bom\"}\n", "\xef\xbb\xbf", " \u00a0{\"text\":1}", "{\"text\":\"a\"}\r\n{\"other\":\"b\"}", "\xff\xfe{\x00"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		l := &loader{opt: Options{Field: "text"}, budget: 1 << 20}
 		docs, err := l.jsonl(in, "fuzz.jsonl")
+		lines := bytes.Count(in, []byte("\n")) + 1
 		if err != nil {
+			var de *DataError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %v is not a *DataError", err)
+			}
+			if !errors.Is(err, ErrBadJSONL) && !errors.Is(err, ErrNotText) && !errors.Is(err, ErrInvalidUTF8) {
+				t.Errorf("error %v is of no known kind", err)
+			}
+			if de.Name != "fuzz.jsonl" || de.Line < 0 || de.Line > lines || de.Offset < -1 || de.Offset > int64(len(in)) {
+				t.Errorf("error %v at %q line %d offset %d, outside %d lines and %d bytes", err, de.Name, de.Line, de.Offset, lines, len(in))
+			}
 			return
 		}
-		if len(docs) > bytes.Count(in, []byte("\n"))+1 {
-			t.Errorf("%d documents from %d lines", len(docs), bytes.Count(in, []byte("\n"))+1)
+		if len(docs) > lines {
+			t.Errorf("%d documents from %d lines", len(docs), lines)
 		}
 		for _, d := range docs {
 			if d.Text == "" || !utf8.ValidString(d.Text) {
 				t.Errorf("document %q from %q", d.Text, in)
 			}
+		}
+	})
+}
+
+// FuzzRead feeds arbitrary bytes, in pieces of every size, to the reader
+// every file and stdin go through: it returns the input exactly, or stops
+// with ErrTooLarge when the input is over the budget, or ErrNotText at a
+// NUL byte it names (or at UTF-16 or control characters at the start).
+func FuzzRead(f *testing.F) {
+	for _, s := range []string{"", "text\n", "a\x00b", "\xef\xbb\xbf\x00", "\xff\xfeh\x00", "\x01\x02\x03ab", strings.Repeat("z", 70000) + "\x00"} {
+		f.Add([]byte(s), int64(1<<20), false)
+		f.Add([]byte(s), int64(3), true)
+	}
+	f.Fuzz(func(t *testing.T, in []byte, budget int64, oneByte bool) {
+		budget = max(budget, 0) % (1 << 20)
+		l := &loader{opt: Options{MaxBytes: max(budget, 1)}, budget: budget}
+		var r io.Reader = bytes.NewReader(in)
+		if oneByte {
+			r = iotest.OneByteReader(r)
+		}
+		size := int64(len(in))
+		if oneByte {
+			size = -1 // as stdin
+		}
+		b, err := l.read(r, "fuzz", size)
+		switch {
+		case err == nil:
+			if !bytes.Equal(b, in) || int64(len(b)) > budget || l.budget != budget-int64(len(b)) {
+				t.Errorf("read %d bytes of %d with budget %d (left %d): not the input", len(b), len(in), budget, l.budget)
+			}
+		case errors.Is(err, ErrTooLarge):
+			if int64(len(in)) <= budget {
+				t.Errorf("ErrTooLarge for %d bytes under a budget of %d", len(in), budget)
+			}
+		case errors.Is(err, ErrNotText):
+			var de *DataError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %v is not a *DataError", err)
+			}
+			if de.Offset >= 0 && (de.Offset >= int64(len(in)) || in[de.Offset] != 0) {
+				t.Errorf("NUL reported at byte offset %d of %q", de.Offset, in)
+			}
+			if de.Offset < 0 && bytes.IndexByte(in[:min(len(in), firstBlock+3)], 0) >= 0 && !bytes.HasPrefix(in, []byte{0xff, 0xfe}) && !bytes.HasPrefix(in, []byte{0xfe, 0xff}) {
+				t.Errorf("error %v names no offset though a NUL comes first", err)
+			}
+		default:
+			t.Errorf("read: unexpected error %v", err)
 		}
 	})
 }
@@ -397,7 +468,7 @@ func ExampleLoad() {
 	// Output:
 	// stdin (stdin), weight 2, 32 bytes; one document: first 90 % train, last 10 % validation
 	// sample:cats (sample), weight 1, 38829 bytes; one document: first 90 % train, last 10 % validation
-	// data "notes.txt:0": weight "0" must be a positive number, as in notes.txt:2
+	// data "notes.txt:0": weight 0 is zero; weight must be a positive finite number (1e-06 to 1e+06), as in notes.txt:2
 }
 
 // TestSampleSplitKeepsLinesWhole: a built-in sample is cut at a line start,

@@ -112,14 +112,15 @@ func Names() []string {
 	return names
 }
 
-// Lookup returns the sample called name. The error lists the known names.
+// Lookup returns the sample called name. The error lists the known names
+// and matches ErrUnknownSample.
 func Lookup(name string) (Sample, error) {
 	for _, s := range index {
 		if s.Name == name {
 			return s, nil
 		}
 	}
-	return Sample{}, fmt.Errorf("no built-in sample %q; known samples: %s (see lmlab samples)", name, strings.Join(Names(), ", "))
+	return Sample{}, &kindError{fmt.Sprintf("no built-in sample %q; known samples: %s (see lmlab samples)", name, strings.Join(Names(), ", ")), ErrUnknownSample}
 }
 
 // Text returns the sample's corpus.

@@ -62,7 +62,7 @@ func specsOf(c *samples.Corpus) []string {
 	var out []string
 	for _, s := range c.Enabled() {
 		spec := s.Name
-		if s.Kind == "stdin" {
+		if s.Kind == samples.KindStdin {
 			spec = "-"
 		}
 		if s.Weight != 1 {
@@ -243,7 +243,7 @@ func (m *Model) addSource(spec string) tea.Cmd {
 	if m.sess == nil || m.adding != "" {
 		return nil
 	}
-	if sp, err := samples.ParseSpec(spec, nil); err == nil && sp.Kind == "stdin" {
+	if sp, err := samples.ParseSpec(spec, nil); err == nil && sp.Kind == samples.KindStdin {
 		m.setError(errors.New("add: the workbench reads its keys from standard input; give a file, a directory or sample:NAME"))
 		return nil
 	}

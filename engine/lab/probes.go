@@ -19,7 +19,7 @@ func ProbePrompts(c *samples.Corpus) []string {
 	enabled := c.Enabled()
 	for i := len(enabled) - 1; i >= 0; i-- {
 		src := enabled[i]
-		if src.Kind != "sample" {
+		if src.Kind != samples.KindSample {
 			continue
 		}
 		smp, err := samples.Lookup(strings.TrimPrefix(src.Name, "sample:"))

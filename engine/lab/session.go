@@ -107,7 +107,7 @@ func Open(opt Options) (*Session, error) {
 		}
 	}
 	if len(s.DataSpecs) == 1 {
-		if sp, err := samples.ParseSpec(s.DataSpecs[0], nil); err == nil && sp.Kind == "sample" {
+		if sp, err := samples.ParseSpec(s.DataSpecs[0], nil); err == nil && sp.Kind == samples.KindSample {
 			if smp, err := samples.Lookup(sp.Path); err == nil {
 				s.Sample = &smp
 			}
