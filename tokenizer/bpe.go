@@ -313,17 +313,25 @@ func (b *BPE) Special() map[string]int {
 	return m
 }
 
-// Encode returns the ids of text.
+// Encode returns the ids of text. If a user-supplied split pattern times
+// out (see EncodeChecked), the rest of that piece is encoded unsplit.
 func (b *BPE) Encode(text string) []int {
-	ids := make([]int, 0, len(text)/3+1)
-	b.encode(text, func(id int32, _, _ int) { ids = append(ids, int(id)) })
+	ids, _ := b.EncodeChecked(text)
 	return ids
+}
+
+// EncodeChecked is Encode that also returns the first *PatternTimeoutError
+// of a split pattern, with the ids Encode returns.
+func (b *BPE) EncodeChecked(text string) ([]int, error) {
+	ids := make([]int, 0, len(text)/3+1)
+	err := b.encode(text, func(id int32, _, _ int) { ids = append(ids, int(id)) })
+	return ids, err
 }
 
 // EncodeTokens returns the tokens of text with their byte spans.
 func (b *BPE) EncodeTokens(text string) []Token {
 	toks := make([]Token, 0, len(text)/3+1)
-	b.encode(text, func(id int32, start, end int) {
+	_ = b.encode(text, func(id int32, start, end int) {
 		toks = append(toks, Token{ID: int(id), Start: start, End: end, Special: b.special[id], Fallback: b.fallback[id]})
 	})
 	markSplitRunes(text, toks)
@@ -367,28 +375,36 @@ func stripRunes(s, c string, start, stop int) string {
 	return s
 }
 
-// encode calls emit with each token of text and its byte span.
-func (b *BPE) encode(text string, emit func(id int32, start, end int)) {
+// encode calls emit with each token of text and its byte span. It encodes
+// the whole text even when a split pattern times out, and returns the first
+// such error.
+func (b *BPE) encode(text string, emit func(id int32, start, end int)) error {
 	pos := 0
+	var first error
 	if b.specials != nil {
 		for {
 			s, e, id := b.specials.find(text, pos)
 			if s < 0 {
 				break
 			}
-			b.encodeSegment(text[pos:s], pos, emit)
+			if err := b.encodeSegment(text[pos:s], pos, emit); err != nil && first == nil {
+				first = err
+			}
 			emit(id, s, e)
 			pos = e
 		}
 	}
-	b.encodeSegment(text[pos:], pos, emit)
+	if err := b.encodeSegment(text[pos:], pos, emit); err != nil && first == nil {
+		first = err
+	}
+	return first
 }
 
 // encodeSegment encodes text without special tokens; off is its offset in
 // the input.
-func (b *BPE) encodeSegment(seg string, off int, emit func(id int32, start, end int)) {
+func (b *BPE) encodeSegment(seg string, off int, emit func(id int32, start, end int)) error {
 	if seg == "" {
-		return
+		return nil
 	}
 	norm, align := b.normalize(seg)
 	out := emit
@@ -406,16 +422,21 @@ func (b *BPE) encodeSegment(seg string, off int, emit func(id int32, start, end 
 			emit(id, s+off, e+off)
 		}
 	}
-	b.splitLevel(norm, 0, 0, out)
+	err := b.splitLevel(norm, 0, 0, out)
+	if te, ok := err.(*PatternTimeoutError); ok && align == nil {
+		te.Offset += off
+	}
+	return err
 }
 
 // splitLevel applies split step level to text (at offset off) and encodes
-// the pieces, after the remaining steps, as words.
-func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start, end int)) {
+// the pieces, after the remaining steps, as words. It returns the first
+// *PatternTimeoutError, its Offset counted from the start of the segment.
+func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start, end int)) error {
 	if level == len(b.splits) {
 		if !b.metaChunks {
 			b.encodeWord(text, off, emit)
-			return
+			return nil
 		}
 		// Cut before each "▁" that follows another character.
 		start := 0
@@ -432,22 +453,33 @@ func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start,
 			i = j + len(metaspace)
 		}
 		b.encodeWord(text[start:], off+start, emit)
-		return
+		return nil
 	}
 	behavior := b.cfg.Splits[level].Behavior
 	last := 0
-	b.splits[level].each(text, func(s, e int) {
+	var first error
+	keep := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	err := b.splits[level].each(text, func(s, e int) {
 		if s > last && behavior != "matches" {
-			b.splitLevel(text[last:s], off+last, level+1, emit)
+			keep(b.splitLevel(text[last:s], off+last, level+1, emit))
 		}
 		if behavior != "gaps" {
-			b.splitLevel(text[s:e], off+s, level+1, emit)
+			keep(b.splitLevel(text[s:e], off+s, level+1, emit))
 		}
 		last = e
 	})
-	if last < len(text) && behavior != "matches" {
-		b.splitLevel(text[last:], off+last, level+1, emit)
+	if te, ok := err.(*PatternTimeoutError); ok {
+		te.Offset += off
+		keep(te)
 	}
+	if last < len(text) && behavior != "matches" {
+		keep(b.splitLevel(text[last:], off+last, level+1, emit))
+	}
+	return first
 }
 
 // encodeWord applies the model to one pre-token w at offset off.

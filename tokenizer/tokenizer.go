@@ -66,6 +66,23 @@ func Unknown(t Tokenizer, text string) []Position {
 	return nil
 }
 
+// EncodeChecked is t.Encode(text) for callers that want to know when the
+// ids are not what the tokenizer's rules give: it returns a
+// *PatternTimeoutError when a user-supplied split pattern (--pattern, a
+// tokenizer.json Split, a checkpoint's tokenizer) took longer than the match
+// timeout on text, with the ids Encode returns (the rest of the piece being
+// split is encoded unsplit). A tokenizer that can report this has an
+// EncodeChecked(string) ([]int, error) method, as *BPE does; for any other
+// the error is nil.
+func EncodeChecked(t Tokenizer, text string) ([]int, error) {
+	if c, ok := t.(interface {
+		EncodeChecked(string) ([]int, error)
+	}); ok {
+		return c.EncodeChecked(text)
+	}
+	return t.Encode(text), nil
+}
+
 // AcceptsAnyBytes reports whether t represents every byte string, invalid
 // UTF-8 included (byte-level BPE, byte fallback), so data for it need not be
 // valid UTF-8.

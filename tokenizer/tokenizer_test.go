@@ -480,7 +480,7 @@ func TestParseTiktokenErrors(t *testing.T) {
 		{"YQ== 0\nYg==\n", "line 2"},
 		{"YQ== 0\nYg== x\n", "line 2: rank"},
 		{"YQ== 0\n!!!! 1\n", "line 2: token"},
-		{"YQ== 0\nYg== 0\n", "line 2: rank 0 appears twice"},
+		{"YQ== 0\nYg== 0\n", "line 2: rank 0: two pieces share one id"},
 		{"YQ== 0\nYQ== 1\n", "also id 0"},
 		{"YQ== 99999999999\n", "line 1: rank"},
 		{"YQ== 1 2\n", "line 1"},
