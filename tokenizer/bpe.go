@@ -95,18 +95,11 @@ type decodeStep struct {
 }
 
 // newBPE checks cfg and builds the tokenizer it describes. Errors name the
-// field at fault.
+// field at fault. Special token ids must be below len(cfg.Vocab) +
+// len(cfg.Specials) + idSlack (else ErrIDRange), so a saved tokenizer
+// cannot make it allocate more than its size warrants.
 func newBPE(cfg bpeConfig) (*BPE, error) {
 	b := &BPE{cfg: cfg, size: len(cfg.Vocab)}
-	for _, s := range cfg.Specials {
-		if s.ID < 0 {
-			return nil, fmt.Errorf("special token %q: negative id %d", s.Text, s.ID)
-		}
-		if s.Text == "" {
-			return nil, fmt.Errorf("special token %d: empty text", s.ID)
-		}
-		b.size = max(b.size, int(s.ID)+1)
-	}
 	for id, p := range cfg.Vocab {
 		if p != nil && len(p) == 0 {
 			return nil, fmt.Errorf("vocab[%d]: empty piece", id)
@@ -116,6 +109,16 @@ func newBPE(cfg bpeConfig) (*BPE, error) {
 	b.pieces, first, second = newPieceTable(cfg.Vocab)
 	if first >= 0 && cfg.RankMerges { // ranks are defined by the bytes: they must be unique
 		return nil, fmt.Errorf("vocab[%d]: piece %q is also id %d", second, cfg.Vocab[second], first)
+	}
+	limit := len(cfg.Vocab) + len(cfg.Specials) + idSlack
+	for _, s := range cfg.Specials {
+		if s.ID < 0 || int(s.ID) >= limit {
+			return nil, fmt.Errorf("special token %q: id %d: %w: %d pieces and %d special tokens allow ids 0 to %d", s.Text, s.ID, ErrIDRange, len(cfg.Vocab), len(cfg.Specials), limit-1)
+		}
+		if s.Text == "" {
+			return nil, fmt.Errorf("special token %d: empty text", s.ID)
+		}
+		b.size = max(b.size, int(s.ID)+1)
 	}
 	for i := range b.byteIDs {
 		b.byteIDs[i] = -1

@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -166,6 +167,9 @@ func ParseTiktoken(data []byte, name string, opt TiktokenOptions) (*BPE, error) 
 	}
 	cfg.MatchSpecial = opt.AllowSpecial
 	b, err := newBPE(cfg)
+	if errors.Is(err, ErrIDRange) && known {
+		return nil, fmt.Errorf("%w; the file has %d ranks: is this really %s?", err, len(vocab), name)
+	}
 	if err != nil {
 		return nil, err
 	}

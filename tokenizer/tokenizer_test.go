@@ -531,12 +531,12 @@ func TestParseHFErrors(t *testing.T) {
 		{hfJSON(tinyModel, `"decoder":{"type":"WordPiece"},`), `decoder "WordPiece"`, true},
 		{hfJSON(`{"type":"BPE","dropout":0.1,"vocab":{"a":0},"merges":[]}`, ""), "model.dropout", true},
 		{hfJSON(`{"type":"BPE","continuing_subword_prefix":"##","vocab":{"a":0},"merges":[]}`, ""), "continuing_subword_prefix", true},
-		{hfJSON(`{"type":"BPE","vocab":{"a":0},"merges":["a c"]}`, ""), `model.merges[0]: "c" is not in model.vocab`, false},
-		{hfJSON(`{"type":"BPE","vocab":{"a":0},"merges":["a"]}`, ""), `model.merges[0]`, false},
-		{hfJSON(`{"type":"BPE","vocab":{"a":0,"b":0},"merges":[]}`, ""), `id 0 is also used`, false},
-		{hfJSON(`{"type":"BPE","unk_token":"<u>","vocab":{"a":0},"merges":[]}`, ""), `model.unk_token "<u>"`, false},
+		{hfJSON(`{"type":"BPE","vocab":{"<unk>":0,"a":1},"merges":["a c"]}`, ""), `model.merges[0]: "c" is not in model.vocab`, false},
+		{hfJSON(`{"type":"BPE","vocab":{"<unk>":0,"a":1},"merges":["a"]}`, ""), `model.merges[0]`, false},
+		{hfJSON(`{"type":"BPE","vocab":{"<unk>":0,"a":1,"b":1},"merges":[]}`, ""), `model.vocab["b"] at byte 107: id 1: two pieces share one id: "a" at byte 101 has it too`, false},
+		{hfJSON(`{"type":"BPE","unk_token":"<u>","vocab":{"<unk>":0,"a":1},"merges":[]}`, ""), `model.unk_token "<u>"`, false},
 		{`{"added_tokens":[{"id":5,"content":"x","lstrip":true}],"model":` + tinyModel + `}`, `added_tokens[0] ("x"): lstrip`, true},
-		{hfJSON(`{"type":"BPE","vocab":{"a":0},"merges":[]}`, `"pre_tokenizer":{"type":"ByteLevel"},`), `byte 0x00`, false},
+		{hfJSON(`{"type":"BPE","vocab":{"<unk>":0,"a":1},"merges":[]}`, `"pre_tokenizer":{"type":"ByteLevel"},`), `byte 0x00`, false},
 		{hfJSON(`{"type":"BPE","vocab":{"<unk>":0},"merges":[]}`, `"pre_tokenizer":{"type":"Split","pattern":{"Regex":"("},"behavior":"Isolated"},`), `pre_tokenizer: split pattern`, false},
 	}
 	for _, tt := range tests {
