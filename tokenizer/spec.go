@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -85,8 +86,8 @@ func ParseSpec(s string) (Spec, error) {
 		switch {
 		case arg == "":
 			return bad("want bpe:N (vocabulary size) or bpe:FILE (a tokenizer saved by --train-out)")
-		case err == nil && (n < 256 || n > maxRank):
-			return bad("bpe:N needs N from 256 (one id per byte) to %d, got %d", maxRank, n)
+		case errors.Is(err, strconv.ErrRange) || (err == nil && (n < 256 || n > maxRank)):
+			return bad("bpe:N needs N from 256 (one id per byte) to %d, got %s", maxRank, arg)
 		case err == nil:
 			return Spec{Kind: KindBPE, N: n}, nil
 		case strings.ContainsAny(arg[:1], "+-0123456789") && !strings.ContainsAny(arg, `/\`):
