@@ -162,7 +162,7 @@ func ParseHF(data []byte, name string) (*BPE, error) {
 	added := make([]int, len(f.AddedTokens))
 	for i, a := range f.AddedTokens {
 		if added[i], err = parseID(a.ID); err != nil {
-			return nil, fmt.Errorf("added_tokens[%d] (%q): id %w", i, a.Content, err)
+			return nil, fmt.Errorf("added_tokens[%d] (%q): %w", i, a.Content, err)
 		}
 	}
 	// Bound every id before a table is sized by the largest.

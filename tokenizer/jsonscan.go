@@ -17,7 +17,7 @@ import (
 type jsonScanner struct {
 	data []byte
 	i    int
-	base int // offset of data in the file, for errors
+	base int // offset of data in the file, for errors; -1: do not report offsets
 }
 
 func (s *jsonScanner) ws() {
@@ -32,6 +32,9 @@ func (s *jsonScanner) ws() {
 }
 
 func (s *jsonScanner) errorf(format string, args ...any) error {
+	if s.base < 0 { // no offset to report
+		return fmt.Errorf(format, args...)
+	}
 	return fmt.Errorf("at byte %d: %w", s.base+s.i, fmt.Errorf(format, args...))
 }
 
@@ -165,21 +168,14 @@ func (s *jsonScanner) integer() (int, error) {
 	}
 	tok := s.data[start:s.i]
 	if len(tok) == 0 {
-		if s.i >= len(s.data) {
-			return 0, s.errorf("want an integer id: %w", ErrTruncated)
-		}
 		end := min(s.i+10, len(s.data))
 		return 0, s.errorf("id %s: %w", clip(s.data[s.i:end]), ErrNotInteger)
 	}
 	n, err := strconv.Atoi(string(tok))
 	if err != nil {
-		at := s.i
 		s.i = start
 		if errors.Is(err, strconv.ErrRange) {
 			return 0, s.errorf("id %s: %w", clip(tok), ErrIDRange)
-		}
-		if at >= len(s.data) {
-			return 0, s.errorf("id %s: %w", clip(tok), ErrTruncated)
 		}
 		return 0, s.errorf("id %s: %w", clip(tok), ErrNotInteger)
 	}
@@ -188,7 +184,10 @@ func (s *jsonScanner) integer() (int, error) {
 
 // parseID parses a JSON value (json.RawMessage) that must be an integer id.
 func parseID(raw []byte) (int, error) {
-	s := &jsonScanner{data: raw}
+	if len(raw) == 0 {
+		return 0, fmt.Errorf("id: missing")
+	}
+	s := &jsonScanner{data: raw, base: -1}
 	n, err := s.integer()
 	if err != nil {
 		return 0, err
