@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/dlclark/regexp2"
@@ -122,7 +123,7 @@ func ParseHF(data []byte, name string) (*BPE, error) {
 			return nil, fmt.Errorf("at byte %d (line %d): not valid JSON: %v", se.Offset, line, err)
 		case errors.As(err, &te):
 			line := 1 + bytes.Count(data[:min(int(te.Offset), len(data))], []byte{'\n'})
-			return nil, fmt.Errorf("at byte %d (line %d): %s: want a %s, got a JSON %s", te.Offset, line, te.Field, te.Type, te.Value)
+			return nil, fmt.Errorf("at byte %d (line %d): %s: want %s, got a JSON %s", te.Offset, line, te.Field, jsonKind(te.Type), te.Value)
 		}
 		return nil, fmt.Errorf("not a tokenizer.json: %v", err)
 	}
@@ -452,6 +453,28 @@ func unByteLevel(piece string) ([]byte, error) {
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+// jsonKind names the JSON value a Go type decodes from, for errors.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "another value"
 }
 
 // maxAdded is the largest added token id, or -1.

@@ -139,6 +139,7 @@ func TestHostileHF(t *testing.T) {
 		{"added token on another piece", with(`"id":4`, `"id":2`), ErrIDConflict, `added_tokens[0] ("<s>"): id 2: two pieces share one id: model.vocab gives it to "b" at byte 105`},
 		{"two added tokens, one id", with(`[{"id":4`, `[{"id":4,"content":"<t>"},{"id":4`), ErrIDConflict, `added_tokens[1] ("<s>"): id 4: two pieces share one id: added_tokens[0] ("<t>") has it too`},
 		{"gap", strings.Replace(with(`"added_tokens":[`, `"added_tokens":[`+manyAdded), `"ab":3`, `"ab":500`, 1), ErrIDGap, "id 3: missing id: 496 ids"},
+		{"normalizer of the wrong type", with(`"model"`, `"normalizer":5,"model"`), nil, "at byte 72 (line 1): normalizer: want an object, got a JSON number"},
 		{"truncated in the vocab", tinyHF[:110], ErrTruncated, "at byte 110"},
 		{"truncated in a string", tinyHF[:20], ErrTruncated, "at byte 20"},
 		{"truncated at the end", tinyHF[:len(tinyHF)-1], ErrTruncated, fmt.Sprintf("at byte %d", len(tinyHF)-1)},
