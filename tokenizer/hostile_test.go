@@ -289,3 +289,22 @@ func byteLevelVocab() string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// TestTiktokenSpecialIDs checks the special tokens a known encoding brings:
+// an id the file gives to a piece is ErrIDConflict naming the line, and a
+// file far too small for them is ErrIDRange asking whether the name fits.
+func TestTiktokenSpecialIDs(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString(byteRanks())
+	for i := 256; i <= 50256; i++ {
+		fmt.Fprintf(&sb, "%s %d\n", base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "p%d", i)), i)
+	}
+	_, err := ParseTiktoken([]byte(sb.String()), "gpt2", TiktokenOptions{})
+	if !errors.Is(err, ErrIDConflict) || !strings.Contains(err.Error(), `line 50257 gives it to "p50256"`) {
+		t.Errorf("special id taken by a piece: got %v, want ErrIDConflict naming line 50257", err)
+	}
+	_, err = ParseTiktoken([]byte(byteRanks()), "gpt2", TiktokenOptions{})
+	if !errors.Is(err, ErrIDRange) || !strings.Contains(err.Error(), "is this really gpt2?") {
+		t.Errorf("256 ranks named gpt2: got %v, want ErrIDRange asking whether it is gpt2", err)
+	}
+}

@@ -161,7 +161,7 @@ func ParseTiktoken(data []byte, name string, opt TiktokenOptions) (*BPE, error) 
 	for _, s := range specials {
 		id := enc.special[s]
 		if id < len(vocab) && vocab[id] != nil {
-			return nil, fmt.Errorf("special token %s has id %d, which the file gives to %q; is this really %s?", s, id, vocab[id], name)
+			return nil, fmt.Errorf("special token %s has id %d: %w: line %d gives it to %q; is this really %s?", s, id, ErrIDConflict, rankLine[id], vocab[id], name)
 		}
 		cfg.Specials = append(cfg.Specials, specialToken{Text: s, ID: int32(id), Special: true})
 	}
