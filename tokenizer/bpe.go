@@ -95,18 +95,11 @@ type decodeStep struct {
 }
 
 // newBPE checks cfg and builds the tokenizer it describes. Errors name the
-// field at fault.
+// field at fault. Special token ids must be below len(cfg.Vocab) +
+// len(cfg.Specials) + idSlack (else ErrIDRange), so a saved tokenizer
+// cannot make it allocate more than its size warrants.
 func newBPE(cfg bpeConfig) (*BPE, error) {
 	b := &BPE{cfg: cfg, size: len(cfg.Vocab)}
-	for _, s := range cfg.Specials {
-		if s.ID < 0 {
-			return nil, fmt.Errorf("special token %q: negative id %d", s.Text, s.ID)
-		}
-		if s.Text == "" {
-			return nil, fmt.Errorf("special token %d: empty text", s.ID)
-		}
-		b.size = max(b.size, int(s.ID)+1)
-	}
 	for id, p := range cfg.Vocab {
 		if p != nil && len(p) == 0 {
 			return nil, fmt.Errorf("vocab[%d]: empty piece", id)
@@ -116,6 +109,16 @@ func newBPE(cfg bpeConfig) (*BPE, error) {
 	b.pieces, first, second = newPieceTable(cfg.Vocab)
 	if first >= 0 && cfg.RankMerges { // ranks are defined by the bytes: they must be unique
 		return nil, fmt.Errorf("vocab[%d]: piece %q is also id %d", second, cfg.Vocab[second], first)
+	}
+	limit := len(cfg.Vocab) + len(cfg.Specials) + idSlack
+	for _, s := range cfg.Specials {
+		if s.ID < 0 || int(s.ID) >= limit {
+			return nil, fmt.Errorf("special token %q: id %d: %w: %d pieces and %d special tokens allow ids 0 to %d", s.Text, s.ID, ErrIDRange, len(cfg.Vocab), len(cfg.Specials), limit-1)
+		}
+		if s.Text == "" {
+			return nil, fmt.Errorf("special token %d: empty text", s.ID)
+		}
+		b.size = max(b.size, int(s.ID)+1)
 	}
 	for i := range b.byteIDs {
 		b.byteIDs[i] = -1
@@ -313,17 +316,25 @@ func (b *BPE) Special() map[string]int {
 	return m
 }
 
-// Encode returns the ids of text.
+// Encode returns the ids of text. If a user-supplied split pattern times
+// out (see EncodeChecked), the rest of that piece is encoded unsplit.
 func (b *BPE) Encode(text string) []int {
-	ids := make([]int, 0, len(text)/3+1)
-	b.encode(text, func(id int32, _, _ int) { ids = append(ids, int(id)) })
+	ids, _ := b.EncodeChecked(text)
 	return ids
+}
+
+// EncodeChecked is Encode that also returns the first *PatternTimeoutError
+// of a split pattern, with the ids Encode returns.
+func (b *BPE) EncodeChecked(text string) ([]int, error) {
+	ids := make([]int, 0, len(text)/3+1)
+	err := b.encode(text, func(id int32, _, _ int) { ids = append(ids, int(id)) })
+	return ids, err
 }
 
 // EncodeTokens returns the tokens of text with their byte spans.
 func (b *BPE) EncodeTokens(text string) []Token {
 	toks := make([]Token, 0, len(text)/3+1)
-	b.encode(text, func(id int32, start, end int) {
+	_ = b.encode(text, func(id int32, start, end int) {
 		toks = append(toks, Token{ID: int(id), Start: start, End: end, Special: b.special[id], Fallback: b.fallback[id]})
 	})
 	markSplitRunes(text, toks)
@@ -367,28 +378,36 @@ func stripRunes(s, c string, start, stop int) string {
 	return s
 }
 
-// encode calls emit with each token of text and its byte span.
-func (b *BPE) encode(text string, emit func(id int32, start, end int)) {
+// encode calls emit with each token of text and its byte span. It encodes
+// the whole text even when a split pattern times out, and returns the first
+// such error.
+func (b *BPE) encode(text string, emit func(id int32, start, end int)) error {
 	pos := 0
+	var first error
 	if b.specials != nil {
 		for {
 			s, e, id := b.specials.find(text, pos)
 			if s < 0 {
 				break
 			}
-			b.encodeSegment(text[pos:s], pos, emit)
+			if err := b.encodeSegment(text[pos:s], pos, emit); err != nil && first == nil {
+				first = err
+			}
 			emit(id, s, e)
 			pos = e
 		}
 	}
-	b.encodeSegment(text[pos:], pos, emit)
+	if err := b.encodeSegment(text[pos:], pos, emit); err != nil && first == nil {
+		first = err
+	}
+	return first
 }
 
 // encodeSegment encodes text without special tokens; off is its offset in
 // the input.
-func (b *BPE) encodeSegment(seg string, off int, emit func(id int32, start, end int)) {
+func (b *BPE) encodeSegment(seg string, off int, emit func(id int32, start, end int)) error {
 	if seg == "" {
-		return
+		return nil
 	}
 	norm, align := b.normalize(seg)
 	out := emit
@@ -406,16 +425,21 @@ func (b *BPE) encodeSegment(seg string, off int, emit func(id int32, start, end 
 			emit(id, s+off, e+off)
 		}
 	}
-	b.splitLevel(norm, 0, 0, out)
+	err := b.splitLevel(norm, 0, 0, out)
+	if te, ok := err.(*PatternTimeoutError); ok && align == nil {
+		te.Offset += off
+	}
+	return err
 }
 
 // splitLevel applies split step level to text (at offset off) and encodes
-// the pieces, after the remaining steps, as words.
-func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start, end int)) {
+// the pieces, after the remaining steps, as words. It returns the first
+// *PatternTimeoutError, its Offset counted from the start of the segment.
+func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start, end int)) error {
 	if level == len(b.splits) {
 		if !b.metaChunks {
 			b.encodeWord(text, off, emit)
-			return
+			return nil
 		}
 		// Cut before each "▁" that follows another character.
 		start := 0
@@ -432,22 +456,33 @@ func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start,
 			i = j + len(metaspace)
 		}
 		b.encodeWord(text[start:], off+start, emit)
-		return
+		return nil
 	}
 	behavior := b.cfg.Splits[level].Behavior
 	last := 0
-	b.splits[level].each(text, func(s, e int) {
+	var first error
+	keep := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	err := b.splits[level].each(text, func(s, e int) {
 		if s > last && behavior != "matches" {
-			b.splitLevel(text[last:s], off+last, level+1, emit)
+			keep(b.splitLevel(text[last:s], off+last, level+1, emit))
 		}
 		if behavior != "gaps" {
-			b.splitLevel(text[s:e], off+s, level+1, emit)
+			keep(b.splitLevel(text[s:e], off+s, level+1, emit))
 		}
 		last = e
 	})
-	if last < len(text) && behavior != "matches" {
-		b.splitLevel(text[last:], off+last, level+1, emit)
+	if te, ok := err.(*PatternTimeoutError); ok {
+		te.Offset += off
+		keep(te)
 	}
+	if last < len(text) && behavior != "matches" {
+		keep(b.splitLevel(text[last:], off+last, level+1, emit))
+	}
+	return first
 }
 
 // encodeWord applies the model to one pre-token w at offset off.

@@ -12,6 +12,16 @@
 //	ids := tok.Encode("Hello world")       // [9906 1917]
 //	for _, t := range tok.EncodeTokens("Hello world") { fmt.Println(t.ID, t.Start, t.End) }
 //
+// ParseSpec reads the spec strings users give (char, word:N, bpe:N,
+// tiktoken:FILE, ...) into a Spec, so other packages ask it what a spec
+// is (Kind, Learns, ByteLevel) instead of looking at its text.
+//
+// Loaders treat their files as untrusted: ids are bounded by the file's
+// size, malformed ids, gaps, collisions and truncation are sentinel errors
+// (ErrIDRange, ErrIDGap, ErrIDConflict, ErrNotInteger, ErrTruncated), and
+// user-supplied split patterns run with a match timeout, reported by
+// EncodeChecked as a *PatternTimeoutError.
+//
 // Marshal and Unmarshal store a tokenizer as self-contained JSON, which the
 // engine keeps in checkpoint metadata.
 package tokenizer

@@ -41,3 +41,19 @@ func ExampleTrainBPE() {
 	// 115 "s" [5,6)
 	// 116 "t" [6,7)
 }
+
+func ExampleParseSpec() {
+	for _, s := range []string{"word:5000", "bpe:4096", "tiktoken:cl100k_base.tiktoken", "bpe:4k"} {
+		sp, err := tokenizer.ParseSpec(s)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(sp.Kind, sp.N, sp.Path, sp.Learns(), sp.ByteLevel())
+	}
+	// Output:
+	// word 5000  true false
+	// bpe 4096  true true
+	// tiktoken 0 cl100k_base.tiktoken false true
+	// tokenizer spec "bpe:4k": "4k" is not a whole number: want bpe:N (vocabulary size, e.g. bpe:4096) (valid forms: char, word, word:N, bpe:N, bpe:FILE (saved by --train-out), tiktoken:FILE, hf:FILE, ckpt:FILE)
+}

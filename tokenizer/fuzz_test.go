@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -86,15 +87,28 @@ func FuzzCharWord(f *testing.F) {
 	})
 }
 
+// fuzzAllocBudget is what parsing n bytes of fuzz input may allocate: the
+// hostile-file budget (allocBudget) plus 64 KiB for building a small
+// tokenizer (the 256 byte tokens, maps, a compiled regex).
+func fuzzAllocBudget(n int) uint64 { return allocBudget(n) + 64<<10 }
+
 // FuzzParseTiktoken feeds malformed rank files to the loader: errors, never
-// panics, and what loads round-trips.
+// panics, allocates in proportion to the input, and what loads is
+// byte-level.
 func FuzzParseTiktoken(f *testing.F) {
 	f.Add([]byte("YQ== 0\nYg== 1\nYWI= 2\n"))
 	f.Add([]byte("YQ== 0\r\n\r\nYg== 7"))
 	f.Add([]byte("=== 0\n"))
 	f.Add([]byte("YQ== -1\n"))
+	f.Add([]byte("YQ== 1099511627776\n"))
+	f.Add([]byte("YQ== 16777215\n"))
+	f.Add([]byte(byteRanks() + "YWI= 256\nYWJj 25"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b, err := ParseTiktoken(data, "x", TiktokenOptions{Pattern: "gpt2"})
+		var b *BPE
+		var err error
+		if got := allocated(func() { b, err = ParseTiktoken(data, "x", TiktokenOptions{Pattern: "gpt2"}) }); got > fuzzAllocBudget(len(data)) {
+			t.Fatalf("allocated %d bytes for %d bytes of input", got, len(data))
+		}
 		if err != nil {
 			return
 		}
@@ -104,13 +118,24 @@ func FuzzParseTiktoken(f *testing.F) {
 	})
 }
 
-// FuzzParseHF feeds malformed tokenizer.json files to the loader.
+// FuzzParseHF feeds malformed tokenizer.json files to the loader: errors,
+// never panics, allocates in proportion to the input.
 func FuzzParseHF(f *testing.F) {
+	defer func(d time.Duration) { patternTimeout = d }(patternTimeout)
+	patternTimeout = 10 * time.Millisecond
 	f.Add([]byte(hfJSON(tinyModel, "")))
 	f.Add([]byte(hfJSON(tinyModel, `"normalizer":{"type":"Sequence","normalizers":[{"type":"Prepend","prepend":"▁"},{"type":"Replace","pattern":{"String":" "},"content":"▁"}]},`)))
 	f.Add([]byte(`{"model":{"type":"BPE","vocab":{"a":0,"b":1,"ab":2},"merges":[["a","b"]]},"pre_tokenizer":{"type":"Split","pattern":{"Regex":"\\s+"},"behavior":"Removed","invert":false}}`))
+	f.Add([]byte(tinyHF))
+	f.Add([]byte(strings.Replace(tinyHF, `"id":4`, `"id":16777215`, 1)))
+	f.Add([]byte(strings.Replace(tinyHF, `"ab":3`, `"ab":1e400`, 1)))
+	f.Add([]byte(`{"model":{"type":"BPE","vocab":{` + byteLevelVocab() + `},"merges":[]},"pre_tokenizer":{"type":"Sequence","pretokenizers":[{"type":"Split","pattern":{"Regex":"(a+)+$"},"behavior":"Isolated"},{"type":"ByteLevel"}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b, err := ParseHF(data, "fuzz")
+		var b *BPE
+		var err error
+		if got := allocated(func() { b, err = ParseHF(data, "fuzz") }); got > fuzzAllocBudget(len(data)) {
+			t.Fatalf("allocated %d bytes for %d bytes of input", got, len(data))
+		}
 		if err != nil {
 			return
 		}
@@ -121,9 +146,17 @@ func FuzzParseHF(f *testing.F) {
 	})
 }
 
-// FuzzUnmarshal feeds malformed saved tokenizers to Unmarshal.
+// FuzzUnmarshal feeds malformed saved tokenizers (as checkpoints carry
+// them) to Unmarshal: errors, never panics, allocates in proportion to the
+// input.
 func FuzzUnmarshal(f *testing.F) {
-	for _, tok := range []Tokenizer{trained(f, 300), mustChar(f), mustWord(f)} {
+	defer func(d time.Duration) { patternTimeout = d }(patternTimeout)
+	patternTimeout = 10 * time.Millisecond
+	evil, err := TrainBPE("ab ba", TrainOptions{VocabSize: 258, Pattern: `(a+)+$`})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, tok := range []Tokenizer{trained(f, 300), mustChar(f), mustWord(f), evil} {
 		data, err := Marshal(tok)
 		if err != nil {
 			f.Fatal(err)
@@ -131,7 +164,11 @@ func FuzzUnmarshal(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tok, err := Unmarshal(data)
+		var tok Tokenizer
+		var err error
+		if got := allocated(func() { tok, err = Unmarshal(data) }); got > fuzzAllocBudget(len(data)) {
+			t.Fatalf("allocated %d bytes for %d bytes of input", got, len(data))
+		}
 		if err != nil {
 			return
 		}

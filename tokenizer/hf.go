@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/dlclark/regexp2"
@@ -47,13 +48,13 @@ type hfFile struct {
 }
 
 type hfAdded struct {
-	ID         int    `json:"id"`
-	Content    string `json:"content"`
-	SingleWord bool   `json:"single_word"`
-	LStrip     bool   `json:"lstrip"`
-	RStrip     bool   `json:"rstrip"`
-	Normalized bool   `json:"normalized"`
-	Special    bool   `json:"special"`
+	ID         json.RawMessage `json:"id"` // parsed by parseID, for errors that name the field`
+	Content    string          `json:"content"`
+	SingleWord bool            `json:"single_word"`
+	LStrip     bool            `json:"lstrip"`
+	RStrip     bool            `json:"rstrip"`
+	Normalized bool            `json:"normalized"`
+	Special    bool            `json:"special"`
 }
 
 // hfNode is any normalizer, pre-tokenizer or decoder; each type uses some of
@@ -99,14 +100,30 @@ func unsupported(format string, args ...any) error {
 }
 
 // ParseHF parses a tokenizer.json; name goes into the tokenizer's name
-// ("hf:" + name). Errors name the field at fault.
+// ("hf:" + name). Errors name the field at fault and, for the vocabulary,
+// the byte offset.
+//
+// Ids (model.vocab and added_tokens) must be integers (else ErrNotInteger)
+// below the number of entries plus idSlack (256), else ErrIDRange, so the
+// tables built are proportional to the file. At most idSlack ids below the
+// largest may be unused (o200k's tokenizer.json leaves 19), else ErrIDGap.
+// Two different pieces with one id, in the vocabulary or an added token
+// whose id is another piece, are ErrIDConflict. A file cut short is
+// ErrTruncated with the byte offset where it ends.
 func ParseHF(data []byte, name string) (*BPE, error) {
 	var f hfFile
 	if err := json.Unmarshal(data, &f); err != nil {
 		var se *json.SyntaxError
-		if errors.As(err, &se) {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se) && se.Offset >= int64(len(data)) && !json.Valid(data):
+			return nil, fmt.Errorf("at byte %d (line %d): not valid JSON: %v: %w", len(data), 1+bytes.Count(data, []byte{'\n'}), err, ErrTruncated)
+		case errors.As(err, &se):
 			line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte{'\n'})
-			return nil, fmt.Errorf("line %d: not valid JSON: %v", line, err)
+			return nil, fmt.Errorf("at byte %d (line %d): not valid JSON: %v", se.Offset, line, err)
+		case errors.As(err, &te):
+			line := 1 + bytes.Count(data[:min(int(te.Offset), len(data))], []byte{'\n'})
+			return nil, fmt.Errorf("at byte %d (line %d): %s: want %s, got a JSON %s", te.Offset, line, te.Field, jsonKind(te.Type), te.Value)
 		}
 		return nil, fmt.Errorf("not a tokenizer.json: %v", err)
 	}
@@ -129,9 +146,9 @@ func ParseHF(data []byte, name string) (*BPE, error) {
 	if len(m.Vocab) == 0 || string(m.Vocab) == "null" {
 		return nil, fmt.Errorf("model.vocab: missing")
 	}
-	pieces, pieceIDs, err := scanVocab(m.Vocab)
+	pieces, pieceIDs, offs, err := scanVocab(m.Vocab, rawOffset(data, m.Vocab))
 	if err != nil {
-		return nil, fmt.Errorf("model.vocab: %w", err)
+		return nil, fmt.Errorf("model.vocab%w", err)
 	}
 	if len(pieces) == 0 {
 		return nil, fmt.Errorf("model.vocab: empty")
@@ -139,9 +156,27 @@ func ParseHF(data []byte, name string) (*BPE, error) {
 	vocab := make(map[string]int, len(pieces))
 	for i, p := range pieces {
 		if _, dup := vocab[p]; dup {
-			return nil, fmt.Errorf("model.vocab: %q appears twice", p)
+			return nil, fmt.Errorf("model.vocab[%q] at byte %d: %q appears twice", p, offs[i], p)
 		}
 		vocab[p] = pieceIDs[i]
+	}
+	added := make([]int, len(f.AddedTokens))
+	for i, a := range f.AddedTokens {
+		if added[i], err = parseID(a.ID); err != nil {
+			return nil, fmt.Errorf("added_tokens[%d] (%q): %w", i, a.Content, err)
+		}
+	}
+	// Bound every id before a table is sized by the largest.
+	limit := len(pieces) + len(added) + idSlack
+	for i, id := range pieceIDs {
+		if id < 0 || id >= limit {
+			return nil, fmt.Errorf("model.vocab[%q] at byte %d: id %d: %w: %d pieces and added tokens allow ids 0 to %d", pieces[i], offs[i], id, ErrIDRange, len(pieces)+len(added), limit-1)
+		}
+	}
+	for i, id := range added {
+		if id < 0 || id >= limit {
+			return nil, fmt.Errorf("added_tokens[%d] (%q): id %d: %w: %d pieces and added tokens allow ids 0 to %d", i, f.AddedTokens[i].Content, id, ErrIDRange, len(pieces)+len(added), limit-1)
+		}
 	}
 	cfg := bpeConfig{Name: "hf:" + name, Unk: -1, FuseUnk: m.FuseUnk, ByteFallback: m.ByteFallback, IgnoreMerges: m.IgnoreMerges, MatchSpecial: true}
 
@@ -170,28 +205,51 @@ func ParseHF(data []byte, name string) (*BPE, error) {
 	for _, id := range pieceIDs {
 		maxID = max(maxID, id)
 	}
-	if maxID >= maxRank {
-		return nil, fmt.Errorf("model.vocab: id %d is too large (limit %d)", maxID, maxRank-1)
-	}
 	cfg.Vocab = make([][]byte, maxID+1)
+	owner := make([]int, maxID+1) // id → index in pieces + 1, for errors
 	for i, piece := range pieces {
 		id := pieceIDs[i]
-		if id < 0 {
-			return nil, fmt.Errorf("model.vocab[%q]: negative id %d", piece, id)
+		if j := owner[id] - 1; j >= 0 {
+			return nil, fmt.Errorf("model.vocab[%q] at byte %d: id %d: %w: %q at byte %d has it too", piece, offs[i], id, ErrIDConflict, pieces[j], offs[j])
 		}
-		if cfg.Vocab[id] != nil {
-			return nil, fmt.Errorf("model.vocab[%q]: id %d is also used by another piece", piece, id)
-		}
+		owner[id] = i + 1
 		if piece == "" {
-			return nil, fmt.Errorf("model.vocab: empty piece (id %d)", id)
+			return nil, fmt.Errorf("model.vocab at byte %d: empty piece (id %d)", offs[i], id)
 		}
 		p := []byte(piece)
 		if cfg.ByteLevel {
 			if p, err = unByteLevel(piece); err != nil {
-				return nil, fmt.Errorf("model.vocab[%q]: %w", piece, err)
+				return nil, fmt.Errorf("model.vocab[%q] at byte %d: %w", piece, offs[i], err)
 			}
 		}
 		cfg.Vocab[id] = p
+	}
+	// Added tokens may repeat a piece with its id, never take another's.
+	addedAt := make(map[int]int, len(added))
+	used := make(map[int]bool, len(added))
+	for i, id := range added {
+		a := f.AddedTokens[i]
+		if id < len(cfg.Vocab) && cfg.Vocab[id] != nil && a.Content != string(cfg.Vocab[id]) && a.Content != pieces[owner[id]-1] {
+			j := owner[id] - 1
+			return nil, fmt.Errorf("added_tokens[%d] (%q): id %d: %w: model.vocab gives it to %q at byte %d", i, a.Content, id, ErrIDConflict, pieces[j], offs[j])
+		}
+		if j, ok := addedAt[id]; ok && f.AddedTokens[j].Content != a.Content {
+			return nil, fmt.Errorf("added_tokens[%d] (%q): id %d: %w: added_tokens[%d] (%q) has it too", i, a.Content, id, ErrIDConflict, j, f.AddedTokens[j].Content)
+		}
+		addedAt[id] = i
+		used[id] = true
+	}
+	missing, firstMissing := 0, -1
+	for id := range max(len(cfg.Vocab), maxAdded(added)+1) {
+		if (id >= len(cfg.Vocab) || cfg.Vocab[id] == nil) && !used[id] {
+			missing++
+			if firstMissing < 0 {
+				firstMissing = id
+			}
+		}
+	}
+	if missing > idSlack {
+		return nil, fmt.Errorf("id %d: %w: %d ids below the largest belong to no piece or added token, more than the %d allowed", firstMissing, ErrIDGap, missing, idSlack)
 	}
 	if m.UnkToken != nil {
 		id, ok := vocab[*m.UnkToken]
@@ -214,12 +272,10 @@ func ParseHF(data []byte, name string) (*BPE, error) {
 			return nil, unsupported("%s: rstrip", where)
 		case a.Normalized:
 			return nil, unsupported("%s: normalized=true", where)
-		case a.ID < 0 || a.ID >= maxRank:
-			return nil, fmt.Errorf("%s: id %d is out of range", where, a.ID)
 		case a.Content == "":
 			return nil, fmt.Errorf("%s: empty content", where)
 		}
-		cfg.Specials = append(cfg.Specials, specialToken{Text: a.Content, ID: int32(a.ID), Special: a.Special})
+		cfg.Specials = append(cfg.Specials, specialToken{Text: a.Content, ID: int32(added[i]), Special: a.Special})
 	}
 	return newBPE(cfg)
 }
@@ -342,7 +398,7 @@ func hfMerges(raw json.RawMessage, vocab map[string]int) ([][3]int32, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, fmt.Errorf("model.merges: missing")
 	}
-	pairs, bad, err := scanMerges(raw)
+	pairs, bad, err := scanMerges(raw, 0)
 	if err != nil {
 		return nil, fmt.Errorf("model.merges: %w (want a list of \"left right\" strings or [left, right] pairs)", err)
 	}
@@ -397,4 +453,41 @@ func unByteLevel(piece string) ([]byte, error) {
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+// jsonKind names the JSON value a Go type decodes from, for errors.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "another value"
+}
+
+// maxAdded is the largest added token id, or -1.
+func maxAdded(ids []int) int {
+	m := -1
+	for _, id := range ids {
+		m = max(m, id)
+	}
+	return m
+}
+
+// rawOffset is the byte offset of raw, a json.RawMessage decoded from data,
+// in data (0 when it cannot be found), so errors in it name file offsets.
+func rawOffset(data, raw []byte) int {
+	return max(bytes.Index(data, raw), 0)
 }

@@ -1,8 +1,10 @@
 package tokenizer
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -15,6 +17,7 @@ import (
 type jsonScanner struct {
 	data []byte
 	i    int
+	base int // offset of data in the file, for errors; -1: do not report offsets
 }
 
 func (s *jsonScanner) ws() {
@@ -29,7 +32,10 @@ func (s *jsonScanner) ws() {
 }
 
 func (s *jsonScanner) errorf(format string, args ...any) error {
-	return fmt.Errorf("at byte %d: %s", s.i, fmt.Sprintf(format, args...))
+	if s.base < 0 { // no offset to report
+		return fmt.Errorf(format, args...)
+	}
+	return fmt.Errorf("at byte %d: %w", s.base+s.i, fmt.Errorf(format, args...))
 }
 
 // expect consumes c after whitespace.
@@ -143,52 +149,87 @@ func (s *jsonScanner) hex4() (rune, bool) {
 	return rune(v), true
 }
 
-// integer reads a JSON number that must be an integer.
+// integer reads a JSON value that must be an integer id: a string, a
+// fraction or an exponent (1.5, 1e400) is ErrNotInteger, an integer too
+// large for an int ErrIDRange.
 func (s *jsonScanner) integer() (int, error) {
 	s.ws()
 	start := s.i
-	if s.i < len(s.data) && s.data[s.i] == '-' {
+	if s.i < len(s.data) && s.data[s.i] == '"' {
+		str, err := s.str()
+		if err != nil {
+			return 0, err
+		}
+		s.i = start
+		return 0, s.errorf("id %q: %w (want a JSON number)", clip([]byte(str)), ErrNotInteger)
+	}
+	for s.i < len(s.data) && strings.IndexByte("+-0123456789.eE", s.data[s.i]) >= 0 {
 		s.i++
 	}
-	for s.i < len(s.data) && '0' <= s.data[s.i] && s.data[s.i] <= '9' {
-		s.i++
+	tok := s.data[start:s.i]
+	if len(tok) == 0 {
+		end := min(s.i+10, len(s.data))
+		return 0, s.errorf("id %s: %w", clip(s.data[s.i:end]), ErrNotInteger)
 	}
-	n, err := strconv.Atoi(string(s.data[start:s.i]))
+	n, err := strconv.Atoi(string(tok))
 	if err != nil {
-		return 0, s.errorf("want an integer id")
+		s.i = start
+		if errors.Is(err, strconv.ErrRange) {
+			return 0, s.errorf("id %s: %w", clip(tok), ErrIDRange)
+		}
+		return 0, s.errorf("id %s: %w", clip(tok), ErrNotInteger)
 	}
 	return n, nil
 }
 
-// scanVocab reads {"piece": id, ...} in file order.
-func scanVocab(data []byte) (pieces []string, ids []int, err error) {
-	s := &jsonScanner{data: data}
+// parseID parses a JSON value (json.RawMessage) that must be an integer id.
+func parseID(raw []byte) (int, error) {
+	if len(raw) == 0 {
+		return 0, fmt.Errorf("id: missing")
+	}
+	s := &jsonScanner{data: raw, base: -1}
+	n, err := s.integer()
+	if err != nil {
+		return 0, err
+	}
+	if s.peek() != 0 {
+		return 0, s.errorf("id %s: %w", clip(raw), ErrNotInteger)
+	}
+	return n, nil
+}
+
+// scanVocab reads {"piece": id, ...} in file order, with the byte offset of
+// each entry.
+func scanVocab(data []byte, base int) (pieces []string, ids []int, offs []int, err error) {
+	s := &jsonScanner{data: data, base: base}
 	if err := s.expect('{'); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if s.peek() == '}' {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	for {
+		s.ws()
+		at := s.i
 		p, err := s.str()
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if err := s.expect(':'); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		id, err := s.integer()
 		if err != nil {
-			return nil, nil, fmt.Errorf("%q: %w", p, err)
+			return nil, nil, nil, fmt.Errorf("[%q] %w", p, err)
 		}
-		pieces, ids = append(pieces, p), append(ids, id)
+		pieces, ids, offs = append(pieces, p), append(ids, id), append(offs, base+at)
 		switch s.peek() {
 		case ',':
 			s.i++
 		case '}':
-			return pieces, ids, nil
+			return pieces, ids, offs, nil
 		default:
-			return nil, nil, s.errorf("want , or }")
+			return nil, nil, nil, s.errorf("want , or }")
 		}
 	}
 }
@@ -196,8 +237,8 @@ func scanVocab(data []byte) (pieces []string, ids []int, err error) {
 // scanMerges reads ["left right", ...] or [["left", "right"], ...]. A
 // string that is not two pieces separated by one space is returned with
 // ok false at its index.
-func scanMerges(data []byte) (pairs [][2]string, bad int, err error) {
-	s := &jsonScanner{data: data}
+func scanMerges(data []byte, base int) (pairs [][2]string, bad int, err error) {
+	s := &jsonScanner{data: data, base: base}
 	bad = -1
 	if err := s.expect('['); err != nil {
 		return nil, -1, err

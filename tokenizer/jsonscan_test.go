@@ -28,7 +28,7 @@ func TestScanVocabMatchesEncodingJSON(t *testing.T) {
 	// Hand-written escapes encoding/json does not produce.
 	raw = append(raw[:len(raw)-1], []byte(`, "\ud83e\udd16\/x\u00e9" : -3 , "\ud800": 7}`)...)
 	want["🤖/xé"], want["\ufffd"] = -3, 7
-	pieces, ids, err := scanVocab(raw)
+	pieces, ids, _, err := scanVocab(raw, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,21 +51,21 @@ func TestScanVocabMatchesEncodingJSON(t *testing.T) {
 
 	merges := []string{"a b", "Ġ t", "\\ \"", "🤖 x"}
 	rawM, _ := json.Marshal(merges)
-	pairs, bad, err := scanMerges(rawM)
+	pairs, bad, err := scanMerges(rawM, 0)
 	if err != nil || bad >= 0 || len(pairs) != 4 || pairs[2] != [2]string{"\\", "\""} {
 		t.Errorf("string merges: %q, bad %d, %v", pairs, bad, err)
 	}
 	rawA, _ := json.Marshal([][2]string{{"a b", "c"}, {"x", "y"}})
-	pairs, bad, err = scanMerges(rawA)
+	pairs, bad, err = scanMerges(rawA, 0)
 	if err != nil || bad >= 0 || !slices.Equal(pairs, [][2]string{{"a b", "c"}, {"x", "y"}}) {
 		t.Errorf("array merges: %q, bad %d, %v", pairs, bad, err)
 	}
-	if _, bad, _ := scanMerges([]byte(`["a b", "a  b", "ab"]`)); bad != 1 {
+	if _, bad, _ := scanMerges([]byte(`["a b", "a  b", "ab"]`), 0); bad != 1 {
 		t.Errorf("bad merge at %d, want 1", bad)
 	}
 	for _, in := range []string{`{"a": 1.5}`, `{"a" 1}`, `{"a": 1,}`, `["a`, `[["a"]]`, `{"\u12": 1}`} {
-		if _, _, err1 := scanVocab([]byte(in)); err1 == nil {
-			if _, _, err2 := scanMerges([]byte(in)); err2 == nil {
+		if _, _, _, err1 := scanVocab([]byte(in), 0); err1 == nil {
+			if _, _, err2 := scanMerges([]byte(in), 0); err2 == nil {
 				t.Errorf("%s: no error from either reader", in)
 			}
 		}

@@ -44,21 +44,23 @@ func ResolvePattern(nameOrRegex string) string {
 
 // splitter cuts text into pre-tokens, calling fn with the byte span of each
 // piece in order. The pieces of the dedicated scanners tile the text; a
-// general regex may leave gaps between its matches.
+// general regex may leave gaps between its matches, and stops with a
+// *PatternTimeoutError when a match takes too long.
 type splitter interface {
-	each(text string, fn func(start, end int))
+	each(text string, fn func(start, end int)) error
 }
 
 // scanFunc is a dedicated scanner: the end of the piece that starts at i
 // (i < len(s)).
 type scanFunc func(s string, i int) int
 
-func (f scanFunc) each(s string, fn func(start, end int)) {
+func (f scanFunc) each(s string, fn func(start, end int)) error {
 	for i := 0; i < len(s); {
 		e := f(s, i)
 		fn(i, e)
 		i = e
 	}
+	return nil
 }
 
 // newSplitter returns the dedicated scanner for a known pattern, or compiles
@@ -309,9 +311,11 @@ func classOf(s string, i int) uint8 {
 }
 
 // regexSplitter runs a pattern on regexp2, for patterns without a dedicated
-// scanner. regexp2 works on runes; runesOf maps them back to bytes.
+// scanner, with a timeout on each match (the pattern comes from a user or a
+// file). regexp2 works on runes; runesOf maps them back to bytes.
 type regexSplitter struct {
-	re *regexp2.Regexp
+	re      *regexp2.Regexp
+	pattern string
 }
 
 func newRegexSplitter(pattern string) (*regexSplitter, error) {
@@ -319,18 +323,27 @@ func newRegexSplitter(pattern string) (*regexSplitter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("split pattern %q: %w (use a name: %s, or a valid regular expression)", pattern, err, strings.Join(PatternNames(), ", "))
 	}
-	return &regexSplitter{re: re}, nil
+	re.MatchTimeout = patternTimeout
+	return &regexSplitter{re: re, pattern: pattern}, nil
 }
 
-func (r *regexSplitter) each(s string, fn func(start, end int)) {
+// each stops at the first match that times out; the text after the last
+// match is then left to the caller, as text after the last match is.
+func (r *regexSplitter) each(s string, fn func(start, end int)) error {
 	runes, offs := runesOf(s)
+	at := 0 // where the search for the next match starts
 	m, err := r.re.FindRunesMatch(runes)
 	for err == nil && m != nil {
 		if m.Length > 0 { // an empty match cuts nothing
 			fn(offs[m.Index], offs[m.Index+m.Length])
 		}
+		at = offs[m.Index+m.Length]
 		m, err = r.re.FindNextMatch(m)
 	}
+	if err != nil { // regexp2's only match error is its timeout
+		return &PatternTimeoutError{Pattern: r.pattern, Offset: at, Timeout: r.re.MatchTimeout}
+	}
+	return nil
 }
 
 // runesOf decodes s into runes, one per invalid byte as []rune(s) does, and

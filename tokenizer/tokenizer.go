@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -66,6 +64,23 @@ func Unknown(t Tokenizer, text string) []Position {
 	return nil
 }
 
+// EncodeChecked is t.Encode(text) for callers that want to know when the
+// ids are not what the tokenizer's rules give: it returns a
+// *PatternTimeoutError when a user-supplied split pattern (--pattern, a
+// tokenizer.json Split, a checkpoint's tokenizer) took longer than the match
+// timeout on text, with the ids Encode returns (the rest of the piece being
+// split is encoded unsplit). A tokenizer that can report this has an
+// EncodeChecked(string) ([]int, error) method, as *BPE does; for any other
+// the error is nil.
+func EncodeChecked(t Tokenizer, text string) ([]int, error) {
+	if c, ok := t.(interface {
+		EncodeChecked(string) ([]int, error)
+	}); ok {
+		return c.EncodeChecked(text)
+	}
+	return t.Encode(text), nil
+}
+
 // AcceptsAnyBytes reports whether t represents every byte string, invalid
 // UTF-8 included (byte-level BPE, byte fallback), so data for it need not be
 // valid UTF-8.
@@ -91,7 +106,7 @@ type SpecOptions struct {
 // Specs lists the spec forms, for help texts.
 const Specs = "char, word, word:N, bpe:N, bpe:FILE (saved by --train-out), tiktoken:FILE, hf:FILE, ckpt:FILE"
 
-// FromSpec builds a tokenizer from a spec:
+// FromSpec builds a tokenizer from a spec (read by ParseSpec):
 //
 //	char            characters of opt.Text
 //	word, word:N    words of opt.Text (N: vocabulary limit, <unk> included)
@@ -101,75 +116,54 @@ const Specs = "char, word, word:N, bpe:N, bpe:FILE (saved by --train-out), tikto
 //	hf:FILE         a Hugging Face tokenizer.json with a BPE model
 //	ckpt:FILE       the tokenizer stored in a checkpoint (needs opt.Checkpoint)
 func FromSpec(spec string, opt SpecOptions) (Tokenizer, error) {
-	t, err := fromSpec(spec, opt)
-	if err != nil && opt.TextName != "" && learns(spec) {
+	sp, err := ParseSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	t, err := fromSpec(sp, opt)
+	if err != nil && opt.TextName != "" && sp.Learns() {
 		return nil, fmt.Errorf("%s (learning from %s): %w", spec, opt.TextName, err)
 	}
 	return t, err
 }
 
-// learns reports whether spec learns its vocabulary from SpecOptions.Text.
-func learns(spec string) bool {
-	kind, arg, _ := strings.Cut(spec, ":")
-	_, err := strconv.Atoi(arg)
-	return kind == "char" || kind == "word" || (kind == "bpe" && err == nil)
-}
-
-func fromSpec(spec string, opt SpecOptions) (Tokenizer, error) {
-	kind, arg, _ := strings.Cut(spec, ":")
-	if (kind == "char" || kind == "word") && opt.Text == "" {
-		return nil, fmt.Errorf("tokenizer spec %q learns its vocabulary from a text, and the text is empty (give --data)", spec)
+func fromSpec(sp Spec, opt SpecOptions) (Tokenizer, error) {
+	if (sp.Kind == KindChar || sp.Kind == KindWord) && opt.Text == "" {
+		return nil, fmt.Errorf("tokenizer spec %q learns its vocabulary from a text, and the text is empty (give --data)", sp)
 	}
-	switch kind {
-	case "char":
-		if arg != "" {
-			return nil, fmt.Errorf("tokenizer spec %q: char takes no argument", spec)
-		}
+	switch sp.Kind {
+	case KindChar:
 		return NewChar(opt.Text, opt.Unk)
-	case "word":
+	case KindWord:
 		limit := opt.VocabLimit
-		if arg != "" {
-			n, err := strconv.Atoi(arg)
-			if err != nil || n < 1 {
-				return nil, fmt.Errorf("tokenizer spec %q: want word:N with N ≥ 1 (vocabulary limit)", spec)
-			}
-			limit = n
+		if sp.N != 0 {
+			limit = sp.N
 		}
 		return NewWord(opt.Text, limit)
-	case "bpe":
-		n, err := strconv.Atoi(arg)
-		if err != nil {
-			if arg == "" {
-				return nil, fmt.Errorf("tokenizer spec %q: want bpe:N (vocabulary size) or bpe:FILE (a saved tokenizer)", spec)
-			}
-			return loadSaved(arg)
+	case KindBPE:
+		if sp.Path != "" {
+			return loadSaved(sp.Path)
 		}
-		return TrainBPE(opt.Text, TrainOptions{VocabSize: n, Pattern: opt.Pattern, Special: opt.Special})
-	case "tiktoken":
-		if arg == "" {
-			return nil, fmt.Errorf("tokenizer spec %q: want tiktoken:FILE", spec)
-		}
-		return LoadTiktoken(arg, TiktokenOptions{Pattern: opt.Pattern, AllowSpecial: opt.AllowSpecial})
-	case "hf":
-		if arg == "" {
-			return nil, fmt.Errorf("tokenizer spec %q: want hf:FILE (a tokenizer.json)", spec)
-		}
-		return LoadHF(arg)
-	case "ckpt":
+		return TrainBPE(opt.Text, TrainOptions{VocabSize: sp.N, Pattern: opt.Pattern, Special: opt.Special})
+	case KindTiktoken:
+		return LoadTiktoken(sp.Path, TiktokenOptions{Pattern: opt.Pattern, AllowSpecial: opt.AllowSpecial})
+	case KindHF:
+		return LoadHF(sp.Path)
+	case KindCheckpoint:
 		if opt.Checkpoint == nil {
-			return nil, fmt.Errorf("tokenizer spec %q: checkpoints are not readable here", spec)
+			return nil, fmt.Errorf("tokenizer spec %q: checkpoints are not readable here", sp)
 		}
-		data, err := opt.Checkpoint(arg)
+		data, err := opt.Checkpoint(sp.Path)
 		if err != nil {
 			return nil, err
 		}
 		t, err := Unmarshal(data)
 		if err != nil {
-			return nil, fmt.Errorf("checkpoint %s: %w", arg, err)
+			return nil, fmt.Errorf("checkpoint %s: %w", sp.Path, err)
 		}
 		return t, nil
 	}
-	return nil, fmt.Errorf("tokenizer spec %q: unknown kind %q (want %s)", spec, kind, Specs)
+	return nil, fmt.Errorf("tokenizer spec %q: no kind", sp)
 }
 
 // loadSaved reads a file written by Marshal.

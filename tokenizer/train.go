@@ -44,8 +44,11 @@ func TrainBPE(text string, opt TrainOptions) (*BPE, error) {
 
 	// Count the distinct pre-tokens.
 	counts := map[string]int{}
+	var splitErr error
 	addPieces := func(seg string) {
-		split.each(seg, func(s, e int) { counts[seg[s:e]]++ })
+		if err := split.each(seg, func(s, e int) { counts[seg[s:e]]++ }); err != nil && splitErr == nil {
+			splitErr = err
+		}
 	}
 	if len(opt.Special) > 0 {
 		toks := make([]specialToken, len(opt.Special))
@@ -67,6 +70,9 @@ func TrainBPE(text string, opt TrainOptions) (*BPE, error) {
 		addPieces(text)
 	}
 
+	if splitErr != nil {
+		return nil, fmt.Errorf("bpe:%d: %w", opt.VocabSize, splitErr)
+	}
 	tr := newTrainer(counts)
 	nMerges := opt.VocabSize - 256 - len(opt.Special)
 	vocab := make([][]byte, 256, opt.VocabSize)

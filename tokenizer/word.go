@@ -20,12 +20,20 @@ type Word struct {
 	limit int            // the limit it was built with (0: none), for Name
 }
 
+// MaxWords is the most entries (<unk> included) a word vocabulary without
+// a limit may have; past it NewWord fails with ErrVocabTooLarge and asks for
+// word:N, since every entry is a row of the model's embedding.
+const MaxWords = 1 << 16
+
 // NewWord builds the vocabulary from text, keeping at most limit entries
-// (<unk> included; 0 keeps every piece). Text with invalid UTF-8 is an error
-// naming the byte.
+// (<unk> included; 0 keeps every piece, up to MaxWords). Text with invalid
+// UTF-8 is an error naming the byte.
 func NewWord(text string, limit int) (*Word, error) {
 	if limit < 0 || limit == 1 {
 		return nil, fmt.Errorf("word tokenizer: vocabulary limit %d leaves no room for words; use 0 (no limit) or ≥ 2", limit)
+	}
+	if limit > maxRank {
+		return nil, fmt.Errorf("word tokenizer: vocabulary limit %d: %w (the limit is %d)", limit, ErrVocabTooLarge, maxRank)
 	}
 	counts := map[string]int{}
 	var bad error
@@ -37,6 +45,10 @@ func NewWord(text string, limit int) (*Word, error) {
 	})
 	if bad != nil {
 		return nil, bad
+	}
+	if limit == 0 && len(counts)+1 > MaxWords {
+		return nil, fmt.Errorf("word tokenizer: the text has %d distinct words, one id each with <unk> is %d: %w (the most without a limit is %d); use word:N to keep the N-1 most frequent, e.g. word:%d",
+			len(counts), len(counts)+1, ErrVocabTooLarge, MaxWords, MaxWords/2)
 	}
 	words := make([]string, 0, len(counts))
 	for w := range counts {
