@@ -130,7 +130,11 @@ func Open(opt Options) (*Session, error) {
 	}
 	// A checkpoint's tokenizer was rebuilt before the data is read, so whether
 	// invalid UTF-8 is acceptable depends on what it really is.
-	byteLevel := !strings.HasPrefix(spec, "char") && !strings.HasPrefix(spec, "word")
+	parsed, err := tokenizer.ParseSpec(spec)
+	if err != nil {
+		return nil, fmt.Errorf("--tokenizer: %w", err)
+	}
+	byteLevel := parsed.ByteLevel()
 	if tok != nil {
 		byteLevel = tokenizer.AcceptsAnyBytes(tok)
 	}
@@ -148,7 +152,7 @@ func Open(opt Options) (*Session, error) {
 			train.WriteString(src.TrainText)
 		}
 		text := all.String()
-		if strings.HasPrefix(spec, "bpe:") {
+		if parsed.Kind == tokenizer.KindBPE {
 			text = train.String() // merges are learned from training text only
 		}
 		if tok, err = tokenizer.FromSpec(spec, tokenizer.SpecOptions{Text: text, TextName: strings.Join(s.DataSpecs, ", "),
