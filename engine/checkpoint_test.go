@@ -31,13 +31,13 @@ func TestResumeIsExact(t *testing.T) {
 	full, data := trainerForTest(t)
 	var want []float64
 	for !full.Done() {
-		want = append(want, full.Step().Loss)
+		want = append(want, mustStep(t, full).Loss)
 	}
 
 	part, _ := trainerForTest(t)
 	var got []float64
 	for part.Steps() < 30 {
-		got = append(got, part.Step().Loss)
+		got = append(got, mustStep(t, part).Loss)
 	}
 	path := filepath.Join(t.TempDir(), "run.safetensors")
 	if err := SaveCheckpoint(path, part.Checkpoint([]byte(`{"kind":"char"}`), map[string]string{"note": "x"})); err != nil {
@@ -55,7 +55,7 @@ func TestResumeIsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	for !resumed.Done() {
-		got = append(got, resumed.Step().Loss)
+		got = append(got, mustStep(t, resumed).Loss)
 	}
 	if len(got) != len(want) {
 		t.Fatalf("resumed run has %d steps, full run %d", len(got), len(want))
@@ -88,7 +88,7 @@ func TestCheckpointTokenizer(t *testing.T) {
 // rules alone: names, dtypes, shapes and contiguous offsets.
 func TestCheckpointHeaderIsSafetensors(t *testing.T) {
 	tr, _ := trainerForTest(t)
-	tr.Step()
+	mustStep(t, tr)
 	path := filepath.Join(t.TempDir(), "a.safetensors")
 	if err := SaveCheckpoint(path, tr.Checkpoint(nil, nil)); err != nil {
 		t.Fatal(err)
@@ -233,7 +233,7 @@ func FuzzReadCheckpoint(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	tr.Step()
+	mustStep(f, tr)
 	path := filepath.Join(f.TempDir(), "seed.safetensors")
 	if err := SaveCheckpoint(path, tr.Checkpoint([]byte("tok"), nil)); err != nil {
 		f.Fatal(err)
