@@ -242,10 +242,29 @@ func FuzzReadCheckpoint(f *testing.F) {
 	f.Add(valid)
 	f.Add(valid[:100])
 	f.Add([]byte{})
+	// Non-finite values in a weight and in a moment: the loader must refuse
+	// them, and the fuzzer mutates from files that reach the check.
+	f.Add(poke(f, valid, "transformer.h.0.attn.c_attn.weight", 7, float32(math.NaN())))
+	f.Add(poke(f, valid, "optimizer.exp_avg_sq.transformer.ln_f.bias", 1, float32(math.Inf(-1))))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ck, err := readCheckpoint(bytes.NewReader(b), int64(len(b)))
-		if err == nil && int64(len(ck.Params)) != ck.Config.NumParams() {
+		if err != nil {
+			return
+		}
+		if int64(len(ck.Params)) != ck.Config.NumParams() {
 			t.Fatalf("accepted a checkpoint whose params (%d) do not match its config", len(ck.Params))
+		}
+		for _, arena := range [][]float32{ck.Params, ck.OptM, ck.OptV} {
+			for i, v := range arena {
+				if !finite(float64(v)) {
+					t.Fatalf("accepted a checkpoint holding %v at arena index %d", v, i)
+				}
+			}
+		}
+		if ck.Train != nil {
+			if err := ck.Train.Validate(ck.Config); err != nil {
+				t.Fatalf("accepted a checkpoint whose recipe is invalid: %v", err)
+			}
 		}
 	})
 }
