@@ -169,3 +169,30 @@ func TestTrainerEvaluateContext(t *testing.T) {
 		t.Errorf("EvaluateContext = %v, %d, %v; Evaluate = %v, %d", l, n, err, wantL, wantN)
 	}
 }
+
+func TestRunnerReportsDivergence(t *testing.T) {
+	tr := divergeTrainer(t)
+	tr.Model.Params.LNFW[0] = float32(math.NaN())
+	r := NewRunner(tr)
+	defer r.Stop()
+	r.Run()
+	for ev := range r.Events() {
+		switch ev.Kind {
+		case EventStep, EventEval, EventDone:
+			t.Fatalf("got %+v from a diverging run, want an error", ev)
+		case EventError:
+			var de *DivergedError
+			if !errors.As(ev.Err, &de) || ev.Step != 1 {
+				t.Fatalf("error event %+v, want a *DivergedError at step 1", ev)
+			}
+			if st := <-r.Events(); st.Kind != EventState || st.Running {
+				t.Errorf("after the error got %+v, want the runner paused", st)
+			}
+			if tr.Steps() != 1 {
+				t.Errorf("trainer at step %d, want 1", tr.Steps())
+			}
+			return
+		}
+	}
+	t.Fatal("event stream closed without an error")
+}

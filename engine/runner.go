@@ -100,8 +100,10 @@ func (r *Runner) step() StepStats {
 	st, err := r.t.Step()
 	if err != nil { // diverged: the step was not applied; stop and say why
 		r.send(Event{Kind: EventError, Step: r.t.step, Err: err})
-		r.running = false
-		r.send(Event{Kind: EventState, Step: r.t.step, Running: false})
+		if r.running {
+			r.running = false
+			r.send(Event{Kind: EventState, Step: r.t.step, Running: false})
+		}
 		return st
 	}
 	select {
