@@ -8,12 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 )
 
 // A checkpoint is one safetensors file: an 8-byte little-endian header
@@ -111,27 +114,194 @@ type tensorHeader struct {
 	Offsets [2]int64 `json:"data_offsets"`
 }
 
+// NonFiniteError is a tensor holding NaN or ±Inf: in a checkpoint being
+// loaded or saved, the trace of a run that diverged.
+type NonFiniteError struct {
+	Tensor string  // the tensor's name in the file, "optimizer.exp_avg." etc. included
+	Index  int     // of the first bad value inside the tensor, row-major
+	Value  float32 // NaN, +Inf or -Inf
+}
+
+func (e *NonFiniteError) Error() string {
+	return fmt.Sprintf("tensor %s holds %v at index %d; the run that wrote it diverged — resume from an earlier checkpoint", e.Tensor, e.Value, e.Index)
+}
+
+// checkFinite returns a *NonFiniteError for the first tensor (in file order:
+// weights, then first and second moments) holding NaN or ±Inf.
+func (ck *Checkpoint) checkFinite() error {
+	for _, part := range []struct {
+		prefix string
+		arena  []float32
+	}{{"", ck.Params}, {optPrefixM, ck.OptM}, {optPrefixV, ck.OptV}} {
+		if part.arena == nil {
+			continue
+		}
+		if name, i := firstNonFinite(ck.Config, part.arena); name != "" {
+			nt := ck.Config.tensorNamed(name)
+			return &NonFiniteError{Tensor: part.prefix + name, Index: i, Value: part.arena[nt.start+i]}
+		}
+	}
+	return nil
+}
+
+// tensorNamed returns the arena range of the tensor called name.
+func (c Config) tensorNamed(name string) namedTensor {
+	for _, nt := range c.tensors() {
+		if nt.name == name {
+			return nt
+		}
+	}
+	panic("engine: no tensor " + name)
+}
+
+// VocabError is a tokenizer with more ids than the model's vocabulary.
+type VocabError struct {
+	Tokenizer, Model int // vocabulary sizes
+}
+
+func (e *VocabError) Error() string {
+	return fmt.Sprintf("the tokenizer has %d ids but the model's vocabulary is %d; the tokenizer does not belong to this model — use the checkpoint's own (--tokenizer ckpt:FILE)", e.Tokenizer, e.Model)
+}
+
+// CheckVocab reports a *VocabError when a tokenizer of n ids cannot be used
+// with the checkpoint's model (n > vocab_size; fewer ids are fine, as with a
+// vocabulary padded for speed).
+func (ck *Checkpoint) CheckVocab(n int) error {
+	if n > ck.Config.VocabSize {
+		return &VocabError{Tokenizer: n, Model: ck.Config.VocabSize}
+	}
+	return nil
+}
+
+// staleTempAge is how old a temporary file of an earlier save must be before
+// SaveCheckpoint removes it: older than any save still in progress.
+const staleTempAge = time.Hour
+
 // SaveCheckpoint writes ck to path atomically: a temporary file in the same
 // directory, fsynced, then renamed over path. A crash leaves either the old
 // file or the new one, never a mix.
+//
+// Everything is encoded before the temporary file is created, so a
+// checkpoint that cannot be written (a reserved or non-UTF-8 metadata entry,
+// a config that does not marshal, a tensor of the wrong length, a NaN or Inf
+// in a tensor, reported as *NonFiniteError) fails with the old file untouched
+// and no temporary file. When path is a symbolic link the file it points to
+// is replaced and the link stays. An existing file keeps its permission
+// bits; a new one gets 0666 less the umask, as os.Create would give it.
+// Temporary files of earlier saves that crashed (".NAME.tmp" and digits,
+// regular files, over an hour old) beside the target are removed.
 func SaveCheckpoint(path string, ck *Checkpoint) (err error) {
-	if int64(len(ck.Params)) != ck.Config.NumParams() {
-		panic("engine: SaveCheckpoint: params do not match config")
+	hj, pieces, err := ck.encodeHeader()
+	if err != nil {
+		return fmt.Errorf("save checkpoint %s: %w", path, err)
+	}
+	target, err := resolveLink(path)
+	if err != nil {
+		return fmt.Errorf("save checkpoint %s: %w", path, err)
+	}
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := createTemp(dir, base)
+	if err != nil {
+		return fmt.Errorf("save checkpoint %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			err = fmt.Errorf("save checkpoint %s: %w", path, err)
+		}
+	}()
+	if st, serr := os.Stat(target); serr == nil {
+		if err = f.Chmod(st.Mode().Perm()); err != nil {
+			return err
+		}
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	var lenBuf [8]byte
+	binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(hj)))
+	w.Write(lenBuf[:])
+	w.Write(hj)
+	var buf [4]byte
+	for _, p := range pieces {
+		for _, v := range p {
+			binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
+			w.Write(buf[:])
+		}
+	}
+	if err = w.Flush(); err != nil { // the writer's first error sticks
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(f.Name(), target); err != nil {
+		return err
+	}
+	// Make the rename durable too.
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync()
+		d.Close()
+	}
+	removeStaleTemps(dir, base, f.Name())
+	return nil
+}
+
+// encodeHeader checks ck and builds the padded safetensors header and the
+// tensors to write after it, in order.
+func (ck *Checkpoint) encodeHeader() ([]byte, [][]float32, error) {
+	n := ck.Config.NumParams()
+	if err := ck.Config.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("config: %w", err)
+	}
+	if int64(len(ck.Params)) != n {
+		return nil, nil, fmt.Errorf("params hold %d values, the config implies %d", len(ck.Params), n)
+	}
+	if (ck.OptM == nil) != (ck.OptV == nil) || ck.OptM != nil && (int64(len(ck.OptM)) != n || int64(len(ck.OptV)) != n) {
+		return nil, nil, fmt.Errorf("optimizer moments hold %d and %d values, the config implies %d each", len(ck.OptM), len(ck.OptV), n)
+	}
+	if ck.Train != nil {
+		if err := ck.Train.Validate(ck.Config); err != nil {
+			return nil, nil, fmt.Errorf("train: %w", err)
+		}
+	}
+	if ck.Step < 0 {
+		return nil, nil, fmt.Errorf("step %d is negative", ck.Step)
+	}
+	if err := ck.checkFinite(); err != nil {
+		return nil, nil, err
 	}
 	meta := map[string]string{}
 	for k, v := range ck.Meta {
 		if reservedMeta[k] {
-			return fmt.Errorf("save checkpoint %s: metadata key %q is reserved", path, k)
+			return nil, nil, fmt.Errorf("metadata key %q is reserved", k)
+		}
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return nil, nil, fmt.Errorf("metadata %q is not valid UTF-8, which JSON would silently alter", k)
 		}
 		meta[k] = v
 	}
-	cfgJSON, _ := json.Marshal(ck.Config)
+	if !utf8.Valid(ck.Tokenizer) {
+		return nil, nil, errors.New("the tokenizer data is not valid UTF-8, which JSON would silently alter")
+	}
+	cfgJSON, err := json.Marshal(ck.Config)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config: %v", err)
+	}
 	meta["format"] = "pt"
 	meta["lmlab_format"] = FormatVersion
 	meta["config"] = string(cfgJSON)
 	meta["step"] = strconv.Itoa(ck.Step)
 	if ck.Train != nil {
-		tcJSON, _ := json.Marshal(ck.Train)
+		tcJSON, err := json.Marshal(ck.Train)
+		if err != nil {
+			return nil, nil, fmt.Errorf("train: %v", err)
+		}
 		meta["train"] = string(tcJSON)
 	}
 	if ck.RNG != nil {
@@ -143,92 +313,106 @@ func SaveCheckpoint(path string, ck *Checkpoint) (err error) {
 	}
 
 	// Tensors in arena order, then the optimizer moments in the same order.
-	type piece struct {
-		name  string
-		data  []float32
-		shape []int
-	}
-	var pieces []piece
-	for _, nt := range ck.Config.tensors() {
-		pieces = append(pieces, piece{nt.name, ck.Params[nt.start:nt.end], nt.shape})
-	}
-	if ck.OptM != nil {
-		for _, nt := range ck.Config.tensors() {
-			pieces = append(pieces, piece{optPrefixM + nt.name, ck.OptM[nt.start:nt.end], nt.shape})
-		}
-		for _, nt := range ck.Config.tensors() {
-			pieces = append(pieces, piece{optPrefixV + nt.name, ck.OptV[nt.start:nt.end], nt.shape})
-		}
-	}
 	header := map[string]any{"__metadata__": meta}
+	var pieces [][]float32
 	var off int64
-	for _, p := range pieces {
-		shape := make([]int64, len(p.shape))
-		for i, d := range p.shape {
-			shape[i] = int64(d)
+	add := func(prefix string, arena []float32) {
+		for _, nt := range ck.Config.tensors() {
+			shape := make([]int64, len(nt.shape))
+			for i, d := range nt.shape {
+				shape[i] = int64(d)
+			}
+			n := int64(nt.end-nt.start) * 4
+			header[prefix+nt.name] = tensorHeader{"F32", shape, [2]int64{off, off + n}}
+			pieces = append(pieces, arena[nt.start:nt.end])
+			off += n
 		}
-		n := int64(len(p.data)) * 4
-		header[p.name] = tensorHeader{"F32", shape, [2]int64{off, off + n}}
-		off += n
+	}
+	add("", ck.Params)
+	if ck.OptM != nil {
+		add(optPrefixM, ck.OptM)
+		add(optPrefixV, ck.OptV)
 	}
 	hj, err := json.Marshal(header)
 	if err != nil {
-		return fmt.Errorf("save checkpoint %s: %w", path, err)
+		return nil, nil, err
 	}
 	// Pad with spaces so the data starts 8-byte aligned, as the reference
 	// implementation does.
 	if pad := (8 - (8+len(hj))%8) % 8; pad > 0 {
 		hj = append(hj, strings.Repeat(" ", pad)...)
 	}
+	return hj, pieces, nil
+}
 
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fmt.Errorf("save checkpoint %s: %w", path, err)
-	}
-	defer func() {
+// resolveLink follows path through symbolic links to the file a write should
+// replace; a dangling link resolves to the file it names.
+func resolveLink(path string) (string, error) {
+	for range 40 { // as Linux's MAXSYMLINKS
+		fi, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return path, nil
+		}
 		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-			err = fmt.Errorf("save checkpoint %s: %w", path, err)
+			return "", err
 		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<20)
-	var lenBuf [8]byte
-	binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(hj)))
-	w.Write(lenBuf[:])
-	w.Write(hj)
-	var buf [4]byte
-	for _, p := range pieces {
-		for _, v := range p.data {
-			binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
-			w.Write(buf[:])
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		to, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(path), to)
+		}
+		path = to
+	}
+	return "", fmt.Errorf("too many levels of symbolic links at %s", path)
+}
+
+// tempPrefix is the start of the temporary file names of saves to base.
+func tempPrefix(base string) string { return "." + base + ".tmp" }
+
+// createTemp creates a new file .BASE.tmpDIGITS in dir with mode 0666, which
+// the kernel reduces by the umask: the mode os.Create gives a new file
+// (os.CreateTemp would give 0600).
+func createTemp(dir, base string) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, tempPrefix(base)+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("could not create a temporary file beside %s in %s", base, dir)
+}
+
+// removeStaleTemps removes what crashed saves to base left in dir: regular
+// files named by tempPrefix and digits, other than keep, older than
+// staleTempAge (a younger one may be another process's save in progress).
+// It is best effort: a save that succeeded does not fail over leftovers.
+func removeStaleTemps(dir, base, keep string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	pre := tempPrefix(base)
+	for _, e := range entries {
+		name := e.Name()
+		digits, ok := strings.CutPrefix(name, pre)
+		if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" || !e.Type().IsRegular() {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if p == keep {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleTempAge {
+			os.Remove(p)
 		}
 	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	// Make the rename durable too.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }
 
 // LoadCheckpoint reads and validates a checkpoint. Every size in the file is
@@ -440,6 +624,9 @@ func readCheckpoint(r io.ReaderAt, size int64) (*Checkpoint, error) {
 		if err := readFloats(r, rd.dst, 8+hlen+rd.begin, &buf); err != nil {
 			return nil, err
 		}
+	}
+	if err := ck.checkFinite(); err != nil {
+		return nil, err
 	}
 	return ck, nil
 }

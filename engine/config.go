@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -28,24 +29,60 @@ const (
 	MaxParams  = 1 << 28 // float32s in the arena: 1 GiB of weights
 )
 
-// Validate reports the first problem with c, naming the field and the fix.
+// Limits on a TrainConfig's integers, for the same reason.
+const (
+	MaxBatch     = 1 << 16
+	MaxGradAccum = 1 << 16
+	// MaxActivation caps the longest activation buffer of one micro-batch
+	// (the attention maps L·B·NH·T·T, or B·T·V for the logits), in float32s:
+	// 1<<34 is 64 GiB for one buffer, past any machine lmlab runs on, and
+	// far from where int arithmetic on the shapes could overflow.
+	MaxActivation = 1 << 34
+)
+
+// ConfigError is a value of a Config or TrainConfig out of its range. Flag
+// names the command-line flag that sets it ("--lr"), or the field when no
+// flag does ("beta1"), so Error is one line a CLI can print as is.
+type ConfigError struct {
+	Flag  string // "--lr", "--warmup", …
+	Value string // the value given, formatted
+	Want  string // what is accepted and how to fix it
+}
+
+func (e *ConfigError) Error() string { return e.Flag + " " + e.Value + ": " + e.Want }
+
+// badInt and badFloat build a ConfigError.
+func badInt(flag string, v int, want string, args ...any) error {
+	return &ConfigError{Flag: flag, Value: fmt.Sprint(v), Want: fmt.Sprintf(want, args...)}
+}
+
+func badFloat(flag string, v float64, want string, args ...any) error {
+	return &ConfigError{Flag: flag, Value: fmt.Sprint(v), Want: fmt.Sprintf(want, args...)}
+}
+
+// finite reports whether x is neither NaN nor ±Inf.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// Validate reports the first problem with c as a *ConfigError naming the flag
+// and the accepted range.
 func (c Config) Validate() error {
 	switch {
 	case c.VocabSize < 1 || c.VocabSize > MaxVocab:
-		return fmt.Errorf("vocab_size %d out of range 1..%d", c.VocabSize, MaxVocab)
+		return badInt("vocab_size", c.VocabSize, "the tokenizer's vocabulary must have 1..%d ids; use a smaller tokenizer", MaxVocab)
 	case c.Context < 1 || c.Context > MaxContext:
-		return fmt.Errorf("context (block_size) %d out of range 1..%d", c.Context, MaxContext)
+		return badInt("--context", c.Context, "out of range 1..%d", MaxContext)
 	case c.Layers < 1 || c.Layers > MaxLayers:
-		return fmt.Errorf("layers %d out of range 1..%d", c.Layers, MaxLayers)
+		return badInt("--layers", c.Layers, "out of range 1..%d", MaxLayers)
 	case c.Embd < 1 || c.Embd > MaxEmbd:
-		return fmt.Errorf("embd %d out of range 1..%d", c.Embd, MaxEmbd)
+		return badInt("--embd", c.Embd, "out of range 1..%d", MaxEmbd)
 	case c.Heads < 1 || c.Embd%c.Heads != 0:
-		return fmt.Errorf("heads %d must be ≥ 1 and divide embd %d", c.Heads, c.Embd)
-	case c.Dropout < 0 || c.Dropout >= 1:
-		return fmt.Errorf("dropout %g out of range [0, 1)", c.Dropout)
+		return badInt("--heads", c.Heads, "must be ≥ 1 and divide --embd %d", c.Embd)
+	case !(c.Dropout >= 0 && c.Dropout < 1): // also NaN
+		return badFloat("--dropout", c.Dropout, "out of range [0, 1)")
 	}
 	if n := c.NumParams(); n > MaxParams {
-		return fmt.Errorf("%d parameters exceed the limit of %d; use fewer layers or channels", n, MaxParams)
+		return &ConfigError{Flag: "--embd", Value: fmt.Sprint(c.Embd),
+			Want: fmt.Sprintf("the model would have %d parameters, over the limit of %d; lower --embd or --layers", n, MaxParams)}
 	}
 	return nil
 }
@@ -81,37 +118,86 @@ type TrainConfig struct {
 	FreezeLayers     int  `json:"freeze_layers,omitempty"`     // the first K blocks
 }
 
-// Validate reports the first problem with tc for a model of shape c.
+// Validate reports the first problem with tc for a model of shape c as a
+// *ConfigError naming the flag and the accepted range. Besides each value's
+// range it refuses a warmup longer than the run and shapes whose activation
+// buffers would pass MaxActivation (where sizes computed in int could
+// overflow); whether the run fits in memory is CheckMemory's question.
 func (tc TrainConfig) Validate(c Config) error {
 	switch {
 	case tc.Steps < 1:
-		return fmt.Errorf("steps %d must be ≥ 1", tc.Steps)
-	case tc.Batch < 1 || tc.Batch > 1<<16:
-		return fmt.Errorf("batch %d out of range 1..65536", tc.Batch)
+		return badInt("--steps", tc.Steps, "must be ≥ 1")
+	case tc.Batch < 1 || tc.Batch > MaxBatch:
+		return badInt("--batch", tc.Batch, "out of range 1..%d", MaxBatch)
 	case tc.Context < 1 || tc.Context > c.Context:
-		return fmt.Errorf("context %d out of range 1..%d (the model's block size)", tc.Context, c.Context)
-	case tc.GradAccum < 1:
-		return fmt.Errorf("grad accumulation %d must be ≥ 1", tc.GradAccum)
-	case !(tc.LR > 0) || tc.LR > 10:
-		return fmt.Errorf("lr %g out of range (0, 10]", tc.LR)
-	case tc.MinLR < 0 || tc.MinLR > tc.LR:
-		return fmt.Errorf("min lr %g must be in [0, lr=%g]", tc.MinLR, tc.LR)
+		return badInt("--context", tc.Context, "out of range 1..%d (the model's block size)", c.Context)
+	case tc.GradAccum < 1 || tc.GradAccum > MaxGradAccum:
+		return badInt("--accum", tc.GradAccum, "out of range 1..%d", MaxGradAccum)
+	case !(tc.LR > 0 && tc.LR <= 10): // also NaN
+		return badFloat("--lr", tc.LR, "out of range (0, 10]")
+	case !(tc.MinLR >= 0 && tc.MinLR <= tc.LR):
+		return badFloat("--min-lr", tc.MinLR, "must be in [0, --lr %g]", tc.LR)
 	case tc.Warmup < 0:
-		return fmt.Errorf("warmup %d must be ≥ 0", tc.Warmup)
-	case tc.WeightDecay < 0:
-		return fmt.Errorf("weight decay %g must be ≥ 0", tc.WeightDecay)
-	case tc.GradClip < 0:
-		return fmt.Errorf("grad clip %g must be ≥ 0 (0 disables)", tc.GradClip)
-	case tc.Beta1 < 0 || tc.Beta1 >= 1 || tc.Beta2 < 0 || tc.Beta2 >= 1:
-		return fmt.Errorf("betas (%g, %g) must be in [0, 1)", tc.Beta1, tc.Beta2)
-	case !(tc.Eps > 0):
-		return fmt.Errorf("eps %g must be > 0", tc.Eps)
-	case tc.EvalEvery < 0 || tc.EvalWindows < 0:
-		return fmt.Errorf("eval every %d / eval windows %d must be ≥ 0", tc.EvalEvery, tc.EvalWindows)
+		return badInt("--warmup", tc.Warmup, "must be ≥ 0")
+	case tc.Warmup > tc.Steps:
+		return badInt("--warmup", tc.Warmup, "longer than the run of --steps %d; use --warmup ≤ %d", tc.Steps, tc.Steps)
+	case !(tc.WeightDecay >= 0) || math.IsInf(tc.WeightDecay, 0):
+		return badFloat("--weight-decay", tc.WeightDecay, "must be finite and ≥ 0")
+	case !(tc.GradClip >= 0) || math.IsInf(tc.GradClip, 0):
+		return badFloat("--grad-clip", tc.GradClip, "must be finite and ≥ 0 (0 disables)")
+	case !(tc.Beta1 >= 0 && tc.Beta1 < 1):
+		return badFloat("beta1", tc.Beta1, "out of range [0, 1)")
+	case !(tc.Beta2 >= 0 && tc.Beta2 < 1):
+		return badFloat("--beta2", tc.Beta2, "out of range [0, 1)")
+	case !(tc.Eps > 0) || math.IsInf(tc.Eps, 0):
+		return badFloat("eps", tc.Eps, "must be finite and > 0")
+	case tc.EvalEvery < 0:
+		return badInt("--eval-every", tc.EvalEvery, "must be ≥ 0 (0: only at the end)")
+	case tc.EvalWindows < 0:
+		return badInt("--eval-windows", tc.EvalWindows, "must be ≥ 0 (0: the whole split)")
 	case tc.FreezeLayers < 0 || tc.FreezeLayers > c.Layers:
-		return fmt.Errorf("freeze layers %d out of range 0..%d", tc.FreezeLayers, c.Layers)
+		return badInt("--freeze-layers", tc.FreezeLayers, "out of range 0..%d (the model's layers)", c.Layers)
+	}
+	// The longest activation buffers of one micro-batch, in saturating
+	// arithmetic so absurd values cannot wrap around.
+	B, T := int64(tc.Batch), int64(tc.Context)
+	if n := satMul(int64(c.Layers), B, int64(c.Heads), T, T); n > MaxActivation {
+		return badInt("--batch", tc.Batch, "with --context %d the attention maps need %d floats, over the limit of %d; lower --batch or --context", tc.Context, n, int64(MaxActivation))
+	}
+	if n := satMul(B, T, int64(c.VocabSize)); n > MaxActivation {
+		return badInt("--batch", tc.Batch, "with --context %d and a vocabulary of %d the logits need %d floats, over the limit of %d; lower --batch or --context", tc.Context, c.VocabSize, n, int64(MaxActivation))
+	}
+	if n := satMul(B, T, int64(tc.GradAccum)); n > MaxActivation {
+		return badInt("--accum", tc.GradAccum, "with --batch %d and --context %d a step is %d tokens, over the limit of %d; lower --accum", tc.Batch, tc.Context, n, int64(MaxActivation))
 	}
 	return nil
+}
+
+// satMul multiplies non-negative factors, saturating at math.MaxInt64.
+func satMul(xs ...int64) int64 {
+	p := int64(1)
+	for _, x := range xs {
+		if x < 0 {
+			panic("engine: satMul: negative factor")
+		}
+		if x != 0 && p > math.MaxInt64/x {
+			return math.MaxInt64
+		}
+		p *= x
+	}
+	return p
+}
+
+// satAdd adds non-negative terms, saturating at math.MaxInt64.
+func satAdd(xs ...int64) int64 {
+	s := int64(0)
+	for _, x := range xs {
+		if x > math.MaxInt64-s {
+			return math.MaxInt64
+		}
+		s += x
+	}
+	return s
 }
 
 // Preset is a named model shape with its training recipe.

@@ -14,6 +14,20 @@ type SampleOptions struct {
 	Seed        uint64
 }
 
+// Validate reports the first option out of range as a *ConfigError naming
+// its flag: temperature finite and ≥ 0, top-p in (0, 1] or 0 (off), top-k ≥ 0.
+func (o SampleOptions) Validate() error {
+	switch {
+	case !(o.Temperature >= 0) || math.IsInf(o.Temperature, 0):
+		return badFloat("--temperature", o.Temperature, "must be finite and ≥ 0 (0 is greedy)")
+	case !(o.TopP >= 0 && o.TopP <= 1):
+		return badFloat("--top-p", o.TopP, "out of range (0, 1], or 0 for all tokens")
+	case o.TopK < 0:
+		return badInt("--top-k", o.TopK, "must be ≥ 0 (0: all tokens)")
+	}
+	return nil
+}
+
 // IDs converts a tokenizer's ids to the engine's.
 func IDs(ids []int) []int32 {
 	out := make([]int32, len(ids))

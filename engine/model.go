@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"math"
 )
 
 // Model is a GPT: parameters, their gradients, and the activations of the
@@ -21,6 +20,9 @@ type Model struct {
 	inputs []int32 // (B,T) of the last forward pass
 	targs  []int32 // (B,T) or nil
 	loss   float32 // mean loss of the last forward pass with targets
+	// haveLoss is true between a Forward with targets and the Backward that
+	// consumes its probabilities.
+	haveLoss bool
 }
 
 // NewModel returns a model of shape cfg initialised as GPT-2 with seed.
@@ -127,7 +129,7 @@ func (m *Model) ensureActs(B, T int) {
 
 // Forward runs the model on inputs (B,T) of token ids. With targets (B,T) it
 // returns the mean cross-entropy loss and keeps what Backward needs; with nil
-// targets it returns NaN and leaves next-token probabilities for Probs.
+// targets it returns 0 and leaves next-token probabilities for Probs.
 // It panics on shape misuse or out-of-range ids.
 func (m *Model) Forward(inputs, targets []int32, B, T int) float32 {
 	c := m.Config
@@ -186,8 +188,8 @@ func (m *Model) Forward(inputs, targets []int32, B, T int) float32 {
 	matmulForward(probs, lnf, p.WTE, nil, BT, C, V) // the LM head, tied to wte
 	if targets == nil {
 		softmaxCrossEntropyForward(probs, nil, nil, BT, V)
-		m.loss = float32(math.NaN())
-		return m.loss
+		m.loss, m.haveLoss = 0, false
+		return 0
 	}
 	losses := a.losses[:BT]
 	softmaxCrossEntropyForward(probs, losses, targets, BT, V)
@@ -195,7 +197,7 @@ func (m *Model) Forward(inputs, targets []int32, B, T int) float32 {
 	for _, v := range losses {
 		sum += float64(v)
 	}
-	m.loss = float32(sum / float64(BT))
+	m.loss, m.haveLoss = float32(sum/float64(BT)), true
 	return m.loss
 }
 
@@ -216,7 +218,7 @@ func (m *Model) Backward(lossScale float32) {
 	if m.garena == nil {
 		m.ZeroGrad()
 	}
-	if math.IsNaN(float64(m.loss)) { // no targets, or probabilities already consumed
+	if !m.haveLoss { // no targets, or probabilities already consumed
 		panic("engine: Backward without a Forward with targets")
 	}
 	c := m.Config
@@ -277,7 +279,7 @@ func (m *Model) Backward(lossScale float32) {
 		maskMul(dres, dres, m.mask(0, BT*C))
 	}
 	encoderBackward(g.WTE, g.WPE, dres, m.inputs[:BT], B, T, C)
-	m.loss = float32(math.NaN()) // the probabilities are gone
+	m.haveLoss = false // the probabilities are gone
 }
 
 // ensureScratch sizes the backward scratch to the activations' capacity.

@@ -97,7 +97,15 @@ func (r *Runner) send(ev Event) {
 
 // step runs one training step and its follow-up events (on the loop).
 func (r *Runner) step() StepStats {
-	st := r.t.Step()
+	st, err := r.t.Step()
+	if err != nil { // diverged: the step was not applied; stop and say why
+		r.send(Event{Kind: EventError, Step: r.t.step, Err: err})
+		if r.running {
+			r.running = false
+			r.send(Event{Kind: EventState, Step: r.t.step, Running: false})
+		}
+		return st
+	}
 	select {
 	case r.events <- Event{Kind: EventStep, Stats: st, Step: st.Step, Running: r.running}:
 	default: // the consumer is behind; it will catch up from the next one

@@ -34,7 +34,7 @@ func TestCheckpointLoadsIntoPyTorch(t *testing.T) {
 	tr, data := trainerForTest(t)
 	tr.Model.Config.Dropout = 0 // PyTorch runs in eval mode; dropout is off there too
 	for i := 0; i < 20; i++ {
-		tr.Step()
+		mustStep(t, tr)
 	}
 	dir := t.TempDir()
 	ckpt := filepath.Join(dir, "m.safetensors")

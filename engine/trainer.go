@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -188,29 +189,93 @@ func (t *Trainer) nextBatch() {
 	}
 }
 
+// DivergedError is a training step whose loss or gradient was not finite.
+// The step was not applied: the weights and optimizer moments are those of
+// the last good step and the trainer's step count did not advance (the batch
+// sampler and dropout streams did, so a retry sees other batches).
+type DivergedError struct {
+	Step     int     // the step that failed, 1-based
+	Loss     float64 // the micro-batch loss that was not finite, else the step's mean loss
+	GradNorm float64 // the global gradient norm before clipping; 0 when the loss failed first
+	LR       float64 // the learning rate the step would have used
+	Tensor   string  // the first parameter whose gradient holds NaN or Inf; "" when the loss itself was not finite
+}
+
+func (e *DivergedError) Error() string {
+	what := fmt.Sprintf("loss became %v", e.Loss)
+	if e.Tensor != "" {
+		what = fmt.Sprintf("the gradient of %s became non-finite (loss %.4g, gradient norm %v)", e.Tensor, e.Loss, e.GradNorm)
+	}
+	return fmt.Sprintf("training diverged at step %d: %s; the weights are kept as after step %d — lower --lr (now %.3g) or check the data", e.Step, what, e.Step-1, e.LR)
+}
+
 // Step runs one optimizer step: GradAccum micro-batches of forward and
 // backward, gradient clipping, and an AdamW update at the scheduled rate.
-func (t *Trainer) Step() StepStats {
+// A loss or gradient that is NaN or Inf stops it before the update with a
+// *DivergedError, leaving the model and the step count as they were.
+func (t *Trainer) Step() (StepStats, error) {
 	start := time.Now()
+	loss, err := t.backprop()
+	if err != nil {
+		return StepStats{}, err
+	}
+	return t.apply(loss, start)
+}
+
+// backprop runs the step's micro-batches, accumulating gradients, and returns
+// their mean loss. It stops at the first micro-batch whose loss is not finite.
+func (t *Trainer) backprop() (float64, error) {
 	m, c := t.Model, t.Cfg
-	lr := t.LR()
 	m.SetTraining(true)
+	defer m.SetTraining(false)
 	m.ZeroGrad()
 	var loss float64
 	for i := 0; i < c.GradAccum; i++ {
 		t.nextBatch()
-		loss += float64(m.Forward(t.inputs, t.targets, c.Batch, c.Context))
+		l := float64(m.Forward(t.inputs, t.targets, c.Batch, c.Context))
+		if !finite(l) {
+			return 0, &DivergedError{Step: t.step + 1, Loss: l, LR: t.LR()}
+		}
+		loss += l
 		m.Backward(1 / float32(c.GradAccum))
 	}
-	m.SetTraining(false)
+	return loss / float64(c.GradAccum), nil
+}
+
+// apply clips the accumulated gradients and, when they are finite, takes the
+// AdamW step.
+func (t *Trainer) apply(loss float64, start time.Time) (StepStats, error) {
+	m, c := t.Model, t.Cfg
+	lr := t.LR()
 	for _, r := range t.frozen {
 		clear(m.garena[r[0]:r[1]]) // frozen weights neither move nor count in the norm
 	}
+	// The norm sums squares in float64, so it is finite exactly when every
+	// gradient is (clipping by an infinite norm scales them to 0 or NaN, which
+	// keeps a bad tensor bad for the search below).
 	norm := clipGradNorm(m.garena, c.GradClip)
+	if !finite(norm) {
+		name, _ := firstNonFinite(m.Config, m.garena)
+		return StepStats{}, &DivergedError{Step: t.step + 1, Loss: loss, GradNorm: norm, LR: lr, Tensor: name}
+	}
 	t.step++
 	t.opt.update(m.arena, m.garena, t.decay, t.frozen, lr, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, t.step)
-	return StepStats{Step: t.step, Loss: loss / float64(c.GradAccum), LR: lr, GradNorm: norm,
-		Tokens: c.GradAccum * c.Batch * c.Context, Duration: time.Since(start)}
+	return StepStats{Step: t.step, Loss: loss, LR: lr, GradNorm: norm,
+		Tokens: c.GradAccum * c.Batch * c.Context, Duration: time.Since(start)}, nil
+}
+
+// firstNonFinite returns the name of the first tensor of arena (in arena
+// order) holding NaN or ±Inf and the index of that value inside the tensor;
+// "" and -1 when all are finite.
+func firstNonFinite(c Config, arena []float32) (string, int) {
+	for _, nt := range c.tensors() {
+		for i, v := range arena[nt.start:nt.end] {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return nt.name, i
+			}
+		}
+	}
+	return "", -1
 }
 
 // Evaluate returns the mean next-token loss of the model on the validation
@@ -219,18 +284,33 @@ func (t *Trainer) Evaluate(maxWindows int) (loss float64, tokens int) {
 	return t.Model.Eval(t.Data.Val, t.Cfg.Context, t.Cfg.Batch, maxWindows)
 }
 
+// EvaluateContext is Evaluate that stops between batches of windows when ctx
+// is done, returning ctx.Err().
+func (t *Trainer) EvaluateContext(ctx context.Context, maxWindows int) (loss float64, tokens int, err error) {
+	return t.Model.EvalContext(ctx, t.Data.Val, t.Cfg.Context, t.Cfg.Batch, maxWindows)
+}
+
 // Eval returns the mean next-token loss over tokens cut into consecutive
 // non-overlapping windows of T: window i has inputs [iT, iT+T) and targets
 // shifted by one; only full windows count. With maxWindows > 0 and more
 // windows than that, an evenly spaced subset is used. Windows are run B at a
-// time. It returns NaN and 0 when there is not one full window.
+// time. n is the number of tokens scored; with n == 0 (not one full window)
+// there is no loss and loss is 0.
 func (m *Model) Eval(tokens []int32, T, B, maxWindows int) (loss float64, n int) {
+	loss, n, _ = m.EvalContext(context.Background(), tokens, T, B, maxWindows)
+	return loss, n
+}
+
+// EvalContext is Eval that checks ctx before each batch of B windows and,
+// once it is done, returns 0, 0 and ctx.Err(): an interrupt waits for at most
+// one batch's forward pass.
+func (m *Model) EvalContext(ctx context.Context, tokens []int32, T, B, maxWindows int) (loss float64, n int, err error) {
 	nw := 0
 	if len(tokens) > T {
 		nw = (len(tokens) - 1) / T
 	}
 	if nw == 0 {
-		return math.NaN(), 0
+		return 0, 0, ctx.Err()
 	}
 	use := nw
 	if maxWindows > 0 && nw > maxWindows {
@@ -243,9 +323,13 @@ func (m *Model) Eval(tokens []int32, T, B, maxWindows int) (loss float64, n int)
 		return j * nw / use
 	}
 	m.SetTraining(false)
+	B = min(B, use) // a batch larger than the data allocates no more than the data
 	inputs, targets := make([]int32, B*T), make([]int32, B*T)
 	var sum float64
 	for j := 0; j < use; j += B {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
 		bs := min(B, use-j)
 		for b := 0; b < bs; b++ {
 			off := window(j+b) * T
@@ -256,5 +340,5 @@ func (m *Model) Eval(tokens []int32, T, B, maxWindows int) (loss float64, n int)
 		sum += float64(l) * float64(bs*T)
 		n += bs * T
 	}
-	return sum / float64(n), n
+	return sum / float64(n), n, nil
 }

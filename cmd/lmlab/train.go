@@ -90,7 +90,11 @@ func trainLoop(ctx context.Context, s *lab.Session, r *trainReport, out string, 
 			return 130
 		default:
 		}
-		st := t.Step()
+		st, err := t.Step()
+		if err != nil { // *engine.DivergedError: the step was not applied
+			r.endProgress()
+			return fail(stderr, "train", err)
+		}
 		trainTime += st.Duration
 		steps++
 		tokens += st.Tokens
