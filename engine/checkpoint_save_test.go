@@ -287,7 +287,6 @@ func TestLoadCheckpointValidatesMetadata(t *testing.T) {
 		{"batch absurd", `\"batch_size\":4`, `\"batch_size\":1099511627776`, "--batch"},
 		{"accum absurd", `\"grad_accum\":1`, `\"grad_accum\":1099511627776`, "--accum"},
 		{"context past block", `\"context\":16`, `\"context\":17`, "--context"},
-		{"warmup past steps", `\"warmup\":5`, `\"warmup\":61`, "--warmup"},
 		{"lr negative", `\"lr\":0.003`, `\"lr\":-0.003`, "--lr"},
 		{"dropout 1", `\"dropout\":0.1`, `\"dropout\":1`, "--dropout"},
 	}

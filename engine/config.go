@@ -120,9 +120,12 @@ type TrainConfig struct {
 
 // Validate reports the first problem with tc for a model of shape c as a
 // *ConfigError naming the flag and the accepted range. Besides each value's
-// range it refuses a warmup longer than the run and shapes whose activation
+// range it refuses shapes whose activation
 // buffers would pass MaxActivation (where sizes computed in int could
-// overflow); whether the run fits in memory is CheckMemory's question.
+// overflow); whether the run fits in memory is CheckMemory's question. A
+// warmup longer than the run is allowed here (the rate then never reaches its
+// peak, and checkpoints of such runs must still load); the command line
+// refuses it when --warmup is given.
 func (tc TrainConfig) Validate(c Config) error {
 	switch {
 	case tc.Steps < 1:
@@ -139,8 +142,6 @@ func (tc TrainConfig) Validate(c Config) error {
 		return badFloat("--min-lr", tc.MinLR, "must be in [0, --lr %g]", tc.LR)
 	case tc.Warmup < 0:
 		return badInt("--warmup", tc.Warmup, "must be ≥ 0")
-	case tc.Warmup > tc.Steps:
-		return badInt("--warmup", tc.Warmup, "longer than the run of --steps %d; use --warmup ≤ %d", tc.Steps, tc.Steps)
 	case !(tc.WeightDecay >= 0) || math.IsInf(tc.WeightDecay, 0):
 		return badFloat("--weight-decay", tc.WeightDecay, "must be finite and ≥ 0")
 	case !(tc.GradClip >= 0) || math.IsInf(tc.GradClip, 0):

@@ -12,7 +12,8 @@ import (
 
 // TestEstimateMemoryCoversTheRealAllocation measures the heap a model, its
 // trainer and one step allocate and holds EstimateMemory to it: never below
-// (it is used to refuse runs), and within 2× (or it would refuse runs that fit).
+// (it is used to refuse runs), and within 2× (or it would refuse runs that
+// fit), leaving out the BLAS pool that earlier tests may have filled.
 func TestEstimateMemoryCoversTheRealAllocation(t *testing.T) {
 	tests := []struct {
 		name string
@@ -44,8 +45,11 @@ func TestEstimateMemoryCoversTheRealAllocation(t *testing.T) {
 			got := int64(after.HeapAlloc) - int64(before.HeapAlloc)
 			est := EstimateMemory(tt.c, tc)
 			t.Logf("EstimateMemory %d, measured %d: ratio %.2f", est, got, float64(est)/float64(got))
-			if est < got || est > 2*got {
-				t.Errorf("EstimateMemory = %d bytes, measured %d (ratio %.2f); want 1 ≤ ratio ≤ 2", est, got, float64(est)/float64(got))
+			// fastblas's pooled buffers are shared by every product in the
+			// process: tests that ran before have paid for them, so the
+			// upper bound leaves them out.
+			if own := est - memoryUse(tt.c, tc).BLAS; est < got || own > 2*got {
+				t.Errorf("EstimateMemory = %d bytes (%d without the BLAS pool), measured %d; want estimate ≥ measured and ≤ 2× without the pool", est, own, got)
 			}
 		})
 	}
