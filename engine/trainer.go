@@ -50,8 +50,6 @@ type Trainer struct {
 	pcg     *rand.PCG  // batch sampling; its state is the data position
 	rng     *rand.Rand // over pcg
 	opt     adamW
-	decay   [][2]int
-	frozen  [][2]int
 	cum     []float64 // cumulative segment weights
 	inputs  []int32   // (B,T)
 	targets []int32   // (B,T)
@@ -65,9 +63,8 @@ func NewTrainer(m *Model, cfg TrainConfig, data Data) (*Trainer, error) {
 		return nil, err
 	}
 	t := &Trainer{Model: m, Cfg: cfg,
-		pcg:    rand.NewPCG(cfg.Seed, 0xda3e39cb94b95bdb),
-		decay:  m.Config.decayRanges(),
-		frozen: m.Config.frozenRanges(cfg.FreezeEmbeddings, cfg.FreezeLayers),
+		pcg: rand.NewPCG(cfg.Seed, 0xda3e39cb94b95bdb),
+		opt: newAdamW(m.Config, cfg.FreezeEmbeddings, cfg.FreezeLayers),
 	}
 	t.rng = rand.New(t.pcg)
 	m.dropMu = cfg.Seed ^ 0x2545f4914f6cdd1d
@@ -112,30 +109,6 @@ func checkIDs(ids []int32, V int) error {
 		}
 	}
 	return nil
-}
-
-// frozenRanges returns the arena ranges fine-tuning keeps fixed: wte and wpe
-// (and so the tied LM head) when embeddings are frozen, and every tensor of
-// the first k blocks.
-func (c Config) frozenRanges(embeddings bool, k int) [][2]int {
-	var out [][2]int
-	off := 0
-	for _, s := range c.specs() {
-		n := numel(s.shape)
-		switch {
-		case !s.layered && (s.field == 0 || s.field == 1):
-			if embeddings {
-				out = append(out, [2]int{off, off + n})
-			}
-		case s.layered && k > 0:
-			out = append(out, [2]int{off, off + k*n})
-		}
-		if s.layered {
-			n *= c.Layers
-		}
-		off += n
-	}
-	return out
 }
 
 // SetData replaces the data the run trains and evaluates on (a source was
@@ -203,12 +176,10 @@ func (t *Trainer) Step() StepStats {
 		m.Backward(1 / float32(c.GradAccum))
 	}
 	m.SetTraining(false)
-	for _, r := range t.frozen {
-		clear(m.garena[r[0]:r[1]]) // frozen weights neither move nor count in the norm
-	}
+	t.opt.clearFrozen(m.garena)
 	norm := clipGradNorm(m.garena, c.GradClip)
 	t.step++
-	t.opt.update(m.arena, m.garena, t.decay, t.frozen, lr, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, t.step)
+	t.opt.update(m.arena, m.garena, lr, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, t.step)
 	return StepStats{Step: t.step, Loss: loss / float64(c.GradAccum), LR: lr, GradNorm: norm,
 		Tokens: c.GradAccum * c.Batch * c.Context, Duration: time.Since(start)}
 }
