@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math"
-	"sync"
 
 	"lmlab/engine/vec"
 )
@@ -141,13 +140,13 @@ func clipGradNorm(grads []float32, maxNorm float64) float64 {
 	norm := math.Sqrt(vec.SumSquares(grads))
 	if maxNorm > 0 {
 		if coef := maxNorm / (norm + 1e-6); coef < 1 {
-			inParallel(&scaleTasks, len(grads), scaleArgs{grads, float32(coef)})
+			scaleTasks.run(len(grads), scaleArgs{grads, float32(coef)})
 		}
 	}
 	return norm
 }
 
-var scaleTasks sync.Pool
+var scaleTasks taskPool[scaleArgs, *scaleArgs]
 
 // scaleArgs multiply x by a scalar in place.
 type scaleArgs struct {

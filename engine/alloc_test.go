@@ -1,6 +1,7 @@
 //go:build !race
 
-// The race detector makes sync.Pool drop items at random, so this file is
+// The race detector makes sync.Pool (fastblas keeps its jobs and packing
+// buffers in some) drop items at random, so this file is
 // left out of -race builds.
 
 package engine

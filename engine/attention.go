@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math"
-	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -15,10 +14,13 @@ import (
 // inspection (entries above the diagonal are zero); qkv (B,T,3C) holds q, k
 // and v side by side, head h in channels [h·HS, (h+1)·HS) of each.
 func attentionForward(out, att, qkv []float32, B, T, C, NH int) {
-	inParallel(&attentionTasks, B*NH, attentionArgs{out, att, qkv, T, C, NH})
+	attentionTasks.run(B*NH, attentionArgs{out, att, qkv, T, C, NH})
 }
 
-var attentionTasks, attentionBackwardTasks sync.Pool
+var (
+	attentionTasks         taskPool[attentionArgs, *attentionArgs]
+	attentionBackwardTasks taskPool[attentionBackwardArgs, *attentionBackwardArgs]
+)
 
 // attentionArgs are attentionForward's arguments.
 type attentionArgs struct {
@@ -61,7 +63,7 @@ func softmaxCausalRow(row []float32, t int) {
 // dv comes from exactly one product, so nothing needs zeroing first.
 // datt (B,NH,T,T) is scratch; qkv and att are the forward's.
 func attentionBackward(dqkv, datt, dout, qkv, att []float32, B, T, C, NH int) {
-	inParallel(&attentionBackwardTasks, B*NH, attentionBackwardArgs{dqkv, datt, dout, qkv, att, T, C, NH})
+	attentionBackwardTasks.run(B*NH, attentionBackwardArgs{dqkv, datt, dout, qkv, att, T, C, NH})
 }
 
 // attentionBackwardArgs are attentionBackward's arguments.

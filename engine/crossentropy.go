@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math"
-	"sync"
 
 	"lmlab/engine/vec"
 )
@@ -11,10 +10,13 @@ import (
 // writes each position's loss −log p[target]. probs (N,V) holds the logits on
 // entry; losses (N); targets (N).
 func softmaxCrossEntropyForward(probs, losses []float32, targets []int32, N, V int) {
-	inParallel(&crossEntropyTasks, N, crossEntropyArgs{probs, losses, targets, V})
+	crossEntropyTasks.run(N, crossEntropyArgs{probs, losses, targets, V})
 }
 
-var crossEntropyTasks, crossEntropyBackwardTasks sync.Pool
+var (
+	crossEntropyTasks         taskPool[crossEntropyArgs, *crossEntropyArgs]
+	crossEntropyBackwardTasks taskPool[crossEntropyBackwardArgs, *crossEntropyBackwardArgs]
+)
 
 // crossEntropyArgs are softmaxCrossEntropyForward's arguments.
 type crossEntropyArgs struct {
@@ -45,7 +47,7 @@ func (a *crossEntropyArgs) chunk(lo, hi int) {
 // softmaxCrossEntropyBackward writes (not accumulates) dlogits = (p − onehot)·dloss,
 // in place over probs: dlogits and probs (N,V) may be the same slice.
 func softmaxCrossEntropyBackward(dlogits, probs []float32, targets []int32, dloss float32, N, V int) {
-	inParallel(&crossEntropyBackwardTasks, N, crossEntropyBackwardArgs{dlogits, probs, targets, dloss, V})
+	crossEntropyBackwardTasks.run(N, crossEntropyBackwardArgs{dlogits, probs, targets, dloss, V})
 }
 
 // crossEntropyBackwardArgs are softmaxCrossEntropyBackward's arguments.

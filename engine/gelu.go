@@ -1,17 +1,16 @@
 package engine
 
-import (
-	"sync"
-
-	"lmlab/engine/vec"
-)
+import "lmlab/engine/vec"
 
 // geluForward applies GELU (tanh approximation) element-wise. out, inp (N).
 func geluForward(out, inp []float32) {
-	inParallel(&geluForwardTasks, len(inp), geluForwardArgs{out, inp})
+	geluForwardTasks.run(len(inp), geluForwardArgs{out, inp})
 }
 
-var geluForwardTasks, geluBackwardTasks sync.Pool
+var (
+	geluForwardTasks  taskPool[geluForwardArgs, *geluForwardArgs]
+	geluBackwardTasks taskPool[geluBackwardArgs, *geluBackwardArgs]
+)
 
 // geluForwardArgs are geluForward's arguments.
 type geluForwardArgs struct{ out, inp []float32 }
@@ -21,7 +20,7 @@ func (a *geluForwardArgs) chunk(lo, hi int) { vec.GeluForward(a.out[lo:hi], a.in
 // geluBackward writes dinp = gelu'(inp) ⊙ dout; dinp may be dout.
 // dinp, inp, dout (N).
 func geluBackward(dinp, inp, dout []float32) {
-	inParallel(&geluBackwardTasks, len(inp), geluBackwardArgs{dinp, inp, dout})
+	geluBackwardTasks.run(len(inp), geluBackwardArgs{dinp, inp, dout})
 }
 
 // geluBackwardArgs are geluBackward's arguments.

@@ -1,20 +1,16 @@
 package engine
 
-import (
-	"sync"
-
-	"lmlab/engine/vec"
-)
+import "lmlab/engine/vec"
 
 const layerNormEps = 1e-5
 
 // layerNormForward normalizes each of the N rows of C channels, then scales
 // and shifts. out (N,C); mean, rstd (N) kept for backward; inp (N,C); w, b (C).
 func layerNormForward(out, mean, rstd, inp, w, b []float32, N, C int) {
-	inParallel(&layerNormTasks, N, layerNormArgs{out, mean, rstd, inp, w, b, C})
+	layerNormTasks.run(N, layerNormArgs{out, mean, rstd, inp, w, b, C})
 }
 
-var layerNormTasks sync.Pool
+var layerNormTasks taskPool[layerNormArgs, *layerNormArgs]
 
 // layerNormArgs are layerNormForward's arguments.
 type layerNormArgs struct {

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"sync"
-
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 
@@ -21,10 +19,13 @@ func matmulForward(out, inp, w, bias []float32, N, C, OC int) {
 	if bias == nil {
 		return
 	}
-	inParallel(&addBiasTasks, N, addBiasArgs{out, bias, OC})
+	addBiasTasks.run(N, addBiasArgs{out, bias, OC})
 }
 
-var addBiasTasks, biasGradTasks sync.Pool
+var (
+	addBiasTasks  taskPool[addBiasArgs, *addBiasArgs]
+	biasGradTasks taskPool[biasGradArgs, *biasGradArgs]
+)
 
 // addBiasArgs add bias (OC) to every row of out (N,OC).
 type addBiasArgs struct {
@@ -51,7 +52,7 @@ func matmulBackward(dinp, dw, dbias, dout, inp, w []float32, N, C, OC int) {
 	// dw += doutᵀ · inp
 	blas32.Gemm(blas.Trans, blas.NoTrans, 1, general(dout, N, OC, OC), general(inp, N, C, C), 1, general(dw, OC, C, C))
 	if dbias != nil {
-		inParallel(&biasGradTasks, OC, biasGradArgs{dbias, dout, N, OC})
+		biasGradTasks.run(OC, biasGradArgs{dbias, dout, N, OC})
 	}
 }
 

@@ -1,19 +1,15 @@
 package engine
 
-import (
-	"sync"
-
-	"lmlab/engine/vec"
-)
+import "lmlab/engine/vec"
 
 // residualForward adds the residual stream and a branch. out, a, b (N).
 // Its backward is the identity into both inputs, which Model.Backward does by
 // letting both read the same gradient buffer rather than copying it.
 func residualForward(out, a, b []float32) {
-	inParallel(&residualTasks, len(a), residualArgs{out, a, b})
+	residualTasks.run(len(a), residualArgs{out, a, b})
 }
 
-var residualTasks sync.Pool
+var residualTasks taskPool[residualArgs, *residualArgs]
 
 // residualArgs are residualForward's arguments.
 type residualArgs struct{ out, a, b []float32 }
