@@ -44,15 +44,15 @@ func (c Config) updateSpans(freezeEmbeddings bool, freezeLayers int) []span {
 		}
 		out = append(out, s)
 	}
+	k := min(max(freezeLayers, 0), c.Layers)
 	for _, at := range c.layout() {
-		switch {
-		case at.layered:
-			cut := at.start + min(freezeLayers, c.Layers)*at.n
-			add(span{at.start, cut, at.decay, true})
-			add(span{cut, at.end, at.decay, false})
-		default:
+		if !at.layered {
 			add(span{at.start, at.end, at.decay, at.embedding && freezeEmbeddings})
+			continue
 		}
+		cut := at.start + k*at.n // layers below k are frozen
+		add(span{at.start, cut, at.decay, true})
+		add(span{cut, at.end, at.decay, false})
 	}
 	return out
 }
