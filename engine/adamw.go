@@ -2,77 +2,19 @@ package engine
 
 import (
 	"math"
-	"slices"
 
 	"lmlab/engine/vec"
 )
 
 // adamW holds AdamW's moments in the parameter arena's layout, so the update
-// is one flat loop over the arena (llm.c's gpt2_update).
+// is one flat loop over the arena (llm.c's gpt2_update), and the arena's
+// spans with their update rules, built once per run from the parameter table.
 type adamW struct {
-	M, V []float32 // first and second moments, (NumParams)
+	M, V  []float32 // first and second moments, (NumParams)
+	spans []span    // cover the arena in order
 
-	// spans is splitRanges of the arena for the decay and frozen ranges in
-	// spansOf; a trainer passes the same ranges every step, so the update
-	// reuses it rather than building it (and allocating) again.
-	spans   []span
-	spansOf struct {
-		n             int
-		decay, frozen [][2]int
-	}
-}
-
-// update applies one AdamW step (PyTorch's formulation: decoupled weight decay
-// p ← p − lr·wd·p on the ranges in decay, then the bias-corrected Adam step).
-// t is the 1-based step number. Ranges in frozen are left untouched, moments
-// included.
-func (o *adamW) update(params, grads []float32, decay, frozen [][2]int, lr, beta1, beta2, eps, wd float64, t int) {
-	if o.M == nil {
-		o.M = make([]float32, len(params))
-		o.V = make([]float32, len(params))
-	}
-	bc1 := 1 - math.Pow(beta1, float64(t))
-	bc2 := 1 - math.Pow(beta2, float64(t))
-	stepSize := float32(lr / bc1)
-	rbc2 := float32(1 / math.Sqrt(bc2))
-	b1, b2, e := float32(beta1), float32(beta2), float32(eps)
-	// Walk the arena in order, switching the decay factor at range edges and
-	// skipping frozen ranges.
-	for _, r := range o.splitRanges(len(params), decay, frozen) {
-		if r.frozen {
-			continue
-		}
-		wdf := float32(1)
-		if r.decay {
-			wdf = float32(1 - lr*wd)
-		}
-		t := newChunkTask(adamWChunk)
-		a, b := r.lo, r.hi
-		t.s[0], t.s[1], t.s[2], t.s[3] = params[a:b], grads[a:b], o.M[a:b], o.V[a:b]
-		t.x = [6]float32{b1, b2, stepSize, rbc2, e, wdf}
-		t.parallel(b - a)
-	}
-}
-
-// adamWChunk updates elements [lo, hi) of a span; the task holds the span's
-// params, grads, M and V, and β1, β2, stepSize, rbc2, eps and the decay
-// factor wdf. vec.AdamW's Go twin is the scalar loop
-//
-//	m = b1·m + (1−b1)·g;  v = b2·v + (1−b2)·g·g
-//	p = p·wdf − stepSize·m/(√v·rbc2 + eps)
-func adamWChunk(t *chunkTask, lo, hi int) {
-	x := &t.x
-	vec.AdamW(t.s[0][lo:hi], t.s[1][lo:hi], t.s[2][lo:hi], t.s[3][lo:hi], x[0], x[1], x[2], x[3], x[4], x[5])
-}
-
-// splitRanges is the package's splitRanges, cached for the last ranges.
-func (o *adamW) splitRanges(n int, decay, frozen [][2]int) []span {
-	c := &o.spansOf
-	if o.spans == nil || c.n != n || !slices.Equal(c.decay, decay) || !slices.Equal(c.frozen, frozen) {
-		o.spans = splitRanges(n, decay, frozen)
-		c.n, c.decay, c.frozen = n, slices.Clone(decay), slices.Clone(frozen)
-	}
-	return o.spans
+	step adamWStep        // the running update's arguments, read by chunk
+	run  func(lo, hi int) // o.chunk, bound once
 }
 
 // span is a piece of the arena with uniform update rules.
@@ -81,34 +23,100 @@ type span struct {
 	decay, frozen bool
 }
 
-// splitRanges cuts [0, n) at every edge of decay and frozen ranges.
-func splitRanges(n int, decay, frozen [][2]int) []span {
-	cuts := map[int]bool{0: true, n: true}
-	for _, r := range decay {
-		cuts[r[0]], cuts[r[1]] = true, true
-	}
-	for _, r := range frozen {
-		cuts[r[0]], cuts[r[1]] = true, true
-	}
-	var pts []int
-	for c := range cuts {
-		pts = append(pts, c)
-	}
-	slices.Sort(pts)
-	in := func(rs [][2]int, x int) bool {
-		for _, r := range rs {
-			if x >= r[0] && x < r[1] {
-				return true
-			}
-		}
-		return false
-	}
+// newAdamW returns an optimizer for a model of shape c whose embeddings
+// (wte, wpe and so the tied LM head) are frozen when freezeEmbeddings, and
+// every tensor of the first freezeLayers blocks.
+func newAdamW(c Config, freezeEmbeddings bool, freezeLayers int) adamW {
+	return adamW{spans: c.updateSpans(freezeEmbeddings, freezeLayers)}
+}
+
+// updateSpans cuts the arena into spans by the table's decay flags and the
+// freeze options, merging neighbours with the same rules.
+func (c Config) updateSpans(freezeEmbeddings bool, freezeLayers int) []span {
 	var out []span
-	for i := 0; i+1 < len(pts); i++ {
-		lo, hi := pts[i], pts[i+1]
-		out = append(out, span{lo, hi, in(decay, lo), in(frozen, lo)})
+	add := func(s span) {
+		if s.lo == s.hi {
+			return
+		}
+		if k := len(out) - 1; k >= 0 && out[k].hi == s.lo && out[k].decay == s.decay && out[k].frozen == s.frozen {
+			out[k].hi = s.hi
+			return
+		}
+		out = append(out, s)
+	}
+	k := min(max(freezeLayers, 0), c.Layers)
+	for _, at := range c.layout() {
+		if !at.layered {
+			add(span{at.start, at.end, at.decay, at.embedding && freezeEmbeddings})
+			continue
+		}
+		cut := at.start + k*at.n // layers below k are frozen
+		add(span{at.start, cut, at.decay, true})
+		add(span{cut, at.end, at.decay, false})
 	}
 	return out
+}
+
+// clearFrozen zeroes the gradients of frozen spans, so frozen weights
+// neither move nor count in the gradient norm.
+func (o *adamW) clearFrozen(grads []float32) {
+	for _, s := range o.spans {
+		if s.frozen {
+			clear(grads[s.lo:s.hi])
+		}
+	}
+}
+
+// adamWStep is one update's arguments: the arena, its gradients, and the
+// step's scalars (wdf is the factor 1 − lr·wd that decayed spans take).
+type adamWStep struct {
+	params, grads                          []float32
+	beta1, beta2, stepSize, rbc2, eps, wdf float32
+}
+
+// update applies one AdamW step (PyTorch's formulation: decoupled weight decay
+// p ← p − lr·wd·p on the decayed spans, then the bias-corrected Adam step).
+// t is the 1-based step number. Frozen spans are left untouched, moments
+// included.
+func (o *adamW) update(params, grads []float32, lr, beta1, beta2, eps, wd float64, t int) {
+	if o.M == nil {
+		o.M = make([]float32, len(params))
+		o.V = make([]float32, len(params))
+	}
+	if o.run == nil {
+		o.run = o.chunk
+	}
+	if len(o.spans) == 0 || o.spans[len(o.spans)-1].hi != len(params) {
+		panic("engine: adamW: spans do not cover the arena")
+	}
+	bc1 := 1 - math.Pow(beta1, float64(t))
+	bc2 := 1 - math.Pow(beta2, float64(t))
+	o.step = adamWStep{params: params, grads: grads,
+		beta1: float32(beta1), beta2: float32(beta2), eps: float32(eps),
+		stepSize: float32(lr / bc1), rbc2: float32(1 / math.Sqrt(bc2)), wdf: float32(1 - lr*wd)}
+	parallelFor(len(params), o.run)
+	o.step = adamWStep{}
+}
+
+// chunk updates arena elements [lo, hi): the part of each span that falls
+// inside, with the span's decay, skipping frozen spans. vec.AdamW's Go twin
+// is the scalar loop
+//
+//	m = b1·m + (1−b1)·g;  v = b2·v + (1−b2)·g·g
+//	p = p·wdf − stepSize·m/(√v·rbc2 + eps)
+func (o *adamW) chunk(lo, hi int) {
+	s := &o.step
+	for _, sp := range o.spans {
+		a, b := max(lo, sp.lo), min(hi, sp.hi)
+		if a >= b || sp.frozen {
+			continue
+		}
+		wdf := float32(1)
+		if sp.decay {
+			wdf = s.wdf
+		}
+		vec.AdamW(s.params[a:b], s.grads[a:b], o.M[a:b], o.V[a:b], s.beta1, s.beta2, s.stepSize, s.rbc2, s.eps, wdf)
+	}
 }
 
 // lrAt is the schedule: linear warmup to lr over warmup steps, then cosine
@@ -132,13 +140,18 @@ func clipGradNorm(grads []float32, maxNorm float64) float64 {
 	norm := math.Sqrt(vec.SumSquares(grads))
 	if maxNorm > 0 {
 		if coef := maxNorm / (norm + 1e-6); coef < 1 {
-			t := newChunkTask(scaleChunk)
-			t.s[0], t.x[0] = grads, float32(coef)
-			t.parallel(len(grads))
+			scaleTasks.run(len(grads), scaleArgs{grads, float32(coef)})
 		}
 	}
 	return norm
 }
 
-// scaleChunk multiplies elements [lo, hi) of the task's slice by its scalar.
-func scaleChunk(t *chunkTask, lo, hi int) { vec.Scale(t.s[0][lo:hi], t.x[0]) }
+var scaleTasks taskPool[scaleArgs, *scaleArgs]
+
+// scaleArgs multiply x by a scalar in place.
+type scaleArgs struct {
+	x []float32
+	a float32
+}
+
+func (s *scaleArgs) chunk(lo, hi int) { vec.Scale(s.x[lo:hi], s.a) }

@@ -14,17 +14,23 @@ import (
 // inspection (entries above the diagonal are zero); qkv (B,T,3C) holds q, k
 // and v side by side, head h in channels [h·HS, (h+1)·HS) of each.
 func attentionForward(out, att, qkv []float32, B, T, C, NH int) {
-	task := newChunkTask(attentionForwardHeads)
-	task.s[0], task.s[1], task.s[2] = out, att, qkv
-	task.k[0], task.k[1], task.k[2] = T, C, NH
-	task.parallel(B * NH)
+	attentionTasks.run(B*NH, attentionArgs{out, att, qkv, T, C, NH})
 }
 
-// attentionForwardHeads runs heads bh = b·NH + h in [lo, hi); the task holds
-// out, att, qkv, T, C and NH.
-func attentionForwardHeads(task *chunkTask, lo, hi int) {
-	out, att, qkv := task.s[0], task.s[1], task.s[2]
-	T, C, NH := task.k[0], task.k[1], task.k[2]
+var (
+	attentionTasks         taskPool[attentionArgs, *attentionArgs]
+	attentionBackwardTasks taskPool[attentionBackwardArgs, *attentionBackwardArgs]
+)
+
+// attentionArgs are attentionForward's arguments.
+type attentionArgs struct {
+	out, att, qkv []float32
+	T, C, NH      int
+}
+
+// chunk runs heads bh = b·NH + h in [lo, hi).
+func (args *attentionArgs) chunk(lo, hi int) {
+	out, att, qkv, T, C, NH := args.out, args.att, args.qkv, args.T, args.C, args.NH
 	HS := C / NH
 	scale := float32(1 / math.Sqrt(float64(HS)))
 	C3 := 3 * C
@@ -57,17 +63,18 @@ func softmaxCausalRow(row []float32, t int) {
 // dv comes from exactly one product, so nothing needs zeroing first.
 // datt (B,NH,T,T) is scratch; qkv and att are the forward's.
 func attentionBackward(dqkv, datt, dout, qkv, att []float32, B, T, C, NH int) {
-	task := newChunkTask(attentionBackwardHeads)
-	task.s[0], task.s[1], task.s[2], task.s[3], task.s[4] = dqkv, datt, dout, qkv, att
-	task.k[0], task.k[1], task.k[2] = T, C, NH
-	task.parallel(B * NH)
+	attentionBackwardTasks.run(B*NH, attentionBackwardArgs{dqkv, datt, dout, qkv, att, T, C, NH})
 }
 
-// attentionBackwardHeads runs heads bh = b·NH + h in [lo, hi); the task
-// holds dqkv, datt, dout, qkv, att, T, C and NH.
-func attentionBackwardHeads(task *chunkTask, lo, hi int) {
-	dqkv, datt, dout, qkv, att := task.s[0], task.s[1], task.s[2], task.s[3], task.s[4]
-	T, C, NH := task.k[0], task.k[1], task.k[2]
+// attentionBackwardArgs are attentionBackward's arguments.
+type attentionBackwardArgs struct {
+	dqkv, datt, dout, qkv, att []float32
+	T, C, NH                   int
+}
+
+// chunk runs heads bh = b·NH + h in [lo, hi).
+func (args *attentionBackwardArgs) chunk(lo, hi int) {
+	dqkv, datt, dout, qkv, att, T, C, NH := args.dqkv, args.datt, args.dout, args.qkv, args.att, args.T, args.C, args.NH
 	HS := C / NH
 	scale := float32(1 / math.Sqrt(float64(HS)))
 	C3 := 3 * C

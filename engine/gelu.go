@@ -4,23 +4,28 @@ import "lmlab/engine/vec"
 
 // geluForward applies GELU (tanh approximation) element-wise. out, inp (N).
 func geluForward(out, inp []float32) {
-	t := newChunkTask(geluForwardChunk)
-	t.s[0], t.s[1] = out, inp
-	t.parallel(len(inp))
+	geluForwardTasks.run(len(inp), geluForwardArgs{out, inp})
 }
 
-func geluForwardChunk(t *chunkTask, lo, hi int) {
-	vec.GeluForward(t.s[0][lo:hi], t.s[1][lo:hi])
-}
+var (
+	geluForwardTasks  taskPool[geluForwardArgs, *geluForwardArgs]
+	geluBackwardTasks taskPool[geluBackwardArgs, *geluBackwardArgs]
+)
+
+// geluForwardArgs are geluForward's arguments.
+type geluForwardArgs struct{ out, inp []float32 }
+
+func (a *geluForwardArgs) chunk(lo, hi int) { vec.GeluForward(a.out[lo:hi], a.inp[lo:hi]) }
 
 // geluBackward writes dinp = gelu'(inp) ⊙ dout; dinp may be dout.
 // dinp, inp, dout (N).
 func geluBackward(dinp, inp, dout []float32) {
-	t := newChunkTask(geluBackwardChunk)
-	t.s[0], t.s[1], t.s[2] = dinp, inp, dout
-	t.parallel(len(inp))
+	geluBackwardTasks.run(len(inp), geluBackwardArgs{dinp, inp, dout})
 }
 
-func geluBackwardChunk(t *chunkTask, lo, hi int) {
-	vec.GeluBackward(t.s[0][lo:hi], t.s[1][lo:hi], t.s[2][lo:hi])
+// geluBackwardArgs are geluBackward's arguments.
+type geluBackwardArgs struct{ dinp, inp, dout []float32 }
+
+func (a *geluBackwardArgs) chunk(lo, hi int) {
+	vec.GeluBackward(a.dinp[lo:hi], a.inp[lo:hi], a.dout[lo:hi])
 }

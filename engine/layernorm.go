@@ -7,18 +7,23 @@ const layerNormEps = 1e-5
 // layerNormForward normalizes each of the N rows of C channels, then scales
 // and shifts. out (N,C); mean, rstd (N) kept for backward; inp (N,C); w, b (C).
 func layerNormForward(out, mean, rstd, inp, w, b []float32, N, C int) {
-	t := newChunkTask(layerNormRows)
-	t.s[0], t.s[1], t.s[2], t.s[3], t.s[4], t.s[5], t.k[0] = out, mean, rstd, inp, w, b, C
-	t.parallel(N)
+	layerNormTasks.run(N, layerNormArgs{out, mean, rstd, inp, w, b, C})
 }
 
-// layerNormRows normalizes rows [lo, hi); the task holds out, mean, rstd,
-// inp, w, b and C. vec.LayerNormRow makes two float64 passes over the row,
-// mean then variance, for accuracy on rows with a large offset.
-func layerNormRows(t *chunkTask, lo, hi int) {
-	out, mean, rstd, inp, w, b, C := t.s[0], t.s[1], t.s[2], t.s[3], t.s[4], t.s[5], t.k[0]
+var layerNormTasks taskPool[layerNormArgs, *layerNormArgs]
+
+// layerNormArgs are layerNormForward's arguments.
+type layerNormArgs struct {
+	out, mean, rstd, inp, w, b []float32
+	C                          int
+}
+
+// chunk normalizes rows [lo, hi). vec.LayerNormRow makes two float64 passes
+// over the row, mean then variance, for accuracy on rows with a large offset.
+func (a *layerNormArgs) chunk(lo, hi int) {
+	C := a.C
 	for r := lo; r < hi; r++ {
-		mean[r], rstd[r] = vec.LayerNormRow(out[r*C:(r+1)*C], inp[r*C:(r+1)*C], w[:C], b[:C], layerNormEps)
+		a.mean[r], a.rstd[r] = vec.LayerNormRow(a.out[r*C:(r+1)*C], a.inp[r*C:(r+1)*C], a.w[:C], a.b[:C], layerNormEps)
 	}
 }
 

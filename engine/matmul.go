@@ -19,17 +19,25 @@ func matmulForward(out, inp, w, bias []float32, N, C, OC int) {
 	if bias == nil {
 		return
 	}
-	t := newChunkTask(addBiasRows)
-	t.s[0], t.s[1], t.k[0] = out, bias, OC
-	t.parallel(N)
+	addBiasTasks.run(N, addBiasArgs{out, bias, OC})
 }
 
-// addBiasRows adds bias (OC) to rows [lo, hi) of out (N,OC); the task holds
-// out, bias and OC.
-func addBiasRows(t *chunkTask, lo, hi int) {
-	out, bias, OC := t.s[0], t.s[1], t.k[0]
+var (
+	addBiasTasks  taskPool[addBiasArgs, *addBiasArgs]
+	biasGradTasks taskPool[biasGradArgs, *biasGradArgs]
+)
+
+// addBiasArgs add bias (OC) to every row of out (N,OC).
+type addBiasArgs struct {
+	out, bias []float32
+	OC        int
+}
+
+// chunk adds the bias to rows [lo, hi).
+func (a *addBiasArgs) chunk(lo, hi int) {
+	OC := a.OC
 	for r := lo; r < hi; r++ {
-		vec.AddTo(out[r*OC:(r+1)*OC], bias[:OC])
+		vec.AddTo(a.out[r*OC:(r+1)*OC], a.bias[:OC])
 	}
 }
 
@@ -44,16 +52,18 @@ func matmulBackward(dinp, dw, dbias, dout, inp, w []float32, N, C, OC int) {
 	// dw += doutᵀ · inp
 	blas32.Gemm(blas.Trans, blas.NoTrans, 1, general(dout, N, OC, OC), general(inp, N, C, C), 1, general(dw, OC, C, C))
 	if dbias != nil {
-		t := newChunkTask(sumBiasGradCols)
-		t.s[0], t.s[1], t.k[0], t.k[1] = dbias, dout, N, OC
-		t.parallel(OC)
+		biasGradTasks.run(OC, biasGradArgs{dbias, dout, N, OC})
 	}
 }
 
-// sumBiasGradCols accumulates columns [lo, hi) of dout (N,OC) into dbias,
-// adding rows in order so each sum is the same whatever the split; the task
-// holds dbias, dout, N and OC.
-func sumBiasGradCols(t *chunkTask, lo, hi int) {
-	dbias, dout, N, OC := t.s[0], t.s[1], t.k[0], t.k[1]
-	vec.AddRows(dbias[lo:hi], dout[lo:], N, OC)
+// biasGradArgs accumulate the columns of dout (N,OC) into dbias (OC).
+type biasGradArgs struct {
+	dbias, dout []float32
+	N, OC       int
+}
+
+// chunk accumulates columns [lo, hi), adding rows in order so each sum is
+// the same whatever the split.
+func (a *biasGradArgs) chunk(lo, hi int) {
+	vec.AddRows(a.dbias[lo:hi], a.dout[lo:], a.N, a.OC)
 }

@@ -30,40 +30,80 @@ type Params struct {
 	LNFB     []float32 // (C)
 }
 
-// tensorSpec describes one parameter tensor of the arena.
-type tensorSpec struct {
-	field   int   // index in Params.fields()
-	layered bool  // stacked over L layers
-	shape   []int // per layer when layered
-	decay   bool  // receives weight decay (2-D weights)
+// paramTensor is one entry of the parameter table.
+type paramTensor struct {
+	name      string                     // nanoGPT state-dict name; %d is the layer of a per-layer tensor
+	layered   bool                       // stacked over L layers
+	shape     []int                      // per layer when layered
+	decay     bool                       // receives weight decay (the 2-D weights)
+	embedding bool                       // kept fixed by --freeze-embeddings
+	field     func(p *Params) *[]float32 // the view into the arena it fills
 }
 
-// specs returns the arena's tensors in order with their shapes.
-func (c Config) specs() []tensorSpec {
+// paramTable is the one list of parameter tensors, in arena order. The
+// arena layout, the parameter count, the decay and freeze masks and the
+// checkpoint tensor names all derive from it.
+func (c Config) paramTable() []paramTensor {
 	V, T, C := c.VocabSize, c.Context, c.Embd
-	return []tensorSpec{
-		{0, false, []int{V, C}, true},
-		{1, false, []int{T, C}, true},
-		{2, true, []int{C}, false},
-		{3, true, []int{C}, false},
-		{4, true, []int{3 * C, C}, true},
-		{5, true, []int{3 * C}, false},
-		{6, true, []int{C, C}, true},
-		{7, true, []int{C}, false},
-		{8, true, []int{C}, false},
-		{9, true, []int{C}, false},
-		{10, true, []int{4 * C, C}, true},
-		{11, true, []int{4 * C}, false},
-		{12, true, []int{C, 4 * C}, true},
-		{13, true, []int{C}, false},
-		{14, false, []int{C}, false},
-		{15, false, []int{C}, false},
+	return []paramTensor{
+		// name, layered, shape, decay, embedding, field
+		{"transformer.wte.weight", false, []int{V, C}, true, true, func(p *Params) *[]float32 { return &p.WTE }},
+		{"transformer.wpe.weight", false, []int{T, C}, true, true, func(p *Params) *[]float32 { return &p.WPE }},
+		{"transformer.h.%d.ln_1.weight", true, []int{C}, false, false, func(p *Params) *[]float32 { return &p.LN1W }},
+		{"transformer.h.%d.ln_1.bias", true, []int{C}, false, false, func(p *Params) *[]float32 { return &p.LN1B }},
+		{"transformer.h.%d.attn.c_attn.weight", true, []int{3 * C, C}, true, false, func(p *Params) *[]float32 { return &p.QKVW }},
+		{"transformer.h.%d.attn.c_attn.bias", true, []int{3 * C}, false, false, func(p *Params) *[]float32 { return &p.QKVB }},
+		{"transformer.h.%d.attn.c_proj.weight", true, []int{C, C}, true, false, func(p *Params) *[]float32 { return &p.AttProjW }},
+		{"transformer.h.%d.attn.c_proj.bias", true, []int{C}, false, false, func(p *Params) *[]float32 { return &p.AttProjB }},
+		{"transformer.h.%d.ln_2.weight", true, []int{C}, false, false, func(p *Params) *[]float32 { return &p.LN2W }},
+		{"transformer.h.%d.ln_2.bias", true, []int{C}, false, false, func(p *Params) *[]float32 { return &p.LN2B }},
+		{"transformer.h.%d.mlp.c_fc.weight", true, []int{4 * C, C}, true, false, func(p *Params) *[]float32 { return &p.FCW }},
+		{"transformer.h.%d.mlp.c_fc.bias", true, []int{4 * C}, false, false, func(p *Params) *[]float32 { return &p.FCB }},
+		{"transformer.h.%d.mlp.c_proj.weight", true, []int{C, 4 * C}, true, false, func(p *Params) *[]float32 { return &p.FCProjW }},
+		{"transformer.h.%d.mlp.c_proj.bias", true, []int{C}, false, false, func(p *Params) *[]float32 { return &p.FCProjB }},
+		{"transformer.ln_f.weight", false, []int{C}, false, false, func(p *Params) *[]float32 { return &p.LNFW }},
+		{"transformer.ln_f.bias", false, []int{C}, false, false, func(p *Params) *[]float32 { return &p.LNFB }},
 	}
 }
 
-func (p *Params) fields() []*[]float32 {
-	return []*[]float32{&p.WTE, &p.WPE, &p.LN1W, &p.LN1B, &p.QKVW, &p.QKVB, &p.AttProjW, &p.AttProjB,
-		&p.LN2W, &p.LN2B, &p.FCW, &p.FCB, &p.FCProjW, &p.FCProjB, &p.LNFW, &p.LNFB}
+// arenaTensor is a table entry placed in the arena: [start, end) holds all
+// of it, per layer n floats (or n in all when it is not per layer).
+type arenaTensor struct {
+	paramTensor
+	start, end, n int
+}
+
+// layout places the table's tensors one after another in the arena.
+func (c Config) layout() []arenaTensor {
+	var out []arenaTensor
+	off := 0
+	for _, pt := range c.paramTable() {
+		n := numel(pt.shape)
+		size := n
+		if pt.layered {
+			size *= c.Layers
+		}
+		out = append(out, arenaTensor{pt, off, off + size, n})
+		off += size
+	}
+	return out
+}
+
+// paramCount is the arena's length from the table, counted in int64 so an
+// oversized config is measured rather than overflowing.
+func (c Config) paramCount() int64 {
+	var n int64
+	for _, pt := range c.paramTable() {
+		size := int64(1)
+		for _, d := range pt.shape {
+			size *= int64(d)
+		}
+		if pt.layered {
+			size *= int64(c.Layers)
+		}
+		n += size
+	}
+	return n
 }
 
 func numel(shape []int) int {
@@ -76,37 +116,12 @@ func numel(shape []int) int {
 
 // point makes p's fields views into arena, which must hold NumParams floats.
 func (p *Params) point(c Config, arena []float32) {
-	if int64(len(arena)) != c.NumParams() {
+	if int64(len(arena)) != c.paramCount() {
 		panic("engine: arena size does not match config")
 	}
-	fs := p.fields()
-	off := 0
-	for _, s := range c.specs() {
-		n := numel(s.shape)
-		if s.layered {
-			n *= c.Layers
-		}
-		*fs[s.field] = arena[off : off+n : off+n]
-		off += n
+	for _, at := range c.layout() {
+		*at.field(p) = arena[at.start:at.end:at.end]
 	}
-}
-
-// decayMask returns, per arena element range, whether weight decay applies:
-// a list of [start, end) ranges of 2-D weights.
-func (c Config) decayRanges() [][2]int {
-	var out [][2]int
-	off := 0
-	for _, s := range c.specs() {
-		n := numel(s.shape)
-		if s.layered {
-			n *= c.Layers
-		}
-		if s.decay {
-			out = append(out, [2]int{off, off + n})
-		}
-		off += n
-	}
-	return out
 }
 
 // initParams fills the arena with GPT-2's initialisation: weights N(0, 0.02),
@@ -140,27 +155,18 @@ func initParams(p *Params, c Config, seed uint64) {
 // layer returns layer l's slice of a stacked tensor whose per-layer size is n.
 func layer(t []float32, l, n int) []float32 { return t[l*n : (l+1)*n : (l+1)*n] }
 
-// tensorNames yields the nanoGPT state-dict name, shape and arena range of
-// every tensor, per layer for stacked ones, in arena order.
+// tensors yields the nanoGPT state-dict name, shape and arena range of every
+// checkpoint tensor, per layer for stacked ones, in arena order.
 func (c Config) tensors() []namedTensor {
-	names := []string{"transformer.wte.weight", "transformer.wpe.weight",
-		"ln_1.weight", "ln_1.bias", "attn.c_attn.weight", "attn.c_attn.bias",
-		"attn.c_proj.weight", "attn.c_proj.bias", "ln_2.weight", "ln_2.bias",
-		"mlp.c_fc.weight", "mlp.c_fc.bias", "mlp.c_proj.weight", "mlp.c_proj.bias",
-		"transformer.ln_f.weight", "transformer.ln_f.bias"}
 	var out []namedTensor
-	off := 0
-	for _, s := range c.specs() {
-		n := numel(s.shape)
-		if !s.layered {
-			out = append(out, namedTensor{names[s.field], s.shape, off, off + n})
-			off += n
+	for _, at := range c.layout() {
+		if !at.layered {
+			out = append(out, namedTensor{at.name, at.shape, at.start, at.end})
 			continue
 		}
 		for l := 0; l < c.Layers; l++ {
-			name := fmt.Sprintf("transformer.h.%d.%s", l, names[s.field])
-			out = append(out, namedTensor{name, s.shape, off, off + n})
-			off += n
+			start := at.start + l*at.n
+			out = append(out, namedTensor{fmt.Sprintf(at.name, l), at.shape, start, start + at.n})
 		}
 	}
 	return out

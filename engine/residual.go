@@ -6,11 +6,12 @@ import "lmlab/engine/vec"
 // Its backward is the identity into both inputs, which Model.Backward does by
 // letting both read the same gradient buffer rather than copying it.
 func residualForward(out, a, b []float32) {
-	t := newChunkTask(residualChunk)
-	t.s[0], t.s[1], t.s[2] = out, a, b
-	t.parallel(len(a))
+	residualTasks.run(len(a), residualArgs{out, a, b})
 }
 
-func residualChunk(t *chunkTask, lo, hi int) {
-	vec.Add(t.s[0][lo:hi], t.s[1][lo:hi], t.s[2][lo:hi])
-}
+var residualTasks taskPool[residualArgs, *residualArgs]
+
+// residualArgs are residualForward's arguments.
+type residualArgs struct{ out, a, b []float32 }
+
+func (r *residualArgs) chunk(lo, hi int) { vec.Add(r.out[lo:hi], r.a[lo:hi], r.b[lo:hi]) }

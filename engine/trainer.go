@@ -51,8 +51,6 @@ type Trainer struct {
 	pcg     *rand.PCG  // batch sampling; its state is the data position
 	rng     *rand.Rand // over pcg
 	opt     adamW
-	decay   [][2]int
-	frozen  [][2]int
 	cum     []float64 // cumulative segment weights
 	inputs  []int32   // (B,T)
 	targets []int32   // (B,T)
@@ -66,9 +64,8 @@ func NewTrainer(m *Model, cfg TrainConfig, data Data) (*Trainer, error) {
 		return nil, err
 	}
 	t := &Trainer{Model: m, Cfg: cfg,
-		pcg:    rand.NewPCG(cfg.Seed, 0xda3e39cb94b95bdb),
-		decay:  m.Config.decayRanges(),
-		frozen: m.Config.frozenRanges(cfg.FreezeEmbeddings, cfg.FreezeLayers),
+		pcg: rand.NewPCG(cfg.Seed, 0xda3e39cb94b95bdb),
+		opt: newAdamW(m.Config, cfg.FreezeEmbeddings, cfg.FreezeLayers),
 	}
 	t.rng = rand.New(t.pcg)
 	m.dropMu = cfg.Seed ^ 0x2545f4914f6cdd1d
@@ -113,30 +110,6 @@ func checkIDs(ids []int32, V int) error {
 		}
 	}
 	return nil
-}
-
-// frozenRanges returns the arena ranges fine-tuning keeps fixed: wte and wpe
-// (and so the tied LM head) when embeddings are frozen, and every tensor of
-// the first k blocks.
-func (c Config) frozenRanges(embeddings bool, k int) [][2]int {
-	var out [][2]int
-	off := 0
-	for _, s := range c.specs() {
-		n := numel(s.shape)
-		switch {
-		case !s.layered && (s.field == 0 || s.field == 1):
-			if embeddings {
-				out = append(out, [2]int{off, off + n})
-			}
-		case s.layered && k > 0:
-			out = append(out, [2]int{off, off + k*n})
-		}
-		if s.layered {
-			n *= c.Layers
-		}
-		off += n
-	}
-	return out
 }
 
 // SetData replaces the data the run trains and evaluates on (a source was
@@ -247,9 +220,7 @@ func (t *Trainer) backprop() (float64, error) {
 func (t *Trainer) apply(loss float64, start time.Time) (StepStats, error) {
 	m, c := t.Model, t.Cfg
 	lr := t.LR()
-	for _, r := range t.frozen {
-		clear(m.garena[r[0]:r[1]]) // frozen weights neither move nor count in the norm
-	}
+	t.opt.clearFrozen(m.garena) // frozen weights neither move nor count in the norm
 	// The norm sums squares in float64, so it is finite exactly when every
 	// gradient is (clipping by an infinite norm scales them to 0 or NaN, which
 	// keeps a bad tensor bad for the search below).
@@ -259,7 +230,7 @@ func (t *Trainer) apply(loss float64, start time.Time) (StepStats, error) {
 		return StepStats{}, &DivergedError{Step: t.step + 1, Loss: loss, GradNorm: norm, LR: lr, Tensor: name}
 	}
 	t.step++
-	t.opt.update(m.arena, m.garena, t.decay, t.frozen, lr, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, t.step)
+	t.opt.update(m.arena, m.garena, lr, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, t.step)
 	return StepStats{Step: t.step, Loss: loss, LR: lr, GradNorm: norm,
 		Tokens: c.GradAccum * c.Batch * c.Context, Duration: time.Since(start)}, nil
 }

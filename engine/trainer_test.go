@@ -59,7 +59,7 @@ func TestOverfitOneBatch(t *testing.T) {
 		loss = float64(m.Forward(inputs, targets, tc.Batch, tc.Context))
 		m.Backward(1)
 		clipGradNorm(m.garena, 1)
-		tr.opt.update(m.arena, m.garena, tr.decay, nil, 3e-3, 0.9, 0.99, 1e-8, 0, i)
+		tr.opt.update(m.arena, m.garena, 3e-3, 0.9, 0.99, 1e-8, 0, i)
 	}
 	if loss > 0.05 {
 		t.Errorf("after 150 steps on one batch, loss %.4f (from %.4f), want < 0.05", loss, first)
@@ -131,9 +131,9 @@ func TestFrozenParametersDoNotMove(t *testing.T) {
 		mustStep(t, tr)
 	}
 	frozen := make([]bool, len(m.arena))
-	for _, r := range tr.frozen {
-		for i := r[0]; i < r[1]; i++ {
-			frozen[i] = true
+	for _, s := range tr.opt.spans {
+		for i := s.lo; i < s.hi; i++ {
+			frozen[i] = s.frozen
 		}
 	}
 	for _, nt := range cfg.tensors() {
