@@ -167,7 +167,7 @@ func (m *Model) startDataJob() tea.Cmd {
 	m.dataBusy = true
 	m.dataset.setApplied(m.leaks, true)
 	tc := m.sess.Trainer.Cfg
-	j := dataJob{runner: m.runner, corpus: m.sess.Corpus, tok: m.sess.Tokenizer,
+	j := dataJob{corpus: m.sess.Corpus, tok: m.sess.Tokenizer,
 		context: tc.Context, windows: tc.EvalWindows,
 		newVal: !slices.Equal(enabledNames(m.sess.Corpus), enabledNames(m.applied))}
 	return j.run
@@ -182,9 +182,8 @@ func enabledNames(c *samples.Corpus) []string {
 	return out
 }
 
-// dataJob encodes a corpus and hands it to the trainer.
+// dataJob encodes a corpus for the trainer.
 type dataJob struct {
-	runner  *engine.Runner
 	corpus  *samples.Corpus // never changed once published
 	tok     tokenizer.Tokenizer
 	context int
@@ -193,7 +192,7 @@ type dataJob struct {
 }
 
 func (j dataJob) run() tea.Msg {
-	msg := dataAppliedMsg{corpus: j.corpus}
+	msg := dataEncodedMsg{corpus: j.corpus, newVal: j.newVal, windows: j.windows}
 	d := lab.EncodeCorpus(j.corpus, j.tok)
 	if len(d.Val) < j.context+1 {
 		msg.err = fmt.Errorf("the validation text of the sources on has %d tokens; one evaluation window at context %d needs %d (turn on or add a source with more text)",
@@ -201,14 +200,25 @@ func (j dataJob) run() tea.Msg {
 		return msg
 	}
 	msg.data, msg.leaks = d, j.corpus.Leaks()
-	ok := j.runner.Do(func(t *engine.Trainer) { msg.err = t.SetData(d) })
-	if !ok {
-		msg.err = errors.New("the trainer has stopped")
-	}
-	if msg.err == nil && j.newVal {
-		j.runner.Evaluate(j.windows) // the result arrives as an event
-	}
 	return msg
+}
+
+// dataEncoded sends encoded data on to the trainer; its answer ends the job.
+func (m *Model) dataEncoded(msg dataEncodedMsg) tea.Cmd {
+	if msg.err != nil {
+		return m.dataApplied(dataAppliedMsg{corpus: msg.corpus, err: msg.err})
+	}
+	m.ask(asked{kind: askData, data: &msg}, engine.SetData{Data: msg.data})
+	return nil
+}
+
+// dataSet takes the trainer's answer that it has the data of msg. When the
+// validation text changed, an evaluation on it follows as an event.
+func (m *Model) dataSet(msg dataEncodedMsg) tea.Cmd {
+	if msg.newVal {
+		m.ask(asked{kind: askEval}, engine.Evaluate{MaxWindows: msg.windows})
+	}
+	return m.dataApplied(dataAppliedMsg{corpus: msg.corpus, data: msg.data, leaks: msg.leaks})
 }
 
 // dataApplied takes a data job's result: the trainer's data now, or an

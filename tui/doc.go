@@ -12,8 +12,10 @@
 //	}
 //
 // The model builds the session in a command, so the screen says "loading…"
-// at once; the runner starts paused. Runner events come back through a
-// command re-armed after every batch, the screen is redrawn at most a few
+// at once; the runner starts paused. A key press only sends the runner a
+// request (engine.Run, Step, Save, …); every answer comes back as an event
+// on the runner's one stream, read by a command re-armed after every batch,
+// and only events change the training state on screen; the screen is redrawn at most a few
 // times a second while training runs (and at once after a key), and the
 // Predict, Attention and Sample panes follow snapshots of the model taken
 // between steps, so inspection never stalls training.

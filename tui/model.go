@@ -110,9 +110,8 @@ type Model struct {
 	savedStep   int
 	saving      bool
 	quitOnSave  bool
-	stepsAsked  int       // single steps requested and not yet back
-	ctlBusy     bool      // a runner request is under way
-	ctlQueue    []tea.Cmd // requests waiting for it, in key order
+	stepsAsked  int              // single steps requested and not yet answered
+	asked       map[uint64]asked // runner requests not yet answered, by id
 
 	// Inspection of snapshots.
 	prompt      string
@@ -120,10 +119,11 @@ type Model struct {
 	snapStep    int
 	busy        bool
 	want        refreshWant
-	jobStart    time.Time // when the running inspection job started
-	jobSample   bool      // and whether it samples
-	nextInspect time.Time // while running, the next snapshot is due then
-	nextSample  time.Time // and the next sample then
+	job         refreshWant // what the running inspection job does
+	jobStart    time.Time   // when the running inspection job started
+	jobSample   bool        // and whether it samples
+	nextInspect time.Time   // while running, the next snapshot is due then
+	nextSample  time.Time   // and the next sample then
 	sampleSeed  uint64
 
 	// The data as the Dataset pane edits it (see data.go). sess.Corpus is
@@ -312,26 +312,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.handleEvents(msg)
 	case frameMsg:
 		return m.tick()
-	case controlledMsg:
-		return m.controlDone()
-	case steppedMsg:
-		m.dirty = true
-		m.stepsAsked = max(m.stepsAsked-1, 0)
-		next := m.controlDone()
-		if msg.ok {
-			if !m.running {
-				m.elapsed += msg.stats.Duration
-			}
-			m.addStep(msg.stats)
-			return tea.Batch(next, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
-		}
-		return next
 	case inspectedMsg:
 		m.dirty = true
 		return m.inspected(msg)
-	case savedMsg:
-		m.dirty = true
-		return tea.Batch(m.controlDone(), m.saved(msg))
 	case compareMsg:
 		m.dirty = true
 		m.tokens.setCompare(msg)
@@ -361,12 +344,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case sourceLoadedMsg:
 		m.dirty = true
 		return m.sourceLoaded(msg)
+	case dataEncodedMsg:
+		m.dirty = true
+		return m.dataEncoded(msg)
 	case dataAppliedMsg:
 		m.dirty = true
 		return m.dataApplied(msg)
-	case baseMsg:
-		m.dirty = true
-		return m.baseMarked(msg)
 	case errMsg:
 		m.dirty = true
 		m.setError(msg.err)
@@ -418,28 +401,44 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// control runs a request to the runner (run, pause, step, evaluate, save)
-// after the ones asked for before it: keys act in the order they were
-// pressed, so n n n s saves step 3.
-func (m *Model) control(cmd tea.Cmd) tea.Cmd {
-	if m.ctlBusy {
-		m.ctlQueue = append(m.ctlQueue, cmd)
-		return nil
-	}
-	m.ctlBusy = true
-	return cmd
+// asked is what a runner request was for, kept until its answer arrives.
+type asked struct {
+	kind  askKind
+	label string          // askBase: the base's name ("": by step)
+	data  *dataEncodedMsg // askData: the data sent
 }
 
-// controlDone starts the next queued request, if any.
-func (m *Model) controlDone() tea.Cmd {
-	m.ctlBusy = false
-	if len(m.ctlQueue) == 0 {
-		return nil
+type askKind int
+
+const (
+	askRun askKind = iota
+	askPause
+	askStep
+	askEval
+	askSave
+	askInspect // a snapshot for the inspection panes
+	askBase    // a snapshot to keep as the fine-tune base
+	askData
+)
+
+// ask sends req to the runner, which answers it with one event; keys only
+// ask, and the model changes when the answer arrives. Requests are handled
+// in the order asked, so n n n s saves step 3.
+func (m *Model) ask(a asked, req engine.Request) {
+	if m.asked == nil {
+		m.asked = map[uint64]asked{}
 	}
-	cmd := m.ctlQueue[0]
-	m.ctlQueue = m.ctlQueue[1:]
-	m.ctlBusy = true
-	return cmd
+	m.asked[m.runner.Send(req)] = a
+}
+
+// asking reports whether a request of kind k is unanswered.
+func (m *Model) asking(k askKind) bool {
+	for _, a := range m.asked {
+		if a.kind == k {
+			return true
+		}
+	}
+	return false
 }
 
 // dataName is a short name for the data, for checkpoint file names:
@@ -469,29 +468,46 @@ func dataName(specs []string) string {
 func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, ev := range msg.events {
+		a, answer := m.asked[ev.ID]
+		if answer {
+			delete(m.asked, ev.ID)
+		}
+		if ev.Kind != engine.EventStep || answer {
+			// Anything but a step while running may change any pane.
+			m.dirty = true
+			m.paneOK = [numPanes]bool{}
+		}
 		switch ev.Kind {
 		case engine.EventStep:
+			if !answer {
+				m.addStep(ev.Stats)
+				m.stale = true
+				continue
+			}
+			// A single step: it counts as training time, and the
+			// inspection panes follow it.
+			m.stepsAsked = max(m.stepsAsked-1, 0)
+			if !m.running {
+				m.elapsed += ev.Stats.Duration
+			}
 			m.addStep(ev.Stats)
-			m.stale = true
+			cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
 		case engine.EventEval:
-			m.paneOK = [numPanes]bool{}
 			m.step = max(m.step, ev.Step)
 			m.val, m.haveVal = ev.ValLoss, true
 			m.loss.addVal(ev.Step, ev.ValLoss, ev.Metrics)
 			if m.message == evaluatingMsg {
 				m.message = ""
 			}
-			m.dirty = true
 		case engine.EventState:
-			m.dirty = true
-			m.paneOK = [numPanes]bool{}
 			m.step = max(m.step, ev.Step) // exact even if a step event was dropped
-			if ev.Running == m.running {
-				continue
-			}
+			changed := ev.Running != m.running
 			m.running = ev.Running
-			if !m.ctlBusy {
-				m.wantRun = m.running
+			if !m.asking(askRun) && !m.asking(askPause) {
+				m.wantRun = m.running // no space press is on its way
+			}
+			if !changed {
+				continue
 			}
 			if m.running {
 				m.runSince = m.now()
@@ -505,8 +521,6 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 				cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
 			}
 		case engine.EventDone:
-			m.dirty = true
-			m.paneOK = [numPanes]bool{}
 			if m.running {
 				m.elapsed += m.now().Sub(m.runSince)
 			}
@@ -514,17 +528,57 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			m.step = max(m.step, ev.Step)
 			m.message, m.msgErr = fmt.Sprintf("the run reached its %d steps; s saves it", m.total), false
 			cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
+		case engine.EventSaved:
+			cmds = append(cmds, m.saved(ev.Path, ev.Step))
+		case engine.EventSnapshot:
+			switch a.kind {
+			case askBase:
+				cmds = append(cmds, m.baseMarked(ev.Model, ev.Step, a.label))
+			case askInspect:
+				cmds = append(cmds, m.inspect(ev.Model, ev.Step))
+			}
+		case engine.EventDataSet:
+			if a.data != nil {
+				cmds = append(cmds, m.dataSet(*a.data))
+			}
 		case engine.EventError:
-			m.dirty = true
-			m.setError(ev.Err)
+			cmds = append(cmds, m.failed(a, answer, ev.Err))
 		}
 	}
 	if msg.closed {
 		m.events = nil
+		if m.asking(askInspect) {
+			m.busy = false
+		}
+		clear(m.asked)
 		return tea.Batch(cmds...)
 	}
 	cmds = append(cmds, waitForEvents(m.events))
 	return tea.Batch(cmds...)
+}
+
+// failed shows an error event, and ends what the request it answers had
+// started.
+func (m *Model) failed(a asked, answer bool, err error) tea.Cmd {
+	if !answer {
+		m.setError(err)
+		return nil
+	}
+	switch a.kind {
+	case askStep:
+		m.stepsAsked = max(m.stepsAsked-1, 0)
+	case askSave:
+		m.saving, m.quitOnSave = false, false
+		err = fmt.Errorf("save: %w", err)
+	case askBase:
+		err = fmt.Errorf("mark base: %w", err)
+	case askInspect:
+		m.busy = false
+	case askData:
+		return m.dataApplied(dataAppliedMsg{corpus: a.data.corpus, err: err})
+	}
+	m.setError(err)
+	return nil
 }
 
 func (m *Model) addStep(st engine.StepStats) {
@@ -582,7 +636,8 @@ func (m *Model) tick() tea.Cmd {
 }
 
 // refresh asks for an inspection job; jobs run one at a time and requests
-// made meanwhile are merged into the next one.
+// made meanwhile are merged into the next one. A job that wants a fresh
+// snapshot asks the runner for one and starts when it arrives.
 func (m *Model) refresh(w refreshWant) tea.Cmd {
 	if m.sess == nil {
 		return nil
@@ -593,16 +648,26 @@ func (m *Model) refresh(w refreshWant) tea.Cmd {
 	if m.busy {
 		return nil
 	}
-	w, m.want = m.want, refreshWant{}
+	m.job, m.want = m.want, refreshWant{}
 	m.busy = true
-	m.jobStart, m.jobSample = m.now(), w.sample
+	m.jobStart, m.jobSample = m.now(), m.job.sample
+	if m.job.snapshot || m.snap == nil {
+		m.ask(asked{kind: askInspect}, engine.Snapshot{})
+		return nil
+	}
+	return m.inspect(m.snap, m.snapStep)
+}
+
+// inspect starts the inspection job on snap, the snapshot at step, off the
+// UI goroutine and off the trainer's.
+func (m *Model) inspect(snap *engine.Model, step int) tea.Cmd {
 	n := m.sample.tokensWanted()
 	if m.running {
 		n = min(n, runningSampleTokens)
 	}
-	job := refreshJob{runner: m.runner, snap: m.snap, snapStep: m.snapStep, snapshot: w.snapshot,
+	job := refreshJob{snap: snap, snapStep: step,
 		prompt: m.prompt, ids: m.sess.Encode(m.prompt), topK: predictK,
-		sample: w.sample, opts: m.sample.options(m.sampleSeed), n: n}
+		sample: m.job.sample, opts: m.sample.options(m.sampleSeed), n: n}
 	m.compareJob(&job)
 	return job.run
 }
@@ -650,15 +715,11 @@ func (m *Model) setPrompt(text string) {
 	m.sample.setPrompt(text)
 }
 
-func (m *Model) saved(msg savedMsg) tea.Cmd {
+// saved takes the answer to a save: the checkpoint of step is at path.
+func (m *Model) saved(path string, step int) tea.Cmd {
 	m.saving = false
-	if msg.err != nil {
-		m.quitOnSave = false
-		m.setError(fmt.Errorf("save: %w", msg.err))
-		return nil
-	}
-	m.savedStep = max(m.savedStep, msg.step)
-	m.message, m.msgErr = fmt.Sprintf("saved step %d to %s", msg.step, msg.path), false
+	m.savedStep = max(m.savedStep, step)
+	m.message, m.msgErr = fmt.Sprintf("saved step %d to %s", step, path), false
 	if m.quitOnSave {
 		m.quitting = true
 		return tea.Quit
@@ -721,18 +782,22 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		if m.wantRun { // what the last space asked for, confirmed or not
 			m.wantRun = false
 			m.message, m.msgErr = "pausing after this step…", false
-			return m.control(pauseCmd(m.runner))
+			m.ask(asked{kind: askPause}, engine.Pause{})
+			return nil
 		}
 		m.wantRun = true
 		m.message, m.msgErr = "starting…", false
-		return m.control(runCmd(m.runner))
+		m.ask(asked{kind: askRun}, engine.Run{})
+		return nil
 	case key.Matches(msg, k.Step):
 		m.hint = false
 		m.stepsAsked++
-		return m.control(stepCmd(m.runner))
+		m.ask(asked{kind: askStep}, engine.Step{N: 1})
+		return nil
 	case key.Matches(msg, k.Eval):
 		m.message, m.msgErr = evaluatingMsg, false
-		return m.control(evalCmd(m.runner, m.sess.Trainer.Cfg.EvalWindows))
+		m.ask(asked{kind: askEval}, engine.Evaluate{MaxWindows: m.sess.Trainer.Cfg.EvalWindows})
+		return nil
 	case key.Matches(msg, k.Save):
 		return m.save()
 	case key.Matches(msg, k.Base):
@@ -775,7 +840,8 @@ func (m *Model) save() tea.Cmd {
 	}
 	m.saving = true
 	m.message, m.msgErr = "saving…", false
-	return m.control(saveCmd(m.runner, m.sess.TokData, m.sess.Meta(), m.opts.Out, m.name))
+	m.ask(asked{kind: askSave}, saveRequest(m.sess.TokData, m.sess.Meta(), m.opts.Out, m.name))
+	return nil
 }
 
 func (m *Model) quit() tea.Cmd {
