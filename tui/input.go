@@ -15,7 +15,12 @@ func (m *Model) setFocus(p paneID) {
 	m.updateKeys()
 }
 func (m *Model) editing() bool {
-	return m.dataset.Editing() || m.tokens.Editing() || m.predict.Editing() || m.sample.Editing()
+	for _, p := range m.panes() {
+		if p.Editing() {
+			return true
+		}
+	}
+	return false
 }
 func (m *Model) updateKeys() {
 	s := keyState{focus: m.focus, loaded: m.sess != nil, running: m.running || m.wantRun, done: m.done,
@@ -100,20 +105,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return m.focusedUpdate(msg)
 }
 func (m *Model) focusedUpdate(msg tea.Msg) tea.Cmd {
-	switch m.focus {
-	case paneDataset:
-		return m.dataset.Update(msg)
-	case paneTokens:
-		return m.tokens.Update(msg)
-	case paneLoss:
-		return m.loss.Update(msg)
-	case panePredict:
-		return m.predict.Update(msg)
-	case paneAttention:
-		return m.attention.Update(msg)
-	default:
-		return m.sample.Update(msg)
-	}
+	return m.pane(m.focus).Update(msg)
 }
 func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 	if m.editing() {
@@ -147,18 +139,7 @@ func (m *Model) wheel(msg tea.MouseWheelMsg) tea.Cmd {
 	default:
 		return nil
 	}
-	switch p {
-	case paneDataset:
-		m.dataset.scroll(delta)
-	case paneTokens:
-		m.tokens.scroll(delta)
-	case panePredict:
-		m.predict.move(sign(delta))
-	case paneAttention:
-		m.attention.moveCursor(0, sign(delta))
-	case paneSample:
-		m.sample.scroll(delta)
-	}
+	m.pane(p).Wheel(delta)
 	return nil
 }
 func sign(x int) int {

@@ -197,26 +197,6 @@ func (m *Model) Step() int { return m.step }
 
 // Running reports whether the runner says it is training.
 func (m *Model) Running() bool { return m.running }
-func (m *Model) pane(p paneID) interface {
-	SetSize(w, h int)
-	SetFocused(bool)
-	View() string
-} {
-	switch p {
-	case paneDataset:
-		return m.dataset
-	case paneTokens:
-		return m.tokens
-	case paneLoss:
-		return m.loss
-	case panePredict:
-		return m.predict
-	case paneAttention:
-		return m.attention
-	default:
-		return m.sample
-	}
-}
 
 // Update handles one message. A panic anywhere below is recovered here and
 // ends the program cleanly with the error, so the terminal is restored.
