@@ -103,7 +103,7 @@ func (m *Model) toggleSource(i int) tea.Cmd {
 	}
 	src := m.sess.Corpus.Sources[i]
 	if src.Enabled && len(m.sess.Corpus.Enabled()) == 1 {
-		m.message, m.msgErr = fmt.Sprintf("%s is the last source on; training needs one (turn another on, or a adds one)", src.Name), true
+		m.warn("%s is the last source on; training needs one (turn another on, or a adds one)", src.Name)
 		return nil
 	}
 	c := cloneCorpus(m.sess.Corpus)
@@ -113,7 +113,7 @@ func (m *Model) toggleSource(i int) tea.Cmd {
 		state = "on"
 	}
 	n := len(c.Enabled())
-	m.message, m.msgErr = fmt.Sprintf("%s %s; training continues on %d source%s from step %d", src.Name, state, n, plural(n), m.step), false
+	m.say("%s %s; training continues on %d source%s from step %d", src.Name, state, n, plural(n), m.step)
 	return m.editCorpus(c)
 }
 
@@ -125,7 +125,7 @@ func (m *Model) weighSource(i int, up bool) tea.Cmd {
 	src := m.sess.Corpus.Sources[i]
 	w := stepWeight(src.Weight, up)
 	if w == src.Weight {
-		m.message, m.msgErr = fmt.Sprintf("weight %g is the limit (%g to %g)", w, weightSteps[0], weightSteps[len(weightSteps)-1]), false
+		m.say("weight %g is the limit (%g to %g)", w, weightSteps[0], weightSteps[len(weightSteps)-1])
 		return nil
 	}
 	c := cloneCorpus(m.sess.Corpus)
@@ -138,7 +138,7 @@ func (m *Model) weighSource(i int, up bool) tea.Cmd {
 	if src.Enabled && total > 0 {
 		share = fmt.Sprintf(", %.0f%% of the batches", 100*w/total)
 	}
-	m.message, m.msgErr = fmt.Sprintf("%s: weight %g%s", src.Name, w, share), false
+	m.say("%s: weight %g%s", src.Name, w, share)
 	return m.editCorpus(c)
 }
 
@@ -271,7 +271,7 @@ func (m *Model) addSource(spec string) tea.Cmd {
 	}
 	m.adding = spec
 	m.dataset.adding = spec
-	m.message, m.msgErr = "reading "+spec+"…", false
+	m.say("reading %s…", spec)
 	tok := m.sess.Tokenizer
 	opt := samples.Options{Field: m.opts.Session.Field, MaxBytes: limit - used, AllowInvalidUTF8: tokenizer.AcceptsAnyBytes(tok)}
 	return func() tea.Msg {
@@ -317,8 +317,8 @@ func (m *Model) sourceLoaded(msg sourceLoadedMsg) tea.Cmd {
 	m.srcStats = append(m.srcStats, msg.stats)
 	m.srcUnknown = append(m.srcUnknown, msg.unknown)
 	m.dataset.selectSource(len(c.Sources) - 1)
-	m.message, m.msgErr = fmt.Sprintf("added %s: %s tokens, training continues from step %d%s",
-		src.Name, thousands(int64(msg.stats.Tokens)), m.step, unk), false
+	m.say("added %s: %s tokens, training continues from step %d%s",
+		src.Name, thousands(int64(msg.stats.Tokens)), m.step, unk)
 	return m.editCorpus(c)
 }
 

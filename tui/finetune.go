@@ -55,7 +55,7 @@ func (m *Model) baseMarked(model *engine.Model, step int, label string) tea.Cmd 
 	m.baseLabel = label
 	m.predict.setBase(label)
 	m.loss.setBase(label, step)
-	m.message, m.msgErr = fmt.Sprintf("base: %s; Predict compares it with the model as it trains (f marks again)", label), false
+	m.say("base: %s; Predict compares it with the model as it trains (f marks again)", label)
 	if m.initNote != "" {
 		m.message, m.initNote = m.message+" · "+m.initNote, ""
 	}

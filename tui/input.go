@@ -44,7 +44,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return m.save()
 		case key.Matches(msg, k.No):
 			m.confirm = false
-			m.message = ""
+			m.clearMessage()
 		}
 		return nil
 	}
@@ -76,12 +76,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.hint = false
 		if m.wantRun { // what the last space asked for, confirmed or not
 			m.wantRun = false
-			m.message, m.msgErr = "pausing after this step…", false
+			m.say("pausing after this step…")
 			m.ask(asked{kind: askPause}, engine.Pause{})
 			return nil
 		}
 		m.wantRun = true
-		m.message, m.msgErr = "starting…", false
+		m.say("starting…")
 		m.ask(asked{kind: askRun}, engine.Run{})
 		return nil
 	case key.Matches(msg, k.Step):
@@ -90,13 +90,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.ask(asked{kind: askStep}, engine.Step{N: 1})
 		return nil
 	case key.Matches(msg, k.Eval):
-		m.message, m.msgErr = evaluatingMsg, false
+		m.say(evaluatingMsg)
 		m.ask(asked{kind: askEval}, engine.Evaluate{MaxWindows: m.sess.Trainer.Cfg.EvalWindows})
 		return nil
 	case key.Matches(msg, k.Save):
 		return m.save()
 	case key.Matches(msg, k.Base):
-		m.message, m.msgErr = "marking the base…", false
+		m.say("marking the base…")
 		return m.markBase("")
 	}
 	if m.showHelp {

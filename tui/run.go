@@ -142,7 +142,7 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			m.val, m.haveVal = ev.ValLoss, true
 			m.loss.addVal(ev.Step, ev.ValLoss, ev.Metrics)
 			if m.message == evaluatingMsg {
-				m.message = ""
+				m.clearMessage()
 			}
 		case engine.EventState:
 			m.step = max(m.step, ev.Step) // exact even if a step event was dropped
@@ -158,11 +158,13 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 				m.runSince = m.now()
 				m.nextInspect = m.runSince.Add(m.every.Inspect)
 				m.nextSample = m.runSince.Add(m.every.Sample)
-				m.message = ""
+				m.clearMessage()
 				cmds = append(cmds, m.startTicking())
 			} else {
 				m.elapsed += m.now().Sub(m.runSince)
-				m.message = ""
+				if answer || !m.msgErr { // the runner's own pause follows an error: keep it
+					m.clearMessage()
+				}
 				cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
 			}
 		case engine.EventDone:
@@ -171,7 +173,7 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			}
 			m.running, m.done, m.wantRun = false, true, false
 			m.step = max(m.step, ev.Step)
-			m.message, m.msgErr = fmt.Sprintf("the run reached its %d steps; s saves it", m.total), false
+			m.say("the run reached its %d steps; s saves it", m.total)
 			cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
 		case engine.EventSaved:
 			cmds = append(cmds, m.saved(ev.Path, ev.Step))
@@ -282,15 +284,12 @@ func (m *Model) tick() tea.Cmd {
 func (m *Model) saved(path string, step int) tea.Cmd {
 	m.saving = false
 	m.savedStep = max(m.savedStep, step)
-	m.message, m.msgErr = fmt.Sprintf("saved step %d to %s", step, path), false
+	m.say("saved step %d to %s", step, path)
 	if m.quitOnSave {
 		m.quitting = true
 		return tea.Quit
 	}
 	return nil
-}
-func (m *Model) setError(err error) {
-	m.message, m.msgErr = err.Error(), true
 }
 
 // unsaved reports whether quitting now would lose training.
@@ -302,7 +301,7 @@ func (m *Model) save() tea.Cmd {
 		return nil
 	}
 	m.saving = true
-	m.message, m.msgErr = "saving…", false
+	m.say("saving…")
 	m.ask(asked{kind: askSave}, saveRequest(m.sess.TokData, m.sess.Meta(), m.opts.Out, m.name))
 	return nil
 }
