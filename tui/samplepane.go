@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -22,8 +21,7 @@ type samplePane struct {
 	box
 	km *keyMap
 
-	input       textinput.Model
-	editing     bool
+	editor
 	prompt      string
 	temperature float64
 	topK        int
@@ -40,7 +38,7 @@ type samplePane struct {
 }
 
 func newSamplePane(st *Styles, km *keyMap) *samplePane {
-	return &samplePane{box: box{st: st}, km: km, input: newInput(st), temperature: 0.8, topK: 20, cpt: 4}
+	return &samplePane{box: box{st: st}, km: km, editor: newEditor(st), temperature: 0.8, topK: 20, cpt: 4}
 }
 
 // Editing reports whether the prompt input has the keys.
@@ -91,7 +89,7 @@ func (p *samplePane) scroll(d int) {
 // Update handles the pane's keys, and all keys while the prompt is edited.
 func (p *samplePane) Update(msg tea.Msg) tea.Cmd {
 	if p.editing {
-		return editInput(&p.input, &p.editing, p.km, msg, p.prompt)
+		return p.editPrompt(p.km, msg, p.prompt)
 	}
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -102,10 +100,7 @@ func (p *samplePane) Update(msg tea.Msg) tea.Cmd {
 	again := func() tea.Msg { return regenerateMsg{newSeed: true} }
 	switch {
 	case key.Matches(k, km.Edit):
-		p.editing = true
-		p.input.SetValue(p.prompt)
-		p.input.CursorEnd()
-		return p.input.Focus()
+		return p.start(p.prompt)
 	case key.Matches(k, km.Regenerate):
 		return again
 	case key.Matches(k, km.TempDown):
