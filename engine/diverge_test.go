@@ -175,7 +175,7 @@ func TestRunnerReportsDivergence(t *testing.T) {
 	tr.Model.Params.LNFW[0] = float32(math.NaN())
 	r := NewRunner(tr)
 	defer r.Stop()
-	r.Run()
+	r.Send(Run{})
 	for ev := range r.Events() {
 		switch ev.Kind {
 		case EventStep, EventEval, EventDone:

@@ -1,60 +1,169 @@
 package engine
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
 	"sync"
 )
+
+// Request is something asked of a Runner: Run, Pause, Step, Evaluate, Save,
+// Snapshot or SetData. Runner.Send queues it; the runner answers it with
+// exactly one event carrying the id Send returned.
+type Request interface{ isRequest() }
+
+// Run starts training; it goes on until a Pause, the end of the run, or step
+// Until when Until > 0 (then the runner pauses by itself). Answer: EventState
+// (Running false when there was nothing to run).
+type Run struct{ Until int }
+
+// Pause stops training after the current step. Answer: EventState.
+type Pause struct{}
+
+// Step runs N steps now (N < 1 runs one), fewer if the run ends first.
+// Answer: the step event of the last step, never dropped; EventError
+// wrapping ErrRunDone when no step could run.
+type Step struct{ N int }
+
+// Evaluate runs a validation pass over at most MaxWindows windows (0: the
+// whole split). Answer: EventEval, or EventError when there is no window.
+type Evaluate struct{ MaxWindows int }
+
+// Save writes a checkpoint of the run between steps. Write is given the
+// trainer (it must not keep it) and returns where the checkpoint went.
+// Answer: EventSaved with Path and Step, or EventError.
+type Save struct {
+	Write func(t *Trainer) (path string, err error)
+}
+
+// Snapshot asks for a copy of the model between steps, for inspection on
+// another goroutine while training goes on. Answer: EventSnapshot.
+type Snapshot struct{}
+
+// SetData replaces the data the run trains and evaluates on (see
+// Trainer.SetData). Answer: EventDataSet, or EventError when refused.
+type SetData struct{ Data Data }
+
+// call runs a function with the trainer for Runner.Do; it is answered by
+// closing done, not by an event.
+type call struct {
+	f    func(t *Trainer)
+	done chan struct{}
+}
+
+func (Run) isRequest()      {}
+func (Pause) isRequest()    {}
+func (Step) isRequest()     {}
+func (Evaluate) isRequest() {}
+func (Save) isRequest()     {}
+func (Snapshot) isRequest() {}
+func (SetData) isRequest()  {}
+func (call) isRequest()     {}
+
+// ErrRunDone is the error of a Step asked for when the run has reached its
+// length.
+var ErrRunDone = errors.New("the run has reached its length")
+
+// PanicError is a panic recovered on the runner's goroutine. Its message is
+// one line (for a status bar); Stack has the goroutine's stack for debugging.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string {
+	msg, _, _ := strings.Cut(fmt.Sprint(e.Value), "\n")
+	return "engine: runner: internal error: " + msg
+}
 
 // EventKind tells what an Event reports.
 type EventKind int
 
 const (
-	EventStep  EventKind = iota // one optimizer step finished (sent without blocking; may be dropped)
-	EventEval                   // a validation pass finished
-	EventState                  // the runner started or paused
-	EventDone                   // the run reached its length
-	EventError                  // a request failed
+	EventStep     EventKind = iota // one optimizer step finished (sent without blocking unless it answers a Step or KeepSteps is set)
+	EventEval                      // a validation pass finished
+	EventState                     // the runner started or paused, or answers Run/Pause
+	EventDone                      // the run reached its length
+	EventError                     // a request failed, or a panic was recovered (the runner pauses)
+	EventSaved                     // a checkpoint was written
+	EventSnapshot                  // a copy of the model, in Model
+	EventDataSet                   // the trainer took the data of a SetData
 )
 
-// Event is what a Runner reports to its consumer.
+// Event is what a Runner reports to its consumer. ID is the id of the
+// request it answers; 0 for events the runner sends on its own (steps while
+// running, periodic evaluations, the end of the run, a pause at Run.Until).
 type Event struct {
 	Kind    EventKind
+	ID      uint64
 	Stats   StepStats          // EventStep
 	Step    int                // steps completed when the event was sent
 	ValLoss float64            // EventEval
 	Metrics map[string]float64 // EventEval: extra metrics from Runner.Metrics
 	Running bool               // EventState, EventDone
+	Model   *Model             // EventSnapshot: a copy, the receiver's to keep
+	Path    string             // EventSaved
 	Err     error              // EventError
 }
 
-// Runner drives a Trainer on its own goroutine. Control requests (run, pause,
-// step, evaluate, snapshot, save) are answered between steps, so every
-// request sees a consistent model. Per-step events are sent without blocking
-// (the training loop never waits on a slow consumer); evaluation, state,
-// done and error events block until received or the runner stops.
+// Runner drives a Trainer on its own goroutine. Requests go in through Send,
+// one ordered queue that never blocks the sender; they are handled between
+// steps, so each sees a consistent model, and everything comes back as
+// events on one stream. Step events of a running trainer are sent without
+// blocking (training never waits on a slow consumer) and may be dropped;
+// every other event, and the step event that answers a Step, is always
+// delivered unless the runner stops. A panic on the runner's goroutine
+// becomes an EventError with a *PanicError, and the runner pauses.
 //
 //	r := engine.NewRunner(trainer)
 //	go consume(r.Events())
-//	r.Run()
+//	r.Send(engine.Run{})
 type Runner struct {
 	t      *Trainer
-	ctl    chan func()
 	events chan Event
+	wake   chan struct{} // capacity 1: something was queued
 	stop   chan struct{}
 	exited chan struct{}
 	once   sync.Once
+	ctx    context.Context // cancelled by Stop
+	cancel context.CancelFunc
 
-	// Metrics, when set before the first request, adds metrics to each
-	// evaluation (for example exact-match accuracy on a task sample). It runs
-	// on the runner's goroutine with the training model.
+	mu         sync.Mutex
+	queue      []queued
+	lastID     uint64
+	evalCancel context.CancelFunc // the evaluation the runner makes on its own, if one runs
+
+	// Set these before the first Send; they are read on the runner's goroutine.
+
+	// Metrics adds metrics to each evaluation (for example exact-match
+	// accuracy on a task sample). It runs with the training model.
 	Metrics func(m *Model) map[string]float64
+	// KeepSteps delivers every step event, waiting for the consumer (a
+	// headless log that prints each step); by default they may be dropped.
+	KeepSteps bool
+	// FinalWindows caps the evaluation made when the run reaches its length:
+	// 0 takes Cfg.EvalWindows as the periodic ones do; negative, the whole split.
+	FinalWindows int
 
-	running bool // owned by the loop goroutine
+	// Owned by the loop goroutine.
+	running bool
+	until   int    // with running: pause after this step (0: the end)
+	cur     uint64 // the request being handled
+	curDone bool   // and whether it has been answered
+}
+
+type queued struct {
+	id  uint64
+	req Request
 }
 
 // NewRunner starts the runner's goroutine, paused.
 func NewRunner(t *Trainer) *Runner {
-	r := &Runner{t: t, ctl: make(chan func()), events: make(chan Event, 256),
+	r := &Runner{t: t, events: make(chan Event, 256), wake: make(chan struct{}, 1),
 		stop: make(chan struct{}), exited: make(chan struct{})}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
 	go r.loop()
 	return r
 }
@@ -62,151 +171,262 @@ func NewRunner(t *Trainer) *Runner {
 // Events is the runner's event stream; it is closed when the runner stops.
 func (r *Runner) Events() <-chan Event { return r.events }
 
-func (r *Runner) loop() {
-	defer close(r.exited)
-	defer close(r.events)
-	for {
-		if r.running && !r.t.Done() {
-			select {
-			case f := <-r.ctl:
-				f()
-				continue
-			case <-r.stop:
-				return
-			default:
-			}
-			r.step()
-			continue
-		}
-		select {
-		case f := <-r.ctl:
-			f()
-		case <-r.stop:
-			return
-		}
+// Send queues req and returns its id (never 0) at once. Requests are handled
+// in the order sent. A Pause also cuts short an evaluation the runner is
+// making on its own. After
+// Stop, requests are dropped unanswered.
+func (r *Runner) Send(req Request) uint64 {
+	r.mu.Lock()
+	r.lastID++
+	id := r.lastID
+	r.queue = append(r.queue, queued{id, req})
+	if _, ok := req.(Pause); ok && r.evalCancel != nil {
+		r.evalCancel()
 	}
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default: // a wake-up is pending already
+	}
+	return id
 }
 
-// send delivers an event that must not be lost, unless the runner stops.
-func (r *Runner) send(ev Event) {
+// Do runs f with the trainer between steps and waits for it: for tests and
+// tools that need the trainer itself. f must not keep the trainer after it
+// returns. It reports false when the runner has stopped.
+func (r *Runner) Do(f func(t *Trainer)) bool {
+	c := call{f: f, done: make(chan struct{})}
+	r.Send(c)
 	select {
-	case r.events <- ev:
-	case <-r.stop:
-	}
-}
-
-// step runs one training step and its follow-up events (on the loop).
-func (r *Runner) step() StepStats {
-	st, err := r.t.Step()
-	if err != nil { // diverged: the step was not applied; stop and say why
-		r.send(Event{Kind: EventError, Step: r.t.step, Err: err})
-		if r.running {
-			r.running = false
-			r.send(Event{Kind: EventState, Step: r.t.step, Running: false})
-		}
-		return st
-	}
-	select {
-	case r.events <- Event{Kind: EventStep, Stats: st, Step: st.Step, Running: r.running}:
-	default: // the consumer is behind; it will catch up from the next one
-	}
-	if e := r.t.Cfg.EvalEvery; (e > 0 && st.Step%e == 0) || r.t.Done() {
-		r.evaluate(r.t.Cfg.EvalWindows)
-	}
-	if r.t.Done() {
-		r.running = false
-		r.send(Event{Kind: EventDone, Step: r.t.step})
-	}
-	return st
-}
-
-func (r *Runner) evaluate(maxWindows int) float64 {
-	loss, n := r.t.Evaluate(maxWindows)
-	if n == 0 {
-		return loss
-	}
-	ev := Event{Kind: EventEval, Step: r.t.step, ValLoss: loss}
-	if r.Metrics != nil {
-		ev.Metrics = r.Metrics(r.t.Model)
-	}
-	r.send(ev)
-	return loss
-}
-
-// do runs f on the loop goroutine between steps and waits for it. It reports
-// false when the runner has stopped.
-func (r *Runner) do(f func()) bool {
-	done := make(chan struct{})
-	select {
-	case r.ctl <- func() { f(); close(done) }:
-	case <-r.exited:
-		return false
-	}
-	select {
-	case <-done:
+	case <-c.done:
 		return true
 	case <-r.exited:
 		return false
 	}
 }
 
-// Run starts (or keeps) training; it returns once the loop has taken the request.
-func (r *Runner) Run() {
-	r.do(func() {
-		if !r.running && !r.t.Done() {
-			r.running = true
-			r.send(Event{Kind: EventState, Step: r.t.step, Running: true})
-		}
-	})
-}
-
-// Pause stops training after the current step.
-func (r *Runner) Pause() {
-	r.do(func() {
-		if r.running {
-			r.running = false
-			r.send(Event{Kind: EventState, Step: r.t.step, Running: false})
-		}
-	})
-}
-
-// StepOnce runs exactly one step (when the run is not done) and returns its
-// stats; ok is false if no step ran.
-func (r *Runner) StepOnce() (st StepStats, ok bool) {
-	r.do(func() {
-		if !r.t.Done() {
-			st, ok = r.step(), true
-		}
-	})
-	return st, ok
-}
-
-// Evaluate runs a validation pass now (maxWindows 0: the whole split).
-func (r *Runner) Evaluate(maxWindows int) (loss float64) {
-	r.do(func() { loss = r.evaluate(maxWindows) })
-	return loss
-}
-
-// Snapshot returns a copy of the model as it is between steps, for
-// inspection on another goroutine while training goes on.
-func (r *Runner) Snapshot() (m *Model, step int) {
-	r.do(func() { m, step = r.t.Model.Clone(), r.t.step })
-	return m, step
-}
-
-// Checkpoint captures the trainer's state between steps (see Trainer.Checkpoint).
-func (r *Runner) Checkpoint(tokenizer []byte, meta map[string]string) (ck *Checkpoint) {
-	r.do(func() { ck = r.t.Checkpoint(tokenizer, meta) })
-	return ck
-}
-
-// Do runs f with the trainer between steps, for requests the methods above
-// do not cover. f must not keep the trainer after it returns.
-func (r *Runner) Do(f func(t *Trainer)) bool { return r.do(func() { f(r.t) }) }
-
 // Stop ends the loop and closes Events; the trainer is left as it was after
-// its last step. Stop is idempotent.
+// its last step. It cancels an evaluation under way (once the trainer's
+// evaluation takes a context). Stop is idempotent.
 func (r *Runner) Stop() {
-	r.once.Do(func() { close(r.stop) })
+	r.once.Do(func() { r.cancel(); close(r.stop) })
 	<-r.exited
+}
+
+// next takes the oldest queued request.
+func (r *Runner) next() (queued, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.queue) == 0 {
+		return queued{}, false
+	}
+	q := r.queue[0]
+	r.queue[0] = queued{}
+	r.queue = r.queue[1:]
+	return q, true
+}
+
+func (r *Runner) stopped() bool {
+	select {
+	case <-r.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func (r *Runner) loop() {
+	defer close(r.exited)
+	defer close(r.events)
+	for !r.stopped() {
+		if q, ok := r.next(); ok {
+			r.guard(q.id, func() { r.handle(q) })
+			continue
+		}
+		if r.running && !r.t.Done() {
+			r.guard(0, func() { r.step(0, false) })
+			continue
+		}
+		select {
+		case <-r.wake:
+		case <-r.stop:
+		}
+	}
+}
+
+// guard runs f for request id (0: the runner's own work) and turns a panic
+// into an error event, answering the request if nothing has yet, and a pause.
+func (r *Runner) guard(id uint64, f func()) {
+	r.cur, r.curDone = id, false
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		ev := Event{Kind: EventError, Step: r.t.step, Err: &PanicError{Value: v, Stack: debug.Stack()}}
+		if !r.curDone {
+			ev.ID = id
+		}
+		r.send(ev)
+		r.pause(0)
+	}()
+	f()
+}
+
+// send delivers an event that must not be lost, unless the runner stops.
+// An event with the current request's id is its answer.
+func (r *Runner) send(ev Event) {
+	if ev.ID != 0 && ev.ID == r.cur {
+		r.curDone = true
+	}
+	select {
+	case r.events <- ev:
+	case <-r.stop:
+	}
+}
+
+func (r *Runner) state(id uint64) {
+	r.send(Event{Kind: EventState, ID: id, Step: r.t.step, Running: r.running})
+}
+
+// pause stops training; id 0 reports it only if it was running.
+func (r *Runner) pause(id uint64) {
+	was := r.running
+	r.running = false
+	if id != 0 || was {
+		r.state(id)
+	}
+}
+
+func (r *Runner) handle(q queued) {
+	switch req := q.req.(type) {
+	case Run:
+		r.until = req.Until
+		r.running = !r.t.Done() && (req.Until <= 0 || r.t.step < req.Until)
+		r.state(q.id)
+	case Pause:
+		r.pause(q.id)
+	case Step:
+		n := max(req.N, 1)
+		if r.t.Done() {
+			r.send(Event{Kind: EventError, ID: q.id, Step: r.t.step, Err: fmt.Errorf("step: %w at %d steps", ErrRunDone, r.t.Cfg.Steps)})
+			return
+		}
+		for i := 0; i < n && !r.t.Done() && !r.stopped(); i++ {
+			if !r.step(q.id, i == n-1) {
+				break
+			}
+		}
+	case Evaluate:
+		loss, n, err := r.evaluate(r.ctx, req.MaxWindows)
+		if err == nil && n == 0 {
+			err = fmt.Errorf("evaluate: the validation split has no full window of %d tokens", r.t.Cfg.Context+1)
+		}
+		if err != nil {
+			r.send(Event{Kind: EventError, ID: q.id, Step: r.t.step, Err: err})
+			return
+		}
+		r.sendEval(q.id, loss)
+	case Save:
+		path, err := req.Write(r.t)
+		if err != nil {
+			r.send(Event{Kind: EventError, ID: q.id, Step: r.t.step, Err: err})
+			return
+		}
+		r.send(Event{Kind: EventSaved, ID: q.id, Step: r.t.step, Path: path})
+	case Snapshot:
+		r.send(Event{Kind: EventSnapshot, ID: q.id, Step: r.t.step, Model: r.t.Model.Clone()})
+	case SetData:
+		if err := r.t.SetData(req.Data); err != nil {
+			r.send(Event{Kind: EventError, ID: q.id, Step: r.t.step, Err: err})
+			return
+		}
+		r.send(Event{Kind: EventDataSet, ID: q.id, Step: r.t.step})
+	case call:
+		req.f(r.t)
+		close(req.done)
+	default:
+		panic(fmt.Sprintf("engine: runner: unknown request %T", req))
+	}
+}
+
+// trainStep is the one place the runner steps the trainer.
+func (r *Runner) trainStep() (StepStats, error) { return r.t.Step() }
+
+// step runs one training step and what follows it: its event (the answer to
+// request id when last), a periodic or final evaluation, a pause at
+// Run.Until, the end of the run.
+//
+// A step that diverges (a non-finite loss or gradient) is not applied: its
+// error is the answer (or the runner's own error event) and the runner
+// pauses. step reports whether the step was taken.
+func (r *Runner) step(id uint64, last bool) bool {
+	st, err := r.trainStep()
+	if err != nil {
+		r.send(Event{Kind: EventError, ID: id, Step: r.t.step, Err: err})
+		r.pause(0)
+		return false
+	}
+	done := r.t.Done()
+	ev := Event{Kind: EventStep, Stats: st, Step: st.Step, Running: r.running}
+	if id != 0 && (last || done) {
+		ev.ID = id
+		r.send(ev)
+	} else if r.KeepSteps {
+		r.send(ev)
+	} else {
+		select {
+		case r.events <- ev:
+		default: // the consumer is behind; it will catch up from the next one
+		}
+	}
+	if done {
+		windows := r.t.Cfg.EvalWindows
+		if r.FinalWindows != 0 {
+			windows = max(r.FinalWindows, 0)
+		}
+		r.autoEvaluate(windows)
+		r.running = false
+		r.send(Event{Kind: EventDone, Step: r.t.step})
+		return true
+	}
+	if e := r.t.Cfg.EvalEvery; e > 0 && st.Step%e == 0 {
+		r.autoEvaluate(r.t.Cfg.EvalWindows)
+	}
+	if r.running && r.until > 0 && r.t.step >= r.until {
+		r.pause(0)
+	}
+	return true
+}
+
+// autoEvaluate is an evaluation the runner makes on its own; a Pause sent
+// meanwhile cancels it, and then no event is sent.
+func (r *Runner) autoEvaluate(maxWindows int) {
+	ctx, cancel := context.WithCancel(r.ctx)
+	r.mu.Lock()
+	r.evalCancel = cancel
+	r.mu.Unlock()
+	loss, n, err := r.evaluate(ctx, maxWindows)
+	r.mu.Lock()
+	r.evalCancel = nil
+	r.mu.Unlock()
+	cancel()
+	if err == nil && n > 0 {
+		r.sendEval(0, loss)
+	}
+}
+
+// evaluate is the one place the runner evaluates. ctx is cancelled by Stop
+// (and, for the runner's own evaluations, by a Pause), and the pass stops
+// at the next batch of windows, so a signal is answered within a second.
+func (r *Runner) evaluate(ctx context.Context, maxWindows int) (loss float64, n int, err error) {
+	return r.t.EvaluateContext(ctx, maxWindows)
+}
+
+func (r *Runner) sendEval(id uint64, loss float64) {
+	ev := Event{Kind: EventEval, ID: id, Step: r.t.step, ValLoss: loss}
+	if r.Metrics != nil {
+		ev.Metrics = r.Metrics(r.t.Model)
+	}
+	r.send(ev)
 }

@@ -17,7 +17,6 @@ func BenchmarkView(b *testing.B) {
 		m.dirty = true
 		m.paneOK = [numPanes]bool{}
 		m.loss.valid = false
-		m.sample.wrapped = nil
 		m.dataset.preview = nil
 		_ = m.View()
 	}

@@ -103,7 +103,7 @@ func (m *Model) toggleSource(i int) tea.Cmd {
 	}
 	src := m.sess.Corpus.Sources[i]
 	if src.Enabled && len(m.sess.Corpus.Enabled()) == 1 {
-		m.message, m.msgErr = fmt.Sprintf("%s is the last source on; training needs one (turn another on, or a adds one)", src.Name), true
+		m.warn("%s is the last source on; training needs one (turn another on, or a adds one)", src.Name)
 		return nil
 	}
 	c := cloneCorpus(m.sess.Corpus)
@@ -113,7 +113,7 @@ func (m *Model) toggleSource(i int) tea.Cmd {
 		state = "on"
 	}
 	n := len(c.Enabled())
-	m.message, m.msgErr = fmt.Sprintf("%s %s; training continues on %d source%s from step %d", src.Name, state, n, plural(n), m.step), false
+	m.say("%s %s; training continues on %d source%s from step %d", src.Name, state, n, plural(n), m.step)
 	return m.editCorpus(c)
 }
 
@@ -125,7 +125,7 @@ func (m *Model) weighSource(i int, up bool) tea.Cmd {
 	src := m.sess.Corpus.Sources[i]
 	w := stepWeight(src.Weight, up)
 	if w == src.Weight {
-		m.message, m.msgErr = fmt.Sprintf("weight %g is the limit (%g to %g)", w, weightSteps[0], weightSteps[len(weightSteps)-1]), false
+		m.say("weight %g is the limit (%g to %g)", w, weightSteps[0], weightSteps[len(weightSteps)-1])
 		return nil
 	}
 	c := cloneCorpus(m.sess.Corpus)
@@ -138,7 +138,7 @@ func (m *Model) weighSource(i int, up bool) tea.Cmd {
 	if src.Enabled && total > 0 {
 		share = fmt.Sprintf(", %.0f%% of the batches", 100*w/total)
 	}
-	m.message, m.msgErr = fmt.Sprintf("%s: weight %g%s", src.Name, w, share), false
+	m.say("%s: weight %g%s", src.Name, w, share)
 	return m.editCorpus(c)
 }
 
@@ -167,7 +167,7 @@ func (m *Model) startDataJob() tea.Cmd {
 	m.dataBusy = true
 	m.dataset.setApplied(m.leaks, true)
 	tc := m.sess.Trainer.Cfg
-	j := dataJob{runner: m.runner, corpus: m.sess.Corpus, tok: m.sess.Tokenizer,
+	j := dataJob{corpus: m.sess.Corpus, tok: m.sess.Tokenizer,
 		context: tc.Context, windows: tc.EvalWindows,
 		newVal: !slices.Equal(enabledNames(m.sess.Corpus), enabledNames(m.applied))}
 	return j.run
@@ -182,9 +182,8 @@ func enabledNames(c *samples.Corpus) []string {
 	return out
 }
 
-// dataJob encodes a corpus and hands it to the trainer.
+// dataJob encodes a corpus for the trainer.
 type dataJob struct {
-	runner  *engine.Runner
 	corpus  *samples.Corpus // never changed once published
 	tok     tokenizer.Tokenizer
 	context int
@@ -193,7 +192,7 @@ type dataJob struct {
 }
 
 func (j dataJob) run() tea.Msg {
-	msg := dataAppliedMsg{corpus: j.corpus}
+	msg := dataEncodedMsg{corpus: j.corpus, newVal: j.newVal, windows: j.windows}
 	d := lab.EncodeCorpus(j.corpus, j.tok)
 	if len(d.Val) < j.context+1 {
 		msg.err = fmt.Errorf("the validation text of the sources on has %d tokens; one evaluation window at context %d needs %d (turn on or add a source with more text)",
@@ -201,14 +200,25 @@ func (j dataJob) run() tea.Msg {
 		return msg
 	}
 	msg.data, msg.leaks = d, j.corpus.Leaks()
-	ok := j.runner.Do(func(t *engine.Trainer) { msg.err = t.SetData(d) })
-	if !ok {
-		msg.err = errors.New("the trainer has stopped")
-	}
-	if msg.err == nil && j.newVal {
-		j.runner.Evaluate(j.windows) // the result arrives as an event
-	}
 	return msg
+}
+
+// dataEncoded sends encoded data on to the trainer; its answer ends the job.
+func (m *Model) dataEncoded(msg dataEncodedMsg) tea.Cmd {
+	if msg.err != nil {
+		return m.dataApplied(dataAppliedMsg{corpus: msg.corpus, err: msg.err})
+	}
+	m.ask(asked{kind: askData, data: &msg}, engine.SetData{Data: msg.data})
+	return nil
+}
+
+// dataSet takes the trainer's answer that it has the data of msg. When the
+// validation text changed, an evaluation on it follows as an event.
+func (m *Model) dataSet(msg dataEncodedMsg) tea.Cmd {
+	if msg.newVal {
+		m.ask(asked{kind: askEval}, engine.Evaluate{MaxWindows: msg.windows})
+	}
+	return m.dataApplied(dataAppliedMsg{corpus: msg.corpus, data: msg.data, leaks: msg.leaks})
 }
 
 // dataApplied takes a data job's result: the trainer's data now, or an
@@ -261,7 +271,7 @@ func (m *Model) addSource(spec string) tea.Cmd {
 	}
 	m.adding = spec
 	m.dataset.adding = spec
-	m.message, m.msgErr = "reading "+spec+"…", false
+	m.say("reading %s…", spec)
 	tok := m.sess.Tokenizer
 	opt := samples.Options{Field: m.opts.Session.Field, MaxBytes: limit - used, AllowInvalidUTF8: tokenizer.AcceptsAnyBytes(tok)}
 	return func() tea.Msg {
@@ -307,8 +317,8 @@ func (m *Model) sourceLoaded(msg sourceLoadedMsg) tea.Cmd {
 	m.srcStats = append(m.srcStats, msg.stats)
 	m.srcUnknown = append(m.srcUnknown, msg.unknown)
 	m.dataset.selectSource(len(c.Sources) - 1)
-	m.message, m.msgErr = fmt.Sprintf("added %s: %s tokens, training continues from step %d%s",
-		src.Name, thousands(int64(msg.stats.Tokens)), m.step, unk), false
+	m.say("added %s: %s tokens, training continues from step %d%s",
+		src.Name, thousands(int64(msg.stats.Tokens)), m.step, unk)
 	return m.editCorpus(c)
 }
 

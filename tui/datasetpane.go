@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -40,8 +39,7 @@ type datasetPane struct {
 	model     string
 	sel       int
 
-	input   textinput.Model // the --data value of a source to add
-	editing bool
+	editor // the --data value of a source to add
 
 	offset  int
 	preview []string // the selected source's preview, wrapped to the pane
@@ -92,7 +90,7 @@ func percent(part, whole int) string {
 }
 
 func newDatasetPane(st *Styles, km *keyMap) *datasetPane {
-	return &datasetPane{box: box{st: st}, km: km, input: newInput(st)}
+	return &datasetPane{box: box{st: st}, km: km, editor: newEditor(st)}
 }
 
 // Editing reports whether the add-source input has the keys.
@@ -162,7 +160,7 @@ func (p *datasetPane) scroll(d int) { p.offset = max(p.offset+d, 0) }
 // Update handles the pane's keys, and all keys while a source is typed.
 func (p *datasetPane) Update(msg tea.Msg) tea.Cmd {
 	if p.editing {
-		return editText(&p.input, &p.editing, p.km, msg, "", func(spec string) tea.Cmd {
+		return p.edit(p.km, msg, "", func(spec string) tea.Cmd {
 			spec = strings.TrimSpace(spec)
 			if spec == "" {
 				return nil
@@ -189,9 +187,7 @@ func (p *datasetPane) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, km.WeightUp):
 		return func() tea.Msg { return sourceWeightMsg{i, true} }
 	case key.Matches(k, km.SourceAdd):
-		p.editing = true
-		p.input.SetValue("")
-		return p.input.Focus()
+		return p.start("")
 	case key.Matches(k, km.Up):
 		p.scroll(-1)
 	case key.Matches(k, km.Down):

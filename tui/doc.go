@@ -12,9 +12,20 @@
 //	}
 //
 // The model builds the session in a command, so the screen says "loading…"
-// at once; the runner starts paused. Runner events come back through a
-// command re-armed after every batch, the screen is redrawn at most a few
-// times a second while training runs (and at once after a key), and the
-// Predict, Attention and Sample panes follow snapshots of the model taken
-// between steps, so inspection never stalls training.
+// at once; the runner starts paused. A key press only sends the runner a
+// request (engine.Run, Step, Save, …); every answer comes back as an event
+// on the runner's one stream, read by a command re-armed after every batch,
+// and only events change the training state on screen. The screen is
+// redrawn at most a few times a second while training runs (and at once
+// after a key), and the Predict, Attention and Sample panes follow
+// snapshots of the model the runner hands out between steps, inspected in
+// commands, so inspection never stalls training.
+//
+// The root model is one type split by concern: model.go (options, state,
+// Update), run.go (runner requests and events), inspect.go (snapshots and
+// inspection jobs), input.go (keys, paste, wheel), view.go (layout pass,
+// frame, status and help lines) and status.go (the help line's message).
+// The panes sit behind the small interface in pane.go, one file each, with
+// the edit box of editor.go; data.go and finetune.go hold the Dataset
+// pane's edits and the fine-tune base.
 package tui

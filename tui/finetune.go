@@ -40,37 +40,26 @@ func (m *Model) markBase(label string) tea.Cmd {
 	if m.sess == nil {
 		return nil
 	}
-	r := m.runner
-	return m.control(func() tea.Msg {
-		mdl, step := r.Snapshot()
-		if mdl == nil {
-			return baseMsg{err: fmt.Errorf("the trainer has stopped")}
-		}
-		return baseMsg{model: mdl, step: step, label: label}
-	})
+	m.ask(asked{kind: askBase, label: label}, engine.Snapshot{})
+	return nil
 }
 
-// baseMarked keeps the base and asks for the first comparison.
-func (m *Model) baseMarked(msg baseMsg) tea.Cmd {
-	next := m.controlDone()
-	if msg.err != nil {
-		m.setError(fmt.Errorf("mark base: %w", msg.err))
-		return next
-	}
-	m.base, m.baseID = msg.model, m.baseID+1
+// baseMarked keeps model, the snapshot at step, as the base and asks for
+// the first comparison. label names it ("": by step).
+func (m *Model) baseMarked(model *engine.Model, step int, label string) tea.Cmd {
+	m.base, m.baseID = model, m.baseID+1
 	m.baseValGen, m.haveBaseVal = -1, false
-	label := msg.label
 	if label == "" {
-		label = fmt.Sprintf("step %d", msg.step)
+		label = fmt.Sprintf("step %d", step)
 	}
 	m.baseLabel = label
 	m.predict.setBase(label)
-	m.loss.setBase(label, msg.step)
-	m.message, m.msgErr = fmt.Sprintf("base: %s; Predict compares it with the model as it trains (f marks again)", label), false
+	m.loss.setBase(label, step)
+	m.say("base: %s; Predict compares it with the model as it trains (f marks again)", label)
 	if m.initNote != "" {
 		m.message, m.initNote = m.message+" · "+m.initNote, ""
 	}
-	return tea.Batch(next, m.refresh(refreshWant{inspect: true}))
+	return m.refresh(refreshWant{inspect: true})
 }
 
 // ckptLabel names a base loaded from a checkpoint.

@@ -35,15 +35,6 @@ type eventsMsg struct {
 // frameMsg is the repaint tick while training runs.
 type frameMsg struct{}
 
-// steppedMsg reports that a single step asked for with n has run.
-type steppedMsg struct {
-	stats engine.StepStats
-	ok    bool // false when no step ran (the run is done or the runner stopped)
-}
-
-// controlledMsg reports that the runner took a run or pause request.
-type controlledMsg struct{}
-
 // inspectedMsg carries predictions, attention and maybe a sample computed
 // from one snapshot of the model, and the snapshot itself for reuse.
 type inspectedMsg struct {
@@ -55,13 +46,6 @@ type inspectedMsg struct {
 	sample  []int32 // the generated ids after the prompt
 	opts    engine.SampleOptions
 	cmp     *comparison // with a base: base vs now; nil without one
-}
-
-// savedMsg reports the end of a checkpoint save.
-type savedMsg struct {
-	path string
-	step int
-	err  error
 }
 
 // compareMsg carries the tokenizer built for comparison in the Tokens pane.
@@ -93,22 +77,24 @@ type sourceLoadedMsg struct {
 	err     error
 }
 
+// dataEncodedMsg carries a corpus encoded off the UI goroutine, on its way
+// to the trainer (or the error that stops it).
+type dataEncodedMsg struct {
+	corpus  *samples.Corpus
+	data    engine.Data
+	leaks   []samples.Leak
+	err     error
+	newVal  bool // the validation text changed: evaluate on it once taken
+	windows int
+}
+
 // dataAppliedMsg reports that the trainer has (or has refused) the data of
-// corpus. When the validation text changed, an evaluation on it follows as
-// an event.
+// corpus.
 type dataAppliedMsg struct {
 	corpus *samples.Corpus
 	data   engine.Data
 	leaks  []samples.Leak
 	err    error
-}
-
-// baseMsg carries the weights marked as the fine-tune base.
-type baseMsg struct {
-	model *engine.Model
-	step  int
-	label string // how to call it: "step N" or the checkpoint's name
-	err   error
 }
 
 // errMsg reports an action that failed; the status bar shows it.
@@ -180,55 +166,26 @@ func frameTick(d time.Duration) tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return frameMsg{} })
 }
 
-// runCmd asks the runner to train; the state change comes back as an event.
-func runCmd(r *engine.Runner) tea.Cmd {
-	return func() tea.Msg { r.Run(); return controlledMsg{} }
-}
-
-// pauseCmd asks the runner to stop after the current step.
-func pauseCmd(r *engine.Runner) tea.Cmd {
-	return func() tea.Msg { r.Pause(); return controlledMsg{} }
-}
-
-// stepCmd runs exactly one training step.
-func stepCmd(r *engine.Runner) tea.Cmd {
-	return func() tea.Msg {
-		st, ok := r.StepOnce()
-		return steppedMsg{st, ok}
-	}
-}
-
-// evalCmd runs a validation pass now; the result comes back as an event.
-func evalCmd(r *engine.Runner, maxWindows int) tea.Cmd {
-	return func() tea.Msg { r.Evaluate(maxWindows); return controlledMsg{} }
-}
-
-// saveCmd captures the trainer between steps and writes the checkpoint
-// atomically. An empty path names the file after the data and the step.
-// meta is taken when s is pressed, on the UI goroutine, which owns the
-// session's data list.
-func saveCmd(r *engine.Runner, tokData []byte, meta map[string]string, path, name string) tea.Cmd {
-	return func() tea.Msg {
-		ck := r.Checkpoint(tokData, meta)
-		if ck == nil {
-			return savedMsg{path: path, err: fmt.Errorf("the trainer has stopped; nothing to save")}
-		}
+// saveRequest asks the runner to write the checkpoint atomically between
+// steps. An empty path names the file after the data and the step. meta is
+// taken when s is pressed, on the UI goroutine, which owns the session's
+// data list.
+func saveRequest(tokData []byte, meta map[string]string, path, name string) engine.Save {
+	return engine.Save{Write: func(t *engine.Trainer) (string, error) {
 		if path == "" {
-			path = fmt.Sprintf("lmlab-%s-step%d.safetensors", name, ck.Step)
+			path = fmt.Sprintf("lmlab-%s-step%d.safetensors", name, t.Steps())
 		}
-		return savedMsg{path: path, step: ck.Step, err: engine.SaveCheckpoint(path, ck)}
-	}
+		return path, engine.SaveCheckpoint(path, t.Checkpoint(tokData, meta))
+	}}
 }
 
-// refreshJob is one inspection: optionally a fresh snapshot of the training
-// model, then predictions and attention for the prompt, then maybe a sample.
-// Jobs run one at a time, so the snapshot model is never used by two
-// goroutines at once.
+// refreshJob is one inspection of a snapshot of the training model:
+// predictions and attention for the prompt, then maybe a sample. Jobs run
+// one at a time, so the snapshot model is never used by two goroutines at
+// once.
 type refreshJob struct {
-	runner   *engine.Runner
-	snap     *engine.Model // the last snapshot; nil forces a new one
+	snap     *engine.Model
 	snapStep int
-	snapshot bool
 	prompt   string
 	ids      []int32
 	topK     int
@@ -250,12 +207,6 @@ type refreshJob struct {
 
 func (j refreshJob) run() tea.Msg {
 	m, step := j.snap, j.snapStep
-	if j.snapshot || m == nil {
-		m, step = j.runner.Snapshot()
-		if m == nil {
-			return errMsg{fmt.Errorf("the trainer has stopped")}
-		}
-	}
 	msg := inspectedMsg{model: m, step: step, prompt: j.prompt, opts: j.opts}
 	if j.base != nil {
 		msg.cmp = j.compare(m)

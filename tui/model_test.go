@@ -741,7 +741,7 @@ func TestKeysActInTheOrderPressed(t *testing.T) {
 		d.run(cmd)
 	}
 	d.until("the queue to drain and the screen to catch up", func() bool {
-		return !m.ctlBusy && len(m.ctlQueue) == 0 && !m.running && trainerSteps(m) == m.step
+		return len(m.asked) == 0 && !m.running && trainerSteps(m) == m.step
 	})
 	if m.wantRun {
 		t.Error("two spaces left the workbench wanting to run")

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -22,15 +21,14 @@ type predictPane struct {
 	box
 	km *keyMap
 
-	input   textinput.Model
-	prompt  string
-	step    int
-	have    bool
-	tokens  []string
-	next    [][]predictionLabel
-	pos     int  // selected position
-	follow  bool // keep the selection on the last position
-	editing bool
+	editor
+	prompt string
+	step   int
+	have   bool
+	tokens []string
+	next   [][]predictionLabel
+	pos    int  // selected position
+	follow bool // keep the selection on the last position
 
 	base     string             // the fine-tune base's name; "": no base, no comparison
 	cmp      *predictComparison // the base's predictions, once computed
@@ -52,23 +50,7 @@ type probeLabels struct {
 }
 
 func newPredictPane(st *Styles, km *keyMap) *predictPane {
-	return &predictPane{box: box{st: st}, km: km, input: newInput(st), follow: true}
-}
-
-// newInput returns a one-line text input in the workbench's styles, with a
-// steady cursor (no blink ticks, so the screen stays still and goldens
-// stay stable).
-func newInput(st *Styles) textinput.Model {
-	in := textinput.New()
-	in.Prompt = ""
-	s := textinput.DefaultStyles(true)
-	s.Focused.Text = st.Input
-	s.Blurred.Text = st.Input
-	s.Focused.Prompt = st.Label
-	s.Blurred.Prompt = st.Label
-	s.Cursor.Blink = false
-	in.SetStyles(s)
-	return in
+	return &predictPane{box: box{st: st}, km: km, editor: newEditor(st), follow: true}
 }
 
 // Editing reports whether the prompt input has the keys.
@@ -128,7 +110,7 @@ func (p *predictPane) move(d int) {
 // Update handles the pane's keys, and all keys while the prompt is edited.
 func (p *predictPane) Update(msg tea.Msg) tea.Cmd {
 	if p.editing {
-		return editInput(&p.input, &p.editing, p.km, msg, p.prompt)
+		return p.editPrompt(p.km, msg, p.prompt)
 	}
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -136,10 +118,7 @@ func (p *predictPane) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, p.km.Edit):
-		p.editing = true
-		p.input.SetValue(p.prompt)
-		p.input.CursorEnd()
-		return p.input.Focus()
+		return p.start(p.prompt)
 	case key.Matches(k, p.km.PosPrev):
 		p.move(-1)
 	case key.Matches(k, p.km.PosNext):
@@ -154,35 +133,6 @@ func (p *predictPane) Update(msg tea.Msg) tea.Cmd {
 		p.scrollProbes(1)
 	}
 	return nil
-}
-
-// editInput passes msg to an input being edited: enter keeps the text and
-// reports it as the new prompt, esc restores the old one.
-func editInput(in *textinput.Model, editing *bool, km *keyMap, msg tea.Msg, old string) tea.Cmd {
-	return editText(in, editing, km, msg, old, func(text string) tea.Cmd {
-		return func() tea.Msg { return promptMsg{text} }
-	})
-}
-
-// editText passes msg to an input being edited; enter leaves with apply's
-// command, esc leaves and restores old.
-func editText(in *textinput.Model, editing *bool, km *keyMap, msg tea.Msg, old string, apply func(string) tea.Cmd) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, km.Apply):
-			*editing = false
-			in.Blur()
-			return apply(in.Value())
-		case key.Matches(k, km.Cancel):
-			*editing = false
-			in.Blur()
-			in.SetValue(old)
-			return nil
-		}
-	}
-	var cmd tea.Cmd
-	*in, cmd = in.Update(msg)
-	return cmd
 }
 
 func (p *predictPane) View() string { return p.frame("Predict", p.lines()) }

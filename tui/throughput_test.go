@@ -118,7 +118,7 @@ func BenchmarkThroughput(b *testing.B) {
 		workbench += wd
 		wbSteps += ws
 		ratios = append(ratios, (float64(ws)/wd.Seconds())/(float64(legSteps)/hd.Seconds()))
-		r.Pause()
+		r.Send(engine.Pause{})
 		settle()
 	}
 	b.StopTimer()

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -24,12 +23,11 @@ type tokenPane struct {
 	box
 	km *keyMap
 
-	input   textinput.Model
-	editing bool
-	text    string
-	tok     tokenizer.Tokenizer
-	corpus  func() string // the training text, for building comparison tokenizers
-	ids     bool
+	editor
+	text   string
+	tok    tokenizer.Tokenizer
+	corpus func() string // the training text, for building comparison tokenizers
+	ids    bool
 
 	cmpIdx  int
 	cmpTok  tokenizer.Tokenizer
@@ -40,7 +38,7 @@ type tokenPane struct {
 }
 
 func newTokenPane(st *Styles, km *keyMap) *tokenPane {
-	return &tokenPane{box: box{st: st}, km: km, input: newInput(st)}
+	return &tokenPane{box: box{st: st}, km: km, editor: newEditor(st)}
 }
 
 // Editing reports whether the text input has the keys.
@@ -94,7 +92,7 @@ func compareCmd(spec string, corpus func() string) tea.Cmd {
 // Update handles the pane's keys, and all keys while the text is edited.
 func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 	if p.editing {
-		cmd := editText(&p.input, &p.editing, p.km, msg, p.text, func(text string) tea.Cmd {
+		cmd := p.edit(p.km, msg, p.text, func(text string) tea.Cmd {
 			p.text = text
 			return nil
 		})
@@ -107,10 +105,7 @@ func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 	km := p.km
 	switch {
 	case key.Matches(k, km.Edit):
-		p.editing = true
-		p.input.SetValue(p.text)
-		p.input.CursorEnd()
-		return p.input.Focus()
+		return p.start(p.text)
 	case key.Matches(k, km.IDs):
 		p.ids = !p.ids
 	case key.Matches(k, km.Compare):

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 
 	"lmlab/engine"
@@ -105,7 +102,7 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	rep.DomainVal.Base = evalLoss(baseModel, s.Data.Val)
 	rep.OriginalVal.Base = evalLoss(baseModel, origVal)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptContext()
 	defer stop()
 	r := &trainReport{w: stdout, json: *asJSON, tty: !*asJSON && isTerminal(stdout)}
 	if !*asJSON {

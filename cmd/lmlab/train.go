@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"lmlab/engine"
@@ -41,7 +42,7 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "train", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptContext()
 	defer stop()
 	r := &trainReport{w: stdout, json: *asJSON, tty: !*asJSON && isTerminal(stdout)}
 	if !*asJSON {
@@ -53,6 +54,12 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return trainLoop(ctx, s, r, *out, *stopAt, stderr)
 }
 
+// interruptContext is cancelled by SIGINT, SIGTERM or SIGHUP: each ends a
+// training command as Ctrl-C does, saving the run first.
+func interruptContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+}
+
 func trainTokens(d engine.Data) int {
 	n := 0
 	for _, seg := range d.Train {
@@ -61,72 +68,155 @@ func trainTokens(d engine.Data) int {
 	return n
 }
 
-// trainLoop steps s's trainer to the end of its run (or to stopAt), reporting
-// through r, and saves to out at the end, at stopAt and on interrupt.
+// trainLoop trains s to the end of its run (or to stopAt) on an
+// engine.Runner, printing its events through r, and saves to out at the
+// end, at stopAt and when ctx is cancelled (an interrupt: exit 130).
 func trainLoop(ctx context.Context, s *lab.Session, r *trainReport, out string, stopAt int, stderr io.Writer) int {
 	t := s.Trainer
-	metrics := s.Metrics()
+	total := t.Cfg.Steps
+	run := engine.NewRunner(t)
+	defer run.Stop()
+	run.Metrics = s.Metrics()
+	run.KeepSteps = true  // every step is printed
+	run.FinalWindows = -1 // the evaluation at the end covers the whole split
+
 	var trainTime time.Duration
 	var steps, tokens int
-	var lastLoss float64
-	save := func() error {
-		if out == "" {
-			return nil
+	var lastLoss, lastVal float64
+	// How the run ends, once it does: reportDone, reportStopped (--stop-at)
+	// or reportInterrupted; the run is saved first when out is set.
+	var ending endKind
+	var finalEval uint64
+	// rescued is set (on the runner's goroutine, before its saved event) when
+	// the save to out failed and the run went to a fallback path instead.
+	var rescued error
+	// end saves the run where it stands; the answer, or step when there is
+	// nowhere to save, makes the last report.
+	end := func(k endKind) {
+		ending = k
+		r.endProgress()
+		if out != "" {
+			run.Send(engine.Save{Write: func(*engine.Trainer) (string, error) {
+				path, err := s.SaveWithFallback(out)
+				if err != nil && path != "" {
+					rescued = fmt.Errorf("%w; the run was saved to %s instead", err, path)
+					return path, nil
+				}
+				return path, err
+			}})
 		}
-		if err := s.Save(out); err != nil {
-			return err
-		}
-		r.saved(out, t.Steps())
-		return nil
 	}
-	for !t.Done() && (stopAt <= 0 || t.Steps() < stopAt) {
+	sigs := ctx.Done()
+	switch {
+	case ctx.Err() != nil:
+		sigs = nil
+		run.Send(engine.Pause{}) // answered with the step
+		end(endInterrupted)
+	case t.Done(): // a finished run, resumed: report it
+		finalEval = run.Send(engine.Evaluate{})
+	default:
+		run.Send(engine.Run{Until: stopAt})
+	}
+	for {
+		var ev engine.Event
 		select {
-		case <-ctx.Done():
-			r.endProgress()
-			if err := save(); err != nil {
-				return fail(stderr, "train", err)
+		case <-sigs:
+			sigs = nil
+			if ending == endNone {
+				run.Send(engine.Pause{})
+				end(endInterrupted)
 			}
-			fmt.Fprintf(stderr, "lmlab train: interrupted at step %d\n", t.Steps())
-			return 130
+			continue
+		case ev = <-run.Events():
+		}
+		switch ev.Kind {
+		case engine.EventStep:
+			if ending != endNone {
+				continue // a step finished as the run was being stopped
+			}
+			st := ev.Stats
+			trainTime += st.Duration
+			steps++
+			tokens += st.Tokens
+			lastLoss = st.Loss
+			if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
+				r.endProgress()
+				return fail(stderr, "train", fmt.Errorf("loss became %v at step %d; lower --lr or check the data", st.Loss, st.Step))
+			}
+			r.step(st, total, trainTime, steps)
+			continue
+		case engine.EventEval:
+			if ending == endNone || ev.ID == finalEval {
+				r.eval(ev.Step, ev.ValLoss, ev.Metrics)
+				lastVal = ev.ValLoss
+			}
+			if ev.ID == 0 || ev.ID != finalEval {
+				continue
+			}
+			end(endDone)
+		case engine.EventDone:
+			if ending != endNone {
+				continue
+			}
+			end(endDone)
+		case engine.EventState:
+			switch {
+			case ending == endInterrupted:
+			case ending == endNone && !ev.Running: // at --stop-at
+				end(endStopped)
+			default:
+				continue
+			}
+		case engine.EventSaved:
+			r.saved(ev.Path, ev.Step)
+		case engine.EventError:
+			var de *engine.DivergedError
+			if !errors.As(ev.Err, &de) || ending != endNone {
+				r.endProgress()
+				return fail(stderr, "train", ev.Err)
+			}
+			// The diverged step was not applied: save the last good state
+			// when asked to, then fail.
+			r.endProgress()
+			fail(stderr, "train", ev.Err)
+			end(endDiverged)
 		default:
+			continue
 		}
-		st, err := t.Step()
-		if err != nil { // *engine.DivergedError: the step was not applied
-			r.endProgress()
-			return fail(stderr, "train", err)
+		if out != "" && ev.Kind != engine.EventSaved {
+			continue // the save is on its way
 		}
-		trainTime += st.Duration
-		steps++
-		tokens += st.Tokens
-		lastLoss = st.Loss
-		if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-			r.endProgress()
-			return fail(stderr, "train", fmt.Errorf("loss became %v at step %d; lower --lr or check the data", st.Loss, st.Step))
+		if rescued != nil {
+			return fail(stderr, "train", rescued)
 		}
-		r.step(st, t.Cfg.Steps, trainTime, steps)
-		if e := t.Cfg.EvalEvery; e > 0 && st.Step%e == 0 && !t.Done() {
-			val, _ := t.Evaluate(t.Cfg.EvalWindows)
-			r.eval(st.Step, val, evalMetrics(metrics, t))
+		switch ending {
+		case endDiverged:
+			return 1
+		case endInterrupted:
+			fmt.Fprintf(stderr, "lmlab train: interrupted at step %d\n", ev.Step)
+			return 130
+		case endStopped:
+			r.stopped(ev.Step, lastLoss)
+			return 0
 		}
-	}
-	r.endProgress()
-	if !t.Done() { // stopped at --stop-at
-		if err := save(); err != nil {
-			return fail(stderr, "train", err)
-		}
-		r.stopped(t.Steps(), lastLoss)
+		run.Stop() // the trainer is ours again
+		train, _ := t.Model.Eval(concatSegments(t.Data.Train), t.Cfg.Context, t.Cfg.Batch, max(t.Cfg.EvalWindows, 200))
+		r.done(doneLine{Done: true, Step: t.Steps(), TrainLoss: round4(train), ValLoss: round4(lastVal),
+			MsPerIter: msPer(trainTime, steps), TokensPerS: perSecond(tokens, trainTime)})
 		return 0
 	}
-	val, _ := t.Evaluate(0)
-	r.eval(t.Steps(), val, evalMetrics(metrics, t))
-	train, _ := t.Model.Eval(concatSegments(t.Data.Train), t.Cfg.Context, t.Cfg.Batch, max(t.Cfg.EvalWindows, 200))
-	if err := save(); err != nil {
-		return fail(stderr, "train", err)
-	}
-	r.done(doneLine{Done: true, Step: t.Steps(), TrainLoss: round4(train), ValLoss: round4(val),
-		MsPerIter: msPer(trainTime, steps), TokensPerS: perSecond(tokens, trainTime)})
-	return 0
 }
+
+// endKind is how trainLoop ends a run.
+type endKind int
+
+const (
+	endNone        endKind = iota
+	endDone                // the run reached its length
+	endStopped             // at --stop-at
+	endInterrupted         // by a signal
+	endDiverged            // by a non-finite loss or gradient
+)
 
 func evalMetrics(f func(*engine.Model) map[string]float64, t *engine.Trainer) map[string]float64 {
 	if f == nil {

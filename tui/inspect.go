@@ -1,0 +1,101 @@
+package tui
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"lmlab/engine"
+)
+
+// predictK is how many next tokens the Predict pane lists at most.
+const predictK = 10
+
+// runningSampleTokens caps samples taken while training runs (generation
+// competes with training for the cores); a pause brings a full one.
+const runningSampleTokens = 32
+
+// inspectShare bounds the time inspection jobs take while training runs:
+// the next one waits at least this many times as long as the last took.
+const inspectShare = 20
+
+// refreshWant is what the next inspection job must do.
+type refreshWant struct{ snapshot, inspect, sample bool }
+
+func (w refreshWant) any() bool { return w.snapshot || w.inspect || w.sample }
+
+// refresh asks for an inspection job; jobs run one at a time and requests
+// made meanwhile are merged into the next one. A job that wants a fresh
+// snapshot asks the runner for one and starts when it arrives.
+func (m *Model) refresh(w refreshWant) tea.Cmd {
+	if m.sess == nil {
+		return nil
+	}
+	m.want.snapshot = m.want.snapshot || w.snapshot
+	m.want.inspect = m.want.inspect || w.inspect
+	m.want.sample = m.want.sample || w.sample
+	if m.busy {
+		return nil
+	}
+	m.job, m.want = m.want, refreshWant{}
+	m.busy = true
+	m.jobStart, m.jobSample = m.now(), m.job.sample
+	if m.job.snapshot || m.snap == nil {
+		m.ask(asked{kind: askInspect}, engine.Snapshot{})
+		return nil
+	}
+	return m.inspect(m.snap, m.snapStep)
+}
+
+// inspect starts the inspection job on snap, the snapshot at step, off the
+// UI goroutine and off the trainer's.
+func (m *Model) inspect(snap *engine.Model, step int) tea.Cmd {
+	n := m.sample.tokensWanted()
+	if m.running {
+		n = min(n, runningSampleTokens)
+	}
+	job := refreshJob{snap: snap, snapStep: step,
+		prompt: m.prompt, ids: m.sess.Encode(m.prompt), topK: predictK,
+		sample: m.job.sample, opts: m.sample.options(m.sampleSeed), n: n}
+	m.compareJob(&job)
+	return job.run
+}
+func (m *Model) inspected(msg inspectedMsg) tea.Cmd {
+	m.busy = false
+	// While training runs, inspection takes at most about 1/inspectShare of
+	// the time: on a slow machine the panes follow less often.
+	now := m.now()
+	took := now.Sub(m.jobStart)
+	if m.jobSample {
+		m.nextSample = now.Add(max(m.every.Sample, inspectShare*took))
+		m.nextInspect = now.Add(m.every.Inspect)
+	} else {
+		m.nextInspect = now.Add(max(m.every.Inspect, inspectShare*took))
+	}
+	m.snap, m.snapStep = msg.model, msg.step
+	m.compared(msg.cmp)
+	if msg.prompt == m.prompt {
+		labels := make([]string, len(msg.ins.Tokens))
+		for i, id := range msg.ins.Tokens {
+			labels[i] = m.sess.Decode([]int32{id})
+		}
+		next := make([][]predictionLabel, len(msg.ins.Next))
+		for i, preds := range msg.ins.Next {
+			for _, p := range preds {
+				next[i] = append(next[i], predictionLabel{text: m.sess.Decode([]int32{p.ID}), prob: p.Prob})
+			}
+		}
+		m.predict.setInspection(msg.step, labels, next)
+		m.attention.setInspection(msg.step, labels, msg.ins.Attention)
+		if msg.sampled {
+			m.sample.setSample(msg.step, m.prompt, m.sess.Decode(msg.sample), msg.opts)
+		}
+	}
+	if m.want.any() {
+		return m.refresh(refreshWant{})
+	}
+	return nil
+}
+func (m *Model) setPrompt(text string) {
+	m.prompt = text
+	m.predict.setPrompt(text)
+	m.sample.setPrompt(text)
+}

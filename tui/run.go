@@ -1,0 +1,307 @@
+package tui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"lmlab/engine"
+	"lmlab/samples"
+)
+
+// evaluatingMsg is the help line while v's evaluation runs.
+const evaluatingMsg = "evaluating on the validation split…"
+
+func (m *Model) started(msg startedMsg) tea.Cmd {
+	m.loading = false
+	m.sess, m.runner = msg.sess, msg.runner
+	m.events = msg.runner.Events()
+	m.step = m.sess.Trainer.Steps()
+	m.savedStep = m.step
+	m.total = m.sess.Trainer.Cfg.Steps
+	m.done = m.sess.Trainer.Done()
+	m.name = dataName(m.sess.DataSpecs)
+	m.applied, m.srcStats, m.srcUnknown, m.leaks = m.sess.Corpus, msg.stats, msg.unknown, msg.leaks
+	m.baseValGen = -1
+	m.dataset.setSession(m.sess, msg.stats, msg.unknown, msg.leaks)
+	m.tokens.setSession(m.sess)
+	m.lr = m.sess.Trainer.LR() // the runner is idle until the first request
+	m.loss.setRun(m.lr)
+	m.prompt = m.sess.Prompt()
+	m.predict.setPrompt(m.prompt)
+	m.sample.setPrompt(m.prompt)
+	m.attention.setConfig(m.sess.Trainer.Model.Config)
+	cpt := 4.0
+	if msg.total.Tokens > 0 {
+		cpt = float64(msg.total.Chars) / float64(msg.total.Tokens)
+	}
+	m.sample.setCharsPerToken(cpt)
+	cmds := []tea.Cmd{waitForEvents(m.events), m.refresh(refreshWant{snapshot: true, inspect: true, sample: true})}
+	if m.opts.Session.Init != "" {
+		// A run started from a checkpoint is a fine-tune: its weights are
+		// the base, and its tokenizer may not cover the new data.
+		cmds = append(cmds, m.markBase(ckptLabel(m.opts.Session.Init)))
+		m.initNote = unknownNote(m.sess.Corpus.Sources, msg.unknown)
+	}
+	return tea.Batch(cmds...)
+}
+
+// asked is what a runner request was for, kept until its answer arrives.
+type asked struct {
+	kind  askKind
+	label string          // askBase: the base's name ("": by step)
+	data  *dataEncodedMsg // askData: the data sent
+}
+type askKind int
+
+const (
+	askRun askKind = iota
+	askPause
+	askStep
+	askEval
+	askSave
+	askInspect // a snapshot for the inspection panes
+	askBase    // a snapshot to keep as the fine-tune base
+	askData
+)
+
+// ask sends req to the runner, which answers it with one event; keys only
+// ask, and the model changes when the answer arrives. Requests are handled
+// in the order asked, so n n n s saves step 3.
+func (m *Model) ask(a asked, req engine.Request) {
+	if m.asked == nil {
+		m.asked = map[uint64]asked{}
+	}
+	m.asked[m.runner.Send(req)] = a
+}
+
+// asking reports whether a request of kind k is unanswered.
+func (m *Model) asking(k askKind) bool {
+	for _, a := range m.asked {
+		if a.kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// dataName is a short name for the data, for checkpoint file names:
+// the sample's name, a file's base name, or "mix".
+func dataName(specs []string) string {
+	if len(specs) != 1 {
+		return "mix"
+	}
+	sp, err := samples.ParseSpec(specs[0], nil)
+	name := specs[0]
+	if err == nil {
+		name = sp.Path
+	}
+	name = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	var b strings.Builder
+	for _, r := range name {
+		if r == '-' || r == '_' || r == '.' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 || name == "-" {
+		return "stdin"
+	}
+	return b.String()
+}
+func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, ev := range msg.events {
+		a, answer := m.asked[ev.ID]
+		if answer {
+			delete(m.asked, ev.ID)
+		}
+		if ev.Kind != engine.EventStep || answer {
+			// Anything but a step while running may change any pane.
+			m.dirty = true
+			m.paneOK = [numPanes]bool{}
+		}
+		switch ev.Kind {
+		case engine.EventStep:
+			if !answer {
+				m.addStep(ev.Stats)
+				m.stale = true
+				continue
+			}
+			// A single step: it counts as training time, and the
+			// inspection panes follow it.
+			m.stepsAsked = max(m.stepsAsked-1, 0)
+			if !m.running {
+				m.elapsed += ev.Stats.Duration
+			}
+			m.addStep(ev.Stats)
+			cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
+		case engine.EventEval:
+			m.step = max(m.step, ev.Step)
+			m.val, m.haveVal = ev.ValLoss, true
+			m.loss.addVal(ev.Step, ev.ValLoss, ev.Metrics)
+			if m.message == evaluatingMsg {
+				m.clearMessage()
+			}
+		case engine.EventState:
+			m.step = max(m.step, ev.Step) // exact even if a step event was dropped
+			changed := ev.Running != m.running
+			m.running = ev.Running
+			if !m.asking(askRun) && !m.asking(askPause) {
+				m.wantRun = m.running // no space press is on its way
+			}
+			if !changed {
+				continue
+			}
+			if m.running {
+				m.runSince = m.now()
+				m.nextInspect = m.runSince.Add(m.every.Inspect)
+				m.nextSample = m.runSince.Add(m.every.Sample)
+				m.clearMessage()
+				cmds = append(cmds, m.startTicking())
+			} else {
+				m.elapsed += m.now().Sub(m.runSince)
+				if answer || !m.msgErr { // the runner's own pause follows an error: keep it
+					m.clearMessage()
+				}
+				cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
+			}
+		case engine.EventDone:
+			if m.running {
+				m.elapsed += m.now().Sub(m.runSince)
+			}
+			m.running, m.done, m.wantRun = false, true, false
+			m.step = max(m.step, ev.Step)
+			m.say("the run reached its %d steps; s saves it", m.total)
+			cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
+		case engine.EventSaved:
+			cmds = append(cmds, m.saved(ev.Path, ev.Step))
+		case engine.EventSnapshot:
+			switch a.kind {
+			case askBase:
+				cmds = append(cmds, m.baseMarked(ev.Model, ev.Step, a.label))
+			case askInspect:
+				cmds = append(cmds, m.inspect(ev.Model, ev.Step))
+			}
+		case engine.EventDataSet:
+			if a.data != nil {
+				cmds = append(cmds, m.dataSet(*a.data))
+			}
+		case engine.EventError:
+			cmds = append(cmds, m.failed(a, answer, ev.Err))
+		}
+	}
+	if msg.closed {
+		m.events = nil
+		if m.asking(askInspect) {
+			m.busy = false
+		}
+		clear(m.asked)
+		return tea.Batch(cmds...)
+	}
+	cmds = append(cmds, waitForEvents(m.events))
+	return tea.Batch(cmds...)
+}
+
+// failed shows an error event, and ends what the request it answers had
+// started.
+func (m *Model) failed(a asked, answer bool, err error) tea.Cmd {
+	if !answer {
+		m.setError(err)
+		return nil
+	}
+	switch a.kind {
+	case askStep:
+		m.stepsAsked = max(m.stepsAsked-1, 0)
+	case askSave:
+		m.saving, m.quitOnSave = false, false
+		err = fmt.Errorf("save: %w", err)
+	case askBase:
+		err = fmt.Errorf("mark base: %w", err)
+	case askInspect:
+		m.busy = false
+	case askData:
+		return m.dataApplied(dataAppliedMsg{corpus: a.data.corpus, err: err})
+	}
+	m.setError(err)
+	return nil
+}
+func (m *Model) addStep(st engine.StepStats) {
+	if st.Step <= m.step && m.haveStep {
+		return // already seen (a single step reports twice)
+	}
+	m.haveStep = true
+	m.hint = false
+	m.step = max(m.step, st.Step)
+	m.last = st
+	if tps := st.TokensPerSec(); tps > 0 {
+		if m.tokPerSec == 0 {
+			m.tokPerSec = tps
+		} else {
+			m.tokPerSec = 0.8*m.tokPerSec + 0.2*tps
+		}
+	}
+	m.lr = st.LR
+	m.loss.addStep(st, m.tokPerSec)
+}
+func (m *Model) startTicking() tea.Cmd {
+	if m.ticking {
+		return nil
+	}
+	m.ticking = true
+	return frameTick(m.every.Frame)
+}
+
+// tick is the bounded-rate repaint: steps that arrived since the last frame
+// become visible, and while training runs the inspection panes follow a
+// fresh snapshot every few seconds.
+func (m *Model) tick() tea.Cmd {
+	m.ticking = false
+	if m.stale || m.running {
+		m.dirty = true // the elapsed time moves too
+	}
+	m.stale = false
+	var cmds []tea.Cmd
+	if m.running {
+		now := m.now()
+		want := refreshWant{}
+		if !now.Before(m.nextInspect) {
+			want.snapshot, want.inspect = true, true
+		}
+		if !now.Before(m.nextSample) {
+			want.snapshot, want.inspect, want.sample = true, true, true
+		}
+		if want.any() && !m.busy {
+			cmds = append(cmds, m.refresh(want))
+		}
+		cmds = append(cmds, m.startTicking())
+	}
+	return tea.Batch(cmds...)
+}
+
+// saved takes the answer to a save: the checkpoint of step is at path.
+func (m *Model) saved(path string, step int) tea.Cmd {
+	m.saving = false
+	m.savedStep = max(m.savedStep, step)
+	m.say("saved step %d to %s", step, path)
+	if m.quitOnSave {
+		m.quitting = true
+		return tea.Quit
+	}
+	return nil
+}
+
+// unsaved reports whether quitting now would lose training.
+func (m *Model) unsaved() bool {
+	return m.sess != nil && m.step > m.savedStep
+}
+func (m *Model) save() tea.Cmd {
+	if m.sess == nil || m.saving {
+		return nil
+	}
+	m.saving = true
+	m.say("saving…")
+	m.ask(asked{kind: askSave}, saveRequest(m.sess.TokData, m.sess.Meta(), m.opts.Out, m.name))
+	return nil
+}
