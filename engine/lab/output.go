@@ -113,8 +113,11 @@ func CheckOutput(path string, o GuardOptions) (string, error) {
 			if in.Replace {
 				return target, checkWritable(filepath.Dir(target), flag, path)
 			}
-			return refuse(ErrOutputIsInput, "is the file "+in.Flag+" reads",
-				"choose another path for "+flag)
+			why := "is the file " + in.Flag + " reads"
+			if in.Path == "-" {
+				why = "is the file on standard input, which the run reads"
+			}
+			return refuse(ErrOutputIsInput, why, "choose another path for "+flag)
 		}
 		if !o.Force {
 			ours, err := isOurs(target)
