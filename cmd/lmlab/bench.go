@@ -28,14 +28,14 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	tf := addTrainFlags(fs)
-	steps := fs.Int("bench-steps", 50, "timed steps (after the warm-up); --steps sets the run length the schedule spans")
-	warm := fs.Int("warmup-steps", 5, "untimed steps first")
+	steps := intVar(fs, "bench-steps", 50, "timed steps (after the warm-up); --steps sets the run length the schedule spans", 1, 1e9)
+	warm := intVar(fs, "warmup-steps", 5, "untimed steps first", 0, 1e9)
 	sweep := fs.Bool("sweep", false, "also time context 64/128/256 × channels 128/256/384 (layers and heads from the preset)")
 	baseline := fs.String("baseline", "", "run this PyTorch script (../shared/bench/torch_babygpt.py) on the same data right after, and report the ratio")
 	python := fs.String("python", "python3", "interpreter for --baseline")
 	asJSON := fs.Bool("json", false, "print one JSON object per line on stdout and nothing else")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, err := tf.parse(args, stderr, hint("bench")); err != nil {
+		return code
 	}
 	// `--steps N` is the documented way to say how many steps to time.
 	fs.Visit(func(f *flag.Flag) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,9 +24,12 @@ func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var data samples.Specs
 	fs.Var(&data, "data", "text to evaluate on: FILE, DIR/, - or sample:NAME (repeatable: evaluated as one text)")
 	field := fs.String("field", "text", "JSONL field that holds the text")
-	batch := fs.Int("batch", 16, "windows per forward pass")
+	batch := intVar(fs, "batch", 16, "windows per forward pass", 1, 1<<16)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout and nothing else")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr, hint("eval")); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	_, m, tok, err := loadModel(*ckpt)

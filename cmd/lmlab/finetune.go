@@ -27,12 +27,12 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	tf.addCkptFlag("the pretrained base checkpoint (required)")
 	out := fs.String("out", "", "where to save the fine-tuned checkpoint (required)")
 	freezeEmb := fs.Bool("freeze-embeddings", false, "keep token and position embeddings (and so the tied LM head) fixed")
-	freezeLayers := fs.Int("freeze-layers", 0, "keep the first K transformer blocks fixed")
+	freezeLayers := intVar(fs, "freeze-layers", 0, "keep the first K transformer blocks fixed", 0, engine.MaxLayers)
 	var probes samples.Specs
 	fs.Var(&probes, "probe", "a prompt to compare base and fine-tuned predictions on (repeatable; default: taken from the domain data)")
 	asJSON := fs.Bool("json", false, "print one JSON object per line on stdout; the last is the before/after report")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, err := tf.parse(args, stderr, hint("finetune")); err != nil {
+		return code
 	}
 	switch {
 	case tf.ckpt == "":
@@ -43,6 +43,10 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail(stderr, "finetune", errors.New("--data is required: the domain data to fine-tune on"))
 	case tf.resume != "":
 		return fail(stderr, "finetune", errors.New("--resume continues a run; use lmlab train --resume for that"))
+	}
+	var err error
+	if *out, err = tf.guardOut(*out, tf.data, stdin); err != nil {
+		return fail(stderr, "finetune", err)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

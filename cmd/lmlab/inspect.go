@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,9 +22,12 @@ func runInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ckpt := fs.String("ckpt", "", "checkpoint to inspect")
 	prompt := fs.String("prompt", "", "the text to run the model on")
-	k := fs.Int("topk", 5, "how many next-token candidates to list")
+	k := intVar(fs, "topk", 5, "how many next-token candidates to list", 1, engine.MaxVocab)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout and nothing else")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr, hint("inspect")); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	_, m, tok, err := loadModel(*ckpt)

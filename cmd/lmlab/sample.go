@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,13 +21,16 @@ func runSample(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ckpt := fs.String("ckpt", "", "checkpoint to sample from")
 	prompt := fs.String("prompt", "", "text to continue (default: a newline, or nothing)")
-	n := fs.Int("tokens", 200, "tokens to generate")
-	temp := fs.Float64("temperature", 0.8, "sampling temperature; 0 is greedy")
-	topK := fs.Int("top-k", 0, "sample from the k most likely tokens (0: all)")
-	topP := fs.Float64("top-p", 0, "sample from the smallest set holding this probability (0: all)")
+	n := intVar(fs, "tokens", 200, "tokens to generate", 0, 1<<20)
+	temp := floatVar(fs, "temperature", 0.8, "sampling temperature; 0 is greedy", span{min: 0, max: 100})
+	topK := intVar(fs, "top-k", 0, "sample from the k most likely tokens (0: all)", 0, engine.MaxVocab)
+	topP := floatVar(fs, "top-p", 0, "sample from the smallest set holding this probability (0: all)", span{min: 0, max: 1})
 	seed := fs.Uint64("seed", 1337, "random seed")
 	asJSON := fs.Bool("json", false, `print {"prompt","text","ids"} as one JSON line`)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stderr, hint("sample")); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	switch {

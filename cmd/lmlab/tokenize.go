@@ -23,7 +23,7 @@ import (
 type tokenizeFlags struct {
 	spec, compare, pattern, special, file, trainOut string
 	data                                            samples.Specs
-	ids, jsonl, allowSpecial, unk, showIDs          bool
+	ids, jsonl, allowSpecial, unk, showIDs, force   bool
 	width                                           int
 }
 
@@ -42,6 +42,7 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.ids, "ids", false, "print the ids only, separated by spaces")
 	fs.BoolVar(&f.jsonl, "jsonl", false, `read {"text": ...} lines (stdin or --file), write one {"ids":[...],"tokens":[...]} line per line`)
 	fs.StringVar(&f.trainOut, "train-out", "", "save the tokenizer (for bpe:N, the trained merges) to FILE; load it back with bpe:FILE")
+	fs.BoolVar(&f.force, "force", false, "with --train-out: overwrite a file there that is not an lmlab tokenizer or checkpoint")
 	fs.BoolVar(&f.showIDs, "show-ids", false, "write each token's id after it in the preview")
 	fs.IntVar(&f.width, "width", 0, "wrap the preview at this many columns (default: the terminal's, else 100)")
 	fs.Usage = func() {
@@ -77,6 +78,15 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case f.pattern != "" && !takesPattern(f.spec) && (f.compare == "" || !takesPattern(f.compare)):
 		return usageErr("--pattern applies to bpe:N and tiktoken:FILE only")
 	}
+	if f.trainOut != "" { // checked before a long BPE training, not after
+		ins := []lab.Input{{Flag: "--file", Path: f.file}, tokenizerInput(f.spec), tokenizerInput(f.compare)}
+		path, err := lab.CheckOutput(f.trainOut, lab.GuardOptions{Flag: "--train-out", Data: f.data, Inputs: ins, Stdin: stdin, Force: f.force})
+		if err != nil {
+			fmt.Fprintln(stderr, "lmlab tokenize:", err)
+			return 1
+		}
+		f.trainOut = path
+	}
 	if err := runTokenizeErr(&f, text, hasText, stdin, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "lmlab tokenize:", err)
 		return 1
@@ -93,7 +103,7 @@ func takesPattern(spec string) bool {
 // positional TEXT argument.
 func parseInterleaved(fs *flag.FlagSet, args []string) (text string, has bool, err error) {
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args, fs.Output(), hint("tokenize")); err != nil {
 			return "", false, err
 		}
 		if fs.NArg() == 0 {
@@ -117,7 +127,7 @@ func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(f.trainOut, data, 0o644); err != nil {
+		if err := lab.WriteFileAtomic(f.trainOut, data, 0o644); err != nil {
 			return fmt.Errorf("--train-out: %w", err)
 		}
 		fmt.Fprintf(stderr, "saved %s (%d ids) to %s; load it with --tokenizer bpe:%s\n", tok.Name(), tok.VocabSize(), f.trainOut, f.trainOut)

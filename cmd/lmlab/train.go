@@ -27,10 +27,10 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	tf := addTrainFlags(fs)
 	tf.addCkptFlag("start a new run from this checkpoint's weights and tokenizer")
 	out := fs.String("out", "", "save the checkpoint here at the end, at --stop-at, and on Ctrl-C")
-	stopAt := fs.Int("stop-at", 0, "end the run after this step and save to --out; --resume continues it")
+	stopAt := intVar(fs, "stop-at", 0, "end the run after this step and save to --out; --resume continues it", 0, 1e9)
 	asJSON := fs.Bool("json", false, "print one JSON object per line on stdout and nothing else")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, err := tf.parse(args, stderr, hint("train")); err != nil {
+		return code
 	}
 	if fs.NArg() > 0 {
 		return fail(stderr, "train", fmt.Errorf("unexpected argument %q; data goes in --data", fs.Arg(0)))
@@ -38,9 +38,18 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *stopAt > 0 && *out == "" {
 		return fail(stderr, "train", errors.New("--stop-at needs --out to save the run to"))
 	}
+	var err error
+	if *out, err = tf.guardOut(*out, tf.data, stdin); err != nil {
+		return fail(stderr, "train", err)
+	}
 	s, err := lab.Open(tf.options(stdin))
 	if err != nil {
 		return fail(stderr, "train", err)
+	}
+	if len(tf.data) == 0 { // the data came from the --resume checkpoint
+		if _, err := tf.guardOut(*out, s.DataSpecs, stdin); err != nil {
+			return fail(stderr, "train", err)
+		}
 	}
 	ctx, stop := interruptContext()
 	defer stop()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -70,11 +69,8 @@ func workbenchOptions(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 		fmt.Fprintln(w, "flags (the training flags of lmlab train, and the freeze flags of lmlab finetune):")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return opts, 0, false
-		}
-		return opts, 2, false
+	if code, err := tf.parse(args, stderr, "Run 'lmlab --help-workbench' for the flags."); err != nil {
+		return opts, code, false
 	}
 	if *help {
 		fs.SetOutput(stdout)
@@ -85,7 +81,13 @@ func workbenchOptions(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "lmlab: unexpected argument %q; the workbench takes flags only (lmlab help lists the commands)\n", fs.Arg(0))
 		return opts, 2, false
 	}
-	return tui.Options{Session: freeze.apply(tf.options(stdin)), Out: *out}, 0, true
+	// Where s saves is checked now, not after an hour of training.
+	path, err := tf.guardOut(*out, tf.data, stdin)
+	if err != nil {
+		fmt.Fprintln(stderr, "lmlab:", err)
+		return opts, 1, false
+	}
+	return tui.Options{Session: freeze.apply(tf.options(stdin)), Out: path}, 0, true
 }
 
 // freezeFlags are the fine-tuning flags the workbench shares with lmlab
@@ -99,7 +101,7 @@ type freezeFlags struct {
 func addFreezeFlags(fs *flag.FlagSet) *freezeFlags {
 	f := &freezeFlags{
 		embeddings: fs.Bool("freeze-embeddings", false, "keep token and position embeddings (and so the tied LM head) fixed, as lmlab finetune does"),
-		layers:     fs.Int("freeze-layers", 0, "keep the first K transformer blocks fixed, as lmlab finetune does"),
+		layers:     intVar(fs, "freeze-layers", 0, "keep the first K transformer blocks fixed, as lmlab finetune does", 0, engine.MaxLayers),
 	}
 	f.set = func(name string) bool {
 		found := false

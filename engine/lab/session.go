@@ -33,6 +33,10 @@ type Options struct {
 	Init   string // --ckpt: start a new run from these weights and tokenizer
 	Resume string // --resume: continue a saved run exactly (its optimizer and data position)
 	Stdin  io.Reader
+
+	// MaxMemory is the --max-memory limit in bytes for the run's estimated
+	// memory (0: the machine's available memory).
+	MaxMemory int64
 }
 
 // Mode is how a session starts: decided once, from the options, by Open.
