@@ -168,7 +168,11 @@ func (c *Corpus) Check(count func(string) int, context int) error {
 		}
 	}
 	if n := count(c.ValText()); n < need {
-		return dataErr(ErrTooShort, "", "the validation text has %s, but one evaluation window at context %d needs at least %d; %s",
+		names := make([]string, len(enabled))
+		for i, s := range enabled {
+			names[i] = s.Name
+		}
+		return dataErr(ErrTooShort, strings.Join(names, ", "), "the validation text has %s, but one evaluation window at context %d needs at least %d; %s",
 			plural(n, "token"), context, need, shortFix(n, context, "add text (a tenth of each source is held out for validation), or more documents to a directory or JSONL source"))
 	}
 	return nil

@@ -29,7 +29,7 @@ func TestCheckSaysWhatToDo(t *testing.T) {
 		{"no training text at all", src("", "e f g h"), 4, ErrTooShort,
 			[]string{"0 training tokens", "no context fits in 0 tokens"}, "--context"},
 		{"validation short, a smaller context fits", src("a b c d e f g h", "x y z"), 4, ErrTooShort,
-			[]string{"data: the validation text has 3 tokens", "lower --context to at most 2"}, ""},
+			[]string{"data notes.txt: the validation text has 3 tokens", "lower --context to at most 2"}, ""},
 		{"validation short at context 1", src("a b c d e f g h", "x"), 1, ErrTooShort,
 			[]string{"validation text has 1 token,", "a tenth of each source is held out", "no context fits"}, "--context"},
 		{"no sources", &Corpus{}, 4, ErrNoData, []string{"empty", "--data"}, ""},

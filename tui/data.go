@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
@@ -62,7 +61,7 @@ func specsOf(c *samples.Corpus) []string {
 	var out []string
 	for _, s := range c.Enabled() {
 		spec := s.Name
-		if s.Kind == samples.KindStdin {
+		if s.Name == "stdin" { // plain text, or JSON lines with --field
 			spec = "-"
 		}
 		if s.Weight != 1 {
@@ -277,7 +276,7 @@ func (m *Model) addSource(spec string) tea.Cmd {
 	return func() tea.Msg {
 		c, err := samples.Load([]string{spec}, opt)
 		if err != nil {
-			if strings.Contains(err.Error(), "size cap") {
+			if errors.Is(err, samples.ErrTooLarge) {
 				err = fmt.Errorf("%w (the sources loaded already use %s of %s)", err, bytesize(used), bytesize(limit))
 			}
 			return sourceLoadedMsg{spec: spec, err: err}

@@ -23,7 +23,7 @@ func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ckpt := fs.String("ckpt", "", "checkpoint to evaluate")
 	var data samples.Specs
 	fs.Var(&data, "data", "text to evaluate on: FILE, DIR/, - or sample:NAME (repeatable: evaluated as one text)")
-	field := fs.String("field", "text", "JSONL field that holds the text")
+	field := fs.String("field", "", "JSONL field that holds the text (default text); given with --data -, stdin is read as JSONL")
 	batch := intVar(fs, "batch", 16, "windows per forward pass", 1, 1<<16)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout and nothing else")
 	if err := parseFlags(fs, args, stderr, hint("eval")); err != nil {

@@ -37,6 +37,9 @@ func runInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *k < 1 {
 		return fail(stderr, "inspect", fmt.Errorf("--topk %d must be ≥ 1", *k))
 	}
+	if unk := tokenizer.Unknown(tok, *prompt); len(unk) > 0 {
+		fmt.Fprintf(stderr, "lmlab inspect: warning: the prompt has %d characters the tokenizer cannot represent (first %s); they are left out\n", len(unk), unk[0])
+	}
 	ids := engine.IDs(tok.Encode(*prompt))
 	if len(ids) == 0 {
 		return fail(stderr, "inspect", fmt.Errorf("--prompt %q has no tokens the model knows; give some text", *prompt))

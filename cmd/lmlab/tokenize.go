@@ -96,7 +96,8 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // takesPattern reports whether spec uses --pattern.
 func takesPattern(spec string) bool {
-	return strings.HasPrefix(spec, "bpe:") || strings.HasPrefix(spec, "tiktoken:")
+	sp, err := tokenizer.ParseSpec(spec)
+	return err == nil && ((sp.Kind == tokenizer.KindBPE && sp.Path == "") || sp.Kind == tokenizer.KindTiktoken)
 }
 
 // parseInterleaved parses flags that may come before or after the one
@@ -156,8 +157,13 @@ func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader
 		text = string(b)
 	}
 	reportUnknown(tok, text, "", stderr)
+	// A user's split pattern may time out on this text: say so, not a
+	// silently different cut.
+	ids, err := tokenizer.EncodeChecked(tok, text)
+	if err != nil {
+		return err
+	}
 	if f.ids {
-		ids := tok.Encode(text)
 		strs := make([]string, len(ids))
 		for i, id := range ids {
 			strs[i] = strconv.Itoa(id)
@@ -182,6 +188,9 @@ func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader
 		return fmt.Errorf("--compare: %w", err)
 	}
 	reportUnknown(tok2, text, "", stderr)
+	if _, err := tokenizer.EncodeChecked(tok2, text); err != nil {
+		return fmt.Errorf("--compare: %w", err)
+	}
 	a := tui.TokenRow{Name: tok.Name(), Tokens: toks}
 	b := tui.TokenRow{Name: tok2.Name(), Tokens: tok2.EncodeTokens(text)}
 	return tui.Fprintln(stdout, tui.RenderCompare(st, text, a, b, opt))
@@ -194,21 +203,24 @@ func buildTokenizer(f *tokenizeFlags, spec string, stdin io.Reader, stderr io.Wr
 	if f.special != "" {
 		opt.Special = strings.Split(f.special, ",")
 	}
-	kind, arg, _ := strings.Cut(spec, ":")
-	_, numErr := strconv.Atoi(arg)
-	if kind == "char" || kind == "word" || (kind == "bpe" && numErr == nil) {
+	sp, err := tokenizer.ParseSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	if sp.Learns() {
+		bpe := sp.Kind == tokenizer.KindBPE
 		specs := f.data
 		if len(specs) == 0 {
 			specs = samples.Specs{lab.DefaultData}
 		}
-		corpus, err := samples.Load(specs, samples.Options{AllowInvalidUTF8: kind == "bpe", Stdin: stdin})
+		corpus, err := samples.Load(specs, samples.Options{AllowInvalidUTF8: bpe, Stdin: stdin})
 		if err != nil {
 			return nil, err
 		}
 		var sb strings.Builder
 		for _, src := range corpus.Enabled() {
 			sb.WriteString(src.TrainText)
-			if kind != "bpe" { // char and word see all the data, as training does
+			if !bpe { // char and word see all the data, as training does
 				sb.WriteString(src.ValText)
 			}
 		}
@@ -271,7 +283,10 @@ func tokenizeJSONL(tok tokenizer.Tokenizer, in io.Reader, name string, stdout, s
 			return fmt.Errorf("%s line %d: no \"text\" field (want {\"text\": \"...\"})", name, line)
 		}
 		reportUnknown(tok, *row.Text, fmt.Sprintf("%s line %d: ", name, line), stderr)
-		ids := tok.Encode(*row.Text)
+		ids, err := tokenizer.EncodeChecked(tok, *row.Text)
+		if err != nil {
+			return fmt.Errorf("%s line %d: %w", name, line, err)
+		}
 		out := jsonlOut{IDs: ids, Tokens: make([]string, len(ids))}
 		for i, id := range ids {
 			out.Tokens[i] = tokenString(tok.TokenBytes(id))

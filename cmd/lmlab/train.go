@@ -46,6 +46,9 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "train", err)
 	}
+	if note := s.UnknownNote(); note != "" {
+		fmt.Fprintf(stderr, "lmlab train: warning: %s\n", note)
+	}
 	if len(tf.data) == 0 { // the data came from the --resume checkpoint
 		if _, err := tf.guardOut(*out, s.DataSpecs, stdin); err != nil {
 			return fail(stderr, "train", err)

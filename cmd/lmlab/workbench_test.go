@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"lmlab/engine"
 	"lmlab/engine/lab"
 )
 
@@ -62,8 +64,9 @@ func TestWorkbenchFreezeFlags(t *testing.T) {
 		t.Errorf("no freeze flags: %v, %+v", err, s.Trainer.Cfg)
 	}
 	opts, _, _ = workbenchOptions([]string{"--ckpt", base, "--freeze-layers", "5"}, nil, io.Discard, &stderr)
-	if _, err := lab.Open(opts.Session); err == nil || !strings.Contains(err.Error(), "freeze layers 5") {
-		t.Errorf("--freeze-layers 5 on 2 layers: %v", err)
+	var ce *engine.ConfigError
+	if _, err := lab.Open(opts.Session); !errors.As(err, &ce) || ce.Flag != "--freeze-layers" {
+		t.Errorf("--freeze-layers 5 on 2 layers: %v, want a *engine.ConfigError for --freeze-layers", err)
 	}
 }
 

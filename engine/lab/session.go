@@ -216,6 +216,11 @@ func Open(opt Options) (*Session, error) {
 	if err := tc.Validate(cfg); err != nil {
 		return nil, fmt.Errorf("training: %w", err)
 	}
+	// Before the model, optimizer and activations are allocated: the run
+	// must fit in --max-memory, or in the memory the machine has free.
+	if err := engine.CheckMemory(cfg, tc, opt.MaxMemory); err != nil {
+		return nil, err
+	}
 
 	if mode != Fresh {
 		s.noteUnknown()

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"lmlab/engine"
 )
 
 // writeFile writes text to a new file in dir and returns its path.
@@ -107,5 +109,19 @@ func TestOpenCheckpointVocab(t *testing.T) {
 	}
 	if _, err := Open(Options{Data: []string{data}, Init: ck}); !errors.Is(err, ErrVocabMismatch) {
 		t.Fatalf("Open: %v, want ErrVocabMismatch", err)
+	}
+}
+
+// TestOpenChecksMemory: a run that would not fit in --max-memory is refused
+// before the model is allocated, naming the flag to lower.
+func TestOpenChecksMemory(t *testing.T) {
+	data := writeFile(t, t.TempDir(), "abc.txt", strings.Repeat("abc cab bca\n", 400))
+	_, err := Open(Options{Data: []string{data}, Tokenizer: "char", Preset: "tiny", MaxMemory: 1 << 20})
+	var me *engine.MemoryError
+	if !errors.As(err, &me) || me.Flag == "" {
+		t.Fatalf("Open with --max-memory 1MiB = %v, want a *engine.MemoryError naming a flag", err)
+	}
+	if _, err := Open(Options{Data: []string{data}, Tokenizer: "char", Preset: "tiny", MaxMemory: 1 << 30}); err != nil {
+		t.Fatalf("Open with --max-memory 1GiB: %v", err)
 	}
 }
