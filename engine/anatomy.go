@@ -41,7 +41,7 @@ type AnatomyGroup struct {
 	UpdateRatio float64 `json:"update_ratio"`
 	// UpdateRatio is ‖Δw‖/‖w‖ over the group (0 for an all-zero group):
 	// around 1e-3 in a healthy SGD run by Karpathy's rule of thumb; see
-	// UpdateRatioHigh for what Adam's runs here show.
+	// UpdateRatioHighBand for what Adam's runs here show.
 }
 
 // AnatomyReport is one training step taken apart for a probe.
