@@ -26,7 +26,10 @@ var commands = []command{
 	{"eval", "mean next-token loss of a checkpoint on a file", runEval},
 	{"sample", "generate text from a checkpoint", runSample},
 	{"inspect", "top-k predictions and attention weights for a prompt", runInspect},
+	{"anatomy", "one training step taken apart for a prompt and its next token", runAnatomy},
 	{"tokenize", "show how a tokenizer cuts text", runTokenize},
+	{"runs", "list logged training runs, or compare some side by side", runRuns},
+	{"plot", "draw metric curves of logged runs (PNG, SVG) or export them as CSV", runPlot},
 	{"samples", "list the built-in sample corpora", runSamples},
 	{"bench", "measure training speed (ms/iter, tokens/s, GFLOPS)", runBench},
 }
