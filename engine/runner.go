@@ -90,6 +90,7 @@ const (
 	EventSaved                     // a checkpoint was written
 	EventSnapshot                  // a copy of the model, in Model
 	EventDataSet                   // the trainer took the data of a SetData
+	EventHealth                    // a training-health check fired (Runner.Health), in Health
 )
 
 // Event is what a Runner reports to its consumer. ID is the id of the
@@ -106,6 +107,7 @@ type Event struct {
 	Model   *Model             // EventSnapshot: a copy, the receiver's to keep
 	Path    string             // EventSaved
 	Err     error              // EventError
+	Health  HealthEvent        // EventHealth
 }
 
 // Runner drives a Trainer on its own goroutine. Requests go in through Send,
@@ -146,8 +148,17 @@ type Runner struct {
 	// FinalWindows caps the evaluation made when the run reaches its length:
 	// 0 takes Cfg.EvalWindows as the periodic ones do; negative, the whole split.
 	FinalWindows int
+	// Health, when set, watches the run: every step (its loss, gradient norm
+	// and median update-to-weight ratio, which costs a copy of the weights
+	// per step), every evaluation, a diverged step, and at each evaluation
+	// the attention on HealthProbe when it is set. What it finds arrives as
+	// EventHealth, always delivered.
+	Health      *HealthMonitor
+	HealthProbe []int32
 
 	// Owned by the loop goroutine.
+	prev   []float32 // the weights before the step, for the update ratio
+	groups []TensorGroup
 	running bool
 	until   int    // with running: pause after this step (0: the end)
 	cur     uint64 // the request being handled
@@ -361,11 +372,24 @@ func (r *Runner) trainStep() (StepStats, error) { return r.t.Step() }
 // error is the answer (or the runner's own error event) and the runner
 // pauses. step reports whether the step was taken.
 func (r *Runner) step(id uint64, last bool) bool {
+	if r.Health != nil {
+		r.prev = append(r.prev[:0], r.t.Model.arena...)
+	}
 	st, err := r.trainStep()
 	if err != nil {
 		r.send(Event{Kind: EventError, ID: id, Step: r.t.step, Err: err})
+		if r.Health != nil {
+			r.health(r.Health.ObserveDiverged(err))
+		}
 		r.pause(0)
 		return false
+	}
+	if r.Health != nil {
+		if r.groups == nil {
+			r.groups = r.t.Model.Config.TensorGroups()
+		}
+		ratio := UpdateRatio(r.groups, r.prev, r.t.Model.arena)
+		r.health(r.Health.ObserveStep(st, StepExtra{UpdateRatio: ratio}))
 	}
 	done := r.t.Done()
 	ev := Event{Kind: EventStep, Stats: st, Step: st.Step, Running: r.running}
@@ -429,4 +453,18 @@ func (r *Runner) sendEval(id uint64, loss float64) {
 		ev.Metrics = r.Metrics(r.t.Model)
 	}
 	r.send(ev)
+	if r.Health != nil {
+		r.health(r.Health.ObserveEval(r.t.step, loss))
+		if len(r.HealthProbe) > 0 {
+			att := r.t.Model.Inspect(r.HealthProbe, 1).Attention
+			r.health(r.Health.ObserveAttention(r.t.step, att))
+		}
+	}
+}
+
+// health sends what a health check found.
+func (r *Runner) health(evs []HealthEvent) {
+	for _, h := range evs {
+		r.send(Event{Kind: EventHealth, Step: h.Step, Health: h})
+	}
 }

@@ -341,3 +341,49 @@ func TestRunnerStopsWithoutConsumer(t *testing.T) {
 		}
 	}
 }
+
+// TestRunnerHealth: with a HealthMonitor, a run at a learning rate far too
+// high reports it as health events, each once and always delivered; the same
+// run at its own rate reports nothing.
+func TestRunnerHealth(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		lr   float64
+		want bool
+	}{
+		{"lr 10", 10, true},
+		{"recipe lr", 0, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tr, _ := trainerForTest(t)
+			tr.Cfg.Steps, tr.Cfg.EvalEvery = 40, 0
+			if tt.lr > 0 {
+				tr.Cfg.LR, tr.Cfg.MinLR, tr.Cfg.Warmup = tt.lr, tt.lr, 0
+			}
+			r := NewRunner(tr)
+			defer r.Stop()
+			r.Health = &HealthMonitor{}
+			r.Send(Run{})
+			seen := map[HealthKind]int{}
+			for ev := range r.Events() {
+				if ev.Kind == EventHealth {
+					seen[ev.Health.Kind]++
+					if ev.Health.Message == "" || ev.Step != ev.Health.Step {
+						t.Errorf("health event %+v: want a message and its step", ev)
+					}
+				}
+				if ev.Kind == EventDone || ev.Kind == EventError {
+					break
+				}
+			}
+			for k, n := range seen {
+				if n != 1 {
+					t.Errorf("%s fired %d times in 40 steps; a check fires once when it begins", k, n)
+				}
+			}
+			if got := len(seen) > 0; got != tt.want {
+				t.Errorf("health events %v; want some: %v", seen, tt.want)
+			}
+		})
+	}
+}

@@ -31,6 +31,7 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var probes samples.Specs
 	fs.Var(&probes, "probe", "a prompt to compare base and fine-tuned predictions on (repeatable; default: taken from the domain data)")
 	asJSON := fs.Bool("json", false, "print one JSON object per line on stdout; the last is the before/after report")
+	runsDir := addRunsFlag(fs)
 	if code, err := tf.parse(args, stderr, hint("finetune")); err != nil {
 		return code
 	}
@@ -109,6 +110,7 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := interruptContext()
 	defer stop()
 	r := &trainReport{w: stdout, json: *asJSON, tty: !*asJSON && isTerminal(stdout)}
+	r.log = openRunLog(*runsDir, s, *out, stderr, "finetune")
 	if !*asJSON {
 		fmt.Fprintf(stdout, "fine-tuning %s on %s for %d steps (lr %.2g", tf.ckpt, strings.Join(s.DataSpecs, ", "), tc.Steps, tc.LR)
 		if tc.FreezeEmbeddings {

@@ -37,7 +37,15 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// Run logs of the runs tests make go to a temporary state directory,
+	// never the user's.
+	state, err := os.MkdirTemp("", "lmlab-state-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_STATE_HOME", state)
 	code := m.Run()
+	os.RemoveAll(state)
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"lmlab/engine"
 	"lmlab/engine/lab"
+	"lmlab/engine/runlog"
 )
 
 func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -29,6 +30,7 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "save the checkpoint here at the end, at --stop-at, and on Ctrl-C")
 	stopAt := intVar(fs, "stop-at", 0, "end the run after this step and save to --out; --resume continues it", 0, 1e9)
 	asJSON := fs.Bool("json", false, "print one JSON object per line on stdout and nothing else")
+	runsDir := addRunsFlag(fs)
 	if code, err := tf.parse(args, stderr, hint("train")); err != nil {
 		return code
 	}
@@ -63,6 +65,7 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			s.Preset, c.Layers, c.Heads, c.Embd, s.Trainer.Cfg.Context, c.VocabSize, s.Tokenizer.Name(), thousands(c.NumParams()))
 		fmt.Fprintf(stdout, "data: %d training tokens, %d validation tokens\n", trainTokens(s.Data), len(s.Data.Val))
 	}
+	r.log = openRunLog(*runsDir, s, *out, stderr, "train")
 	return trainLoop(ctx, s, r, *out, *stopAt, stderr)
 }
 
@@ -91,6 +94,7 @@ func trainLoop(ctx context.Context, s *lab.Session, r *trainReport, out string, 
 	run.Metrics = s.Metrics()
 	run.KeepSteps = true  // every step is printed
 	run.FinalWindows = -1 // the evaluation at the end covers the whole split
+	watch(run, s)
 
 	var trainTime time.Duration
 	var steps, tokens int
@@ -151,11 +155,10 @@ func trainLoop(ctx context.Context, s *lab.Session, r *trainReport, out string, 
 			steps++
 			tokens += st.Tokens
 			lastLoss = st.Loss
-			if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-				r.endProgress()
-				return fail(stderr, "train", fmt.Errorf("loss became %v at step %d; lower --lr or check the data", st.Loss, st.Step))
-			}
 			r.step(st, total, trainTime, steps)
+			continue
+		case engine.EventHealth:
+			r.health(ev.Health)
 			continue
 		case engine.EventEval:
 			if ending == endNone || ev.ID == finalEval {
@@ -203,16 +206,20 @@ func trainLoop(ctx context.Context, s *lab.Session, r *trainReport, out string, 
 		}
 		switch ending {
 		case endDiverged:
+			r.logEnd(ev.Step, runlog.Diverged, nil)
 			return 1
 		case endInterrupted:
+			r.logEnd(ev.Step, runlog.Interrupted, map[string]float64{runlog.Loss: lastLoss})
 			fmt.Fprintf(stderr, "lmlab train: interrupted at step %d\n", ev.Step)
 			return 130
 		case endStopped:
+			r.logEnd(ev.Step, runlog.Stopped, map[string]float64{runlog.Loss: lastLoss})
 			r.stopped(ev.Step, lastLoss)
 			return 0
 		}
 		run.Stop() // the trainer is ours again
 		train, _ := t.Model.Eval(concatSegments(t.Data.Train), t.Cfg.Context, t.Cfg.Batch, max(t.Cfg.EvalWindows, 200))
+		r.logEnd(t.Steps(), runlog.Done, map[string]float64{runlog.TrainLoss: train, runlog.ValLoss: lastVal})
 		r.done(doneLine{Done: true, Step: t.Steps(), TrainLoss: round4(train), ValLoss: round4(lastVal),
 			MsPerIter: msPer(trainTime, steps), TokensPerS: perSecond(tokens, trainTime)})
 		return 0
@@ -298,11 +305,15 @@ type evalLine struct {
 type trainReport struct {
 	w         io.Writer
 	json, tty bool
+	log       *runlog.Writer // the run log, or nil
 	lastPrint time.Time
 	open      bool // a \r progress line is on screen
 }
 
 func (r *trainReport) step(st engine.StepStats, total int, elapsed time.Duration, steps int) {
+	if r.log != nil {
+		r.log.Metrics(st.Step, map[string]float64{runlog.Loss: st.Loss, runlog.LR: st.LR, runlog.GradNorm: st.GradNorm, runlog.TokensPS: st.TokensPerSec()})
+	}
 	if r.json {
 		jsonLine(r.w, stepLine{st.Step, round4(st.Loss), st.LR, round4(st.GradNorm), math.Round(st.TokensPerSec())})
 		return
@@ -336,6 +347,13 @@ func (r *trainReport) endProgress() {
 }
 
 func (r *trainReport) eval(step int, val float64, metrics map[string]float64) {
+	if r.log != nil {
+		vals := map[string]float64{runlog.ValLoss: val}
+		for k, v := range metrics {
+			vals[k] = v
+		}
+		r.log.Metrics(step, vals)
+	}
 	if r.json {
 		line := evalLine{Step: step, ValLoss: round4(val)}
 		if acc, ok := metrics["accuracy"]; ok {
