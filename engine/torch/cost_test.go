@@ -43,4 +43,3 @@ func TestLoadCost(t *testing.T) {
 	t.Logf("%d parameters, tokenizer %s: hf.Load %v, forward of 64 tokens %.1f ms (best of 3)",
 		ck.Config.NumParams(), tok.Name(), load.Round(time.Millisecond), float64(best.Microseconds())/1e3)
 }
-
