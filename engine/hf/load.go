@@ -84,6 +84,12 @@ func load(dir, tokSpec string) (*engine.Checkpoint, tokenizer.Tokenizer, error) 
 		return nil, nil, err
 	}
 	defer st.Close()
+	// Refuse a config the file cannot back before allocating for it: every
+	// parameter takes at least 2 bytes (F16, BF16).
+	if info, err := st.f.Stat(); err == nil && cfg.NumParams()*2 > info.Size() {
+		return nil, nil, fmt.Errorf("config.json implies %d parameters but model.safetensors has only %d bytes; the file is truncated or the config is not its own: %w",
+			cfg.NumParams(), info.Size(), ErrTensor)
+	}
 	m := engine.NewModel(cfg, 0) // every parameter is overwritten below
 	if err := readWeights(st, m); err != nil {
 		return nil, nil, err
