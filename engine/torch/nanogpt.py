@@ -42,6 +42,7 @@ class Attn(nn.Module):
         s.c_attn = nn.Linear(c["n_embd"], 3 * c["n_embd"], bias=c.get("bias", True))
         s.c_proj = nn.Linear(c["n_embd"], c["n_embd"], bias=c.get("bias", True))
         s.nh = c["n_head"]
+        s.drop = nn.Dropout(c.get("dropout", 0.0))
 
     def forward(s, x):
         B, T, C = x.shape
@@ -50,7 +51,7 @@ class Attn(nn.Module):
         att = (q @ k.transpose(-2, -1)) / math.sqrt(C // s.nh)
         mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
         att = att.masked_fill(~mask, float("-inf")).softmax(-1)
-        return s.c_proj((att @ v).transpose(1, 2).contiguous().view(B, T, C))
+        return s.drop(s.c_proj((att @ v).transpose(1, 2).contiguous().view(B, T, C)))
 
 
 class MLP(nn.Module):
@@ -58,9 +59,10 @@ class MLP(nn.Module):
         super().__init__()
         s.c_fc = nn.Linear(c["n_embd"], 4 * c["n_embd"], bias=c.get("bias", True))
         s.c_proj = nn.Linear(4 * c["n_embd"], c["n_embd"], bias=c.get("bias", True))
+        s.drop = nn.Dropout(c.get("dropout", 0.0))
 
     def forward(s, x):
-        return s.c_proj(F.gelu(s.c_fc(x), approximate="tanh"))
+        return s.drop(s.c_proj(F.gelu(s.c_fc(x), approximate="tanh")))
 
 
 class Block(nn.Module):
@@ -75,7 +77,8 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    """nanoGPT's model.py GPT, its state-dict names and tied head."""
+    """nanoGPT's model.py GPT, its state-dict names and tied head; dropout
+    where lmlab has it (embeddings and residual branches, not attention)."""
 
     def __init__(s, c):
         super().__init__()
@@ -86,10 +89,11 @@ class GPT(nn.Module):
             ln_f=nn.LayerNorm(c["n_embd"])))
         s.lm_head = nn.Linear(c["n_embd"], c["vocab_size"], bias=False)
         s.lm_head.weight = s.transformer.wte.weight
+        s.drop = nn.Dropout(c.get("dropout", 0.0))
 
     def forward(s, idx):
         t = s.transformer
-        x = t.wte(idx) + t.wpe(torch.arange(idx.shape[1]))
+        x = s.drop(t.wte(idx) + t.wpe(torch.arange(idx.shape[1])))
         for b in t.h:
             x = b(x)
         return s.lm_head(t.ln_f(x))
