@@ -78,7 +78,7 @@ def main():
     params = dict(model.named_parameters())
     decay, nodecay = param_groups(names, {n: list(params[n].shape) for n in names})
     opt = torch.optim.AdamW([
-        {"params": [params[n] for n in decay], "weight_decay": 0.0},
+        {"params": [params[n] for n in decay], "weight_decay": tc["weight_decay"]},
         {"params": [params[n] for n in nodecay], "weight_decay": 0.0}],
         lr=tc["lr"], betas=(tc["beta1"], tc["beta2"]), eps=tc["eps"])
     if M_PREFIX + names[0] in sd:
