@@ -214,11 +214,62 @@ func TestExportNanoGPT(t *testing.T) {
 	if !slices.Equal(ck.Params, m.Arena()) {
 		t.Error("weights differ after lmlab → nanoGPT → lmlab")
 	}
+	checkNanoGPTOptimizer(t, py, tok, dir)
+
 	btok, err := tokenizer.Unmarshal(ck.Tokenizer)
 	if err != nil {
 		t.Fatalf("tokenizer from meta.pkl: %v", err)
 	}
 	if got, want := btok.Encode(text), tok.Encode(text); !slices.Equal(got, want) {
 		t.Errorf("meta.pkl tokenizer ids: got %v, want %v", got, want)
+	}
+}
+
+// checkNanoGPTOptimizer exports a training checkpoint (AdamW moments and
+// recipe) for nanoGPT and checks that its ckpt.pt's "optimizer" loads into
+// torch's AdamW over nanoGPT's parameter groups with lmlab's moments.
+func checkNanoGPTOptimizer(t *testing.T, py string, tok tokenizer.Tokenizer, dir string) {
+	t.Helper()
+	text := "first citizen: before we proceed any further, hear me speak.\n"
+	ids := engine.IDs(tok.Encode(strings.Repeat(text, 4)))
+	cfg := engine.Config{VocabSize: tok.VocabSize(), Context: 16, Layers: 1, Heads: 2, Embd: 8}
+	tc := engine.TrainConfig{Steps: 10, Batch: 2, Context: 16, GradAccum: 1, LR: 1e-3, MinLR: 1e-4, Warmup: 2,
+		WeightDecay: 0.1, GradClip: 1, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, Seed: 1}
+	tr, err := engine.NewTrainer(engine.NewModel(cfg, 2), tc, engine.Data{Train: []engine.Segment{{Tokens: ids, Weight: 1}}, Val: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Step()
+	tr.Step()
+	out := filepath.Join(dir, "nano-train")
+	ck := tr.Checkpoint(nil, nil)
+	if err := hf.Export(ck, tok, "nanogpt", out, false); err != nil {
+		t.Fatal(err)
+	}
+	script(t, py, filepath.Join(out, "nanogpt.py"), "to-ckpt", out)
+	check := `
+import sys, torch
+sys.path.insert(0, sys.argv[1])
+from nanogpt import GPT
+ck = torch.load(sys.argv[1] + "/ckpt.pt")
+m = GPT(ck["model_args"]); m.load_state_dict(ck["model"])
+ps = [p for p in m.parameters()]
+opt = torch.optim.AdamW([{"params": [p for p in ps if p.dim() >= 2], "weight_decay": 0.1},
+                         {"params": [p for p in ps if p.dim() < 2], "weight_decay": 0.0}], lr=1e-3)
+opt.load_state_dict(ck["optimizer"])
+st = opt.state[m.transformer.wte.weight]
+print(int(st["step"]), ck["iter_num"], float(st["exp_avg"].flatten()[0]), float(st["exp_avg_sq"].flatten()[0]))
+`
+	got := strings.Fields(string(script(t, py, "-c", check, out)))
+	want := []string{"2", "2", strconv.FormatFloat(float64(ck.OptM[0]), 'g', -1, 32), strconv.FormatFloat(float64(ck.OptV[0]), 'g', -1, 32)}
+	if len(got) != 4 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("nanoGPT optimizer state: got %v, want step and iter_num 2", got)
+	}
+	for i := 2; i < 4; i++ {
+		g, _ := strconv.ParseFloat(got[i], 64)
+		w, _ := strconv.ParseFloat(want[i], 64)
+		if float32(g) != float32(w) {
+			t.Errorf("moment %d of wte[0]: nanoGPT %s, lmlab %s", i-1, got[i], want[i])
+		}
 	}
 }
