@@ -157,8 +157,8 @@ type Runner struct {
 	HealthProbe []int32
 
 	// Owned by the loop goroutine.
-	prev   []float32 // the weights before the step, for the update ratio
-	groups []TensorGroup
+	prev    []float32 // the weights before the step, for the update ratio
+	groups  []TensorGroup
 	running bool
 	until   int    // with running: pause after this step (0: the end)
 	cur     uint64 // the request being handled

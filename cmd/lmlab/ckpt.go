@@ -11,7 +11,7 @@ import (
 
 // loadModel reads a checkpoint and rebuilds its model and tokenizer.
 func loadModel(path string) (*engine.Checkpoint, *engine.Model, tokenizer.Tokenizer, error) {
-	ck, tok, err := lab.OpenCheckpoint(path)
+	ck, tok, err := lab.OpenCheckpoint(path, "")
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -44,14 +44,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		t   tokenizer.Tokenizer
 		err error
 	)
-	if *ckpt != "" && hf.IsDir(*ckpt) {
-		ck, t, err = hf.Load(*ckpt, *tok)
-	} else {
-		if *tok != "" {
-			return fail(stderr, "export", errors.New("--tokenizer applies to a Hugging Face directory; an lmlab checkpoint carries its own"))
-		}
-		ck, t, err = lab.OpenCheckpoint(*ckpt)
-	}
+	ck, t, err = lab.OpenCheckpoint(*ckpt, *tok)
 	if err != nil {
 		return fail(stderr, "export", err)
 	}

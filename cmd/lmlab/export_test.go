@@ -91,3 +91,39 @@ func TestExportUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandsReadHFDirectories: --ckpt takes a Hugging Face GPT-2
+// directory in every command that reads a model; inspect and sample give
+// the same answers on the exported directory as on the checkpoint.
+func TestCommandsReadHFDirectories(t *testing.T) {
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "m.safetensors")
+	if _, stderr, code := lmlab(t, append([]string{"train", "--steps", "10", "--out", ckpt}, small...)...); code != 0 {
+		t.Fatalf("train exited %d: %s", code, stderr)
+	}
+	hfDir := filepath.Join(dir, "hf")
+	if _, stderr, code := lmlab(t, "export", "--ckpt", ckpt, "--format", "hf", "--out", hfDir); code != 0 {
+		t.Fatalf("export exited %d: %s", code, stderr)
+	}
+	for _, args := range [][]string{
+		{"inspect", "--prompt", "The cat sat on the ", "--topk", "5", "--json"},
+		{"sample", "--prompt", "The cat", "--tokens", "12", "--temperature", "0", "--json"},
+		{"eval", "--data", "sample:cats", "--json"},
+	} {
+		want, stderr, code := lmlab(t, append(args, "--ckpt", ckpt)...)
+		if code != 0 {
+			t.Fatalf("%s on the checkpoint: %s", args[0], stderr)
+		}
+		got, stderr, code := lmlab(t, append(args, "--ckpt", hfDir)...)
+		if code != 0 {
+			t.Fatalf("%s on the Hugging Face directory: %s", args[0], stderr)
+		}
+		if got != want {
+			t.Errorf("%s: the directory gives\n%s\nthe checkpoint\n%s", args[0], got, want)
+		}
+	}
+	// And a new run starts from its weights.
+	if _, stderr, code := lmlab(t, "train", "--ckpt", hfDir, "--data", "sample:cats", "--steps", "2", "--batch", "2", "--runs", "none"); code != 0 {
+		t.Errorf("train --ckpt DIR: %s", stderr)
+	}
+}

@@ -5,19 +5,30 @@ import (
 	"fmt"
 
 	"lmlab/engine"
+	"lmlab/engine/hf"
 	"lmlab/tokenizer"
 )
 
 // ErrVocabMismatch is returned (wrapped) for a checkpoint whose tokenizer
-// does not have exactly as many ids as the model's vocabulary.
-var ErrVocabMismatch = errors.New("tokenizer and model vocabulary differ")
+// does not have exactly as many ids as the model's vocabulary. It is
+// hf.ErrVocabMismatch, so one errors.Is covers both kinds of checkpoint.
+var ErrVocabMismatch = hf.ErrVocabMismatch
 
 // OpenCheckpoint reads a checkpoint and rebuilds its tokenizer, refusing one
 // whose tokenizer and model disagree on the vocabulary size. Every command
-// that reads a checkpoint goes through it.
-func OpenCheckpoint(path string) (*engine.Checkpoint, tokenizer.Tokenizer, error) {
+// that reads a checkpoint goes through it. path is an lmlab checkpoint or a
+// Hugging Face GPT-2 directory (config.json + model.safetensors); tokSpec
+// is --tokenizer, which only such a directory takes ("": its own
+// tokenizer.json, or vocab.json + merges.txt).
+func OpenCheckpoint(path, tokSpec string) (*engine.Checkpoint, tokenizer.Tokenizer, error) {
 	if path == "" {
 		return nil, nil, errors.New("--ckpt is required: the checkpoint to load (lmlab train --out writes one)")
+	}
+	if hf.IsDir(path) {
+		return hf.Load(path, tokSpec)
+	}
+	if tokSpec != "" && tokSpec != "ckpt:"+path {
+		return nil, nil, fmt.Errorf("--tokenizer %s given with checkpoint %s; a model keeps the tokenizer it was trained with (--tokenizer applies to a Hugging Face directory)", tokSpec, path)
 	}
 	ck, err := engine.LoadCheckpoint(path)
 	if err != nil {

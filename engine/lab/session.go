@@ -97,7 +97,7 @@ func Open(opt Options) (*Session, error) {
 	var ck *engine.Checkpoint
 	var tok tokenizer.Tokenizer
 	if mode != Fresh {
-		if ck, tok, err = OpenCheckpoint(ckPath); err != nil {
+		if ck, tok, err = OpenCheckpoint(ckPath, opt.Tokenizer); err != nil {
 			return nil, err
 		}
 	}
@@ -120,10 +120,7 @@ func Open(opt Options) (*Session, error) {
 
 	// The tokenizer: the checkpoint's, or built from the spec.
 	spec := opt.Tokenizer
-	if ck != nil {
-		if spec != "" && spec != "ckpt:"+ckPath {
-			return nil, fmt.Errorf("--tokenizer %s given with a checkpoint; a model keeps the tokenizer it was trained with (%s)", spec, ckPath)
-		}
+	if ck != nil { // OpenCheckpoint has read the tokenizer (and refused a --tokenizer that does not apply)
 		spec = "ckpt:" + ckPath
 	}
 	if spec == "" {

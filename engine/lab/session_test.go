@@ -104,7 +104,7 @@ func TestOpenCheckpointVocab(t *testing.T) {
 	if err := s.Save(ck); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := OpenCheckpoint(ck); !errors.Is(err, ErrVocabMismatch) {
+	if _, _, err := OpenCheckpoint(ck, ""); !errors.Is(err, ErrVocabMismatch) {
 		t.Fatalf("OpenCheckpoint: %v, want ErrVocabMismatch", err)
 	}
 	if _, err := Open(Options{Data: []string{data}, Init: ck}); !errors.Is(err, ErrVocabMismatch) {
