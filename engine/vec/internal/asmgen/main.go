@@ -20,16 +20,31 @@ import (
 	"log"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
 func main() {
-	asmOut := flag.String("asm", "vec_amd64.s", "assembly output file")
-	goOut := flag.String("consts", "consts.go", "Go constants output file")
+	dir := flag.String("dir", ".", "folder to write vec_amd64.s and consts.go into")
 	flag.Parse()
-	if err := os.WriteFile(*goOut, goConsts(), 0o644); err != nil {
+	if err := generate(*dir); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// outputs are the files generate writes, all committed in engine/vec.
+var outputs = []string{"vec_amd64.s", "consts.go"}
+
+// generate writes the outputs into dir.
+func generate(dir string) error {
+	if err := os.WriteFile(filepath.Join(dir, "consts.go"), goConsts(), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "vec_amd64.s"), kernels(), 0o644)
+}
+
+// kernels returns the text of vec_amd64.s.
+func kernels() []byte {
 	var g gen
 	g.header()
 	for _, s := range []isa{avx512, avx2} {
@@ -52,9 +67,7 @@ func main() {
 		g.addRows()
 		g.subMul()
 	}
-	if err := os.WriteFile(*asmOut, g.buf.Bytes(), 0o644); err != nil {
-		log.Fatal(err)
-	}
+	return g.buf.Bytes()
 }
 
 // konst is a float32 constant shared by the assembly (as a vector of 8
