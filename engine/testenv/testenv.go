@@ -52,9 +52,9 @@ func Shared(tb testing.TB) string {
 }
 
 // UseShared reports whether a test that also runs without the shared data
-// should include it: when it is present, or when LMLAB_REQUIRE names it (so
-// that the test's call to Shared then fails rather than the test quietly
-// covering less).
+// should include it: when it is present, or when LMLAB_REQUIRE names it or
+// cannot be read (so that the test's call to Shared then fails rather than
+// the test quietly covering less).
 func UseShared() bool {
 	if _, err := findShared(); err == nil {
 		return true
