@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"lmlab/engine/testenv"
 )
 
 // TestCheckpointLoadsIntoPyTorch saves a trained checkpoint and has PyTorch
@@ -14,23 +16,9 @@ import (
 // the safetensors rules) compute the loss on the same windows. Equal losses
 // mean the names, the [out, in] layouts and the model's math all agree.
 // It needs python3 with torch; without it the test skips, unless
-// LMLAB_REQUIRE_TORCH=1 says the machine has it.
+// LMLAB_REQUIRE=torch says the machine has it.
 func TestCheckpointLoadsIntoPyTorch(t *testing.T) {
-	python := ""
-	// Debian's python3-torch lives with the system interpreter, which a
-	// pyenv or venv python3 earlier on PATH does not see.
-	for _, p := range []string{os.Getenv("LMLAB_PYTHON"), "python3", "/usr/bin/python3"} {
-		if p != "" && exec.Command(p, "-c", "import torch").Run() == nil {
-			python = p
-			break
-		}
-	}
-	if python == "" {
-		if os.Getenv("LMLAB_REQUIRE_TORCH") == "1" {
-			t.Fatal("python3 with torch is required (LMLAB_REQUIRE_TORCH=1) but none was found; set LMLAB_PYTHON")
-		}
-		t.Skip("no python3 with torch (apt-get install python3-torch, or set LMLAB_PYTHON); skipping the PyTorch cross-check")
-	}
+	python := testenv.Python(t)
 	tr, data := trainerForTest(t)
 	tr.Model.Config.Dropout = 0 // PyTorch runs in eval mode; dropout is off there too
 	for i := 0; i < 20; i++ {

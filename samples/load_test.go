@@ -11,6 +11,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"unicode/utf8"
+
+	"lmlab/engine/testenv"
 )
 
 // write creates files under a fresh directory; names ending in / are
@@ -64,13 +66,7 @@ func TestLoadOneFileIsNanoGPTSplit(t *testing.T) {
 // TestTinyShakespeareSplit pins the split the engine's acceptance numbers
 // against PyTorch depend on: nanoGPT's data[:int(n*0.9)].
 func TestTinyShakespeareSplit(t *testing.T) {
-	path := filepath.Join("..", "..", "shared", "data", "tinyshakespeare.txt")
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("LMLAB_REQUIRE_SHARED") == "1" {
-			t.Fatalf("LMLAB_REQUIRE_SHARED=1 but %s is missing: %v", path, err)
-		}
-		t.Skipf("../shared is absent: %v", err)
-	}
+	path := filepath.Join(testenv.Shared(t), "data", "tinyshakespeare.txt")
 	c, err := Load([]string{path}, Options{})
 	if err != nil {
 		t.Fatal(err)

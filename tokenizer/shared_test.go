@@ -6,28 +6,20 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"lmlab/engine/testenv"
 )
 
-// sharedDir returns ../shared seen from the repository root, or skips the
-// test when it is absent; with LMLAB_REQUIRE_SHARED=1 (CI) it fails instead.
+// sharedDir returns the shared data folder, or skips the test when it is
+// absent; with LMLAB_REQUIRE=shared (CI) it fails instead.
 func sharedDir(tb testing.TB) string {
 	tb.Helper()
-	dir := filepath.Join("..", "..", "shared")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("LMLAB_REQUIRE_SHARED") == "1" {
-			tb.Fatalf("shared data is required (LMLAB_REQUIRE_SHARED=1) but %s is absent: %v", dir, err)
-		}
-		tb.Skipf("skip: %s is absent (shared data beside the repository)", dir)
-	}
-	return dir
+	return testenv.Shared(tb)
 }
 
 // useShared reports whether tests that can also run without the shared
 // data should include it: when it is present, or required.
-func useShared() bool {
-	_, err := os.Stat(filepath.Join("..", "..", "shared"))
-	return err == nil || os.Getenv("LMLAB_REQUIRE_SHARED") == "1"
-}
+func useShared() bool { return testenv.UseShared() }
 
 func tokDir(tb testing.TB) string { return filepath.Join(sharedDir(tb), "data", "tokenizers") }
 

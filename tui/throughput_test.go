@@ -3,6 +3,7 @@ package tui
 import (
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 
 	"lmlab/engine"
 	"lmlab/engine/lab"
+	"lmlab/engine/testenv"
 )
 
 // probeMsg asks nothing of the model; the program's filter reads the
@@ -28,13 +30,13 @@ type probeMsg struct{}
 //
 //	go test ./tui -run '^$' -bench Throughput -benchtime 1x
 //
-// LMLAB_BENCH_DATA (default ../../shared/data/tinyshakespeare.txt) and
+// LMLAB_BENCH_DATA (default tinyshakespeare.txt in the shared data) and
 // LMLAB_BENCH_PRESET (default baby) choose the run, LMLAB_BENCH_LEG (steps
 // per leg, default 20) and LMLAB_BENCH_ROUNDS (default 6) its length.
 func BenchmarkThroughput(b *testing.B) {
 	data := os.Getenv("LMLAB_BENCH_DATA")
 	if data == "" {
-		data = "../../shared/data/tinyshakespeare.txt"
+		data = filepath.Join(testenv.Shared(b), "data", "tinyshakespeare.txt")
 	}
 	if _, err := os.Stat(data); err != nil {
 		b.Skipf("no benchmark data: %v (set LMLAB_BENCH_DATA)", err)

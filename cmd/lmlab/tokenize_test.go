@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"lmlab/engine/testenv"
 	"lmlab/tokenizer"
 )
 
@@ -21,17 +22,10 @@ func tokenize(t *testing.T, stdin string, args ...string) (string, string, int) 
 }
 
 // sharedTokenizers returns ../shared/data/tokenizers, or skips (fails with
-// LMLAB_REQUIRE_SHARED=1) when the shared data is absent.
+// LMLAB_REQUIRE=shared) when the shared data is absent.
 func sharedTokenizers(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "data", "tokenizers")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("LMLAB_REQUIRE_SHARED") == "1" {
-			t.Fatalf("shared data is required (LMLAB_REQUIRE_SHARED=1) but %s is absent: %v", dir, err)
-		}
-		t.Skipf("skip: %s is absent (shared data beside the repository)", dir)
-	}
-	return dir
+	return filepath.Join(testenv.Shared(t), "data", "tokenizers")
 }
 
 // corpus writes a small training text and returns its path.

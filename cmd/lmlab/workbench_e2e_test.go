@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"lmlab/engine/testenv"
 )
 
 // tmuxSession drives a program in a detached tmux session on a private
@@ -76,10 +78,7 @@ func status(screen string) (string, int) {
 // pauses, n takes exactly one step, ? opens the help, s saves, q asks and
 // y quits with the terminal restored.
 func TestWorkbenchInTmux(t *testing.T) {
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed (apt-get install tmux); this test drives the real binary in it")
-	}
+	tmux := testenv.Tmux(t) // this test drives the real binary in tmux
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "lmlab")
 	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")

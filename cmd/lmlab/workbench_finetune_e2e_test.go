@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"lmlab/engine/testenv"
 )
 
 // TestWorkbenchFineTuneInTmux runs the workshop's fine-tuning steps in the
@@ -15,10 +17,7 @@ import (
 // marked and Predict compares), add a second domain with a, take a step,
 // and quit.
 func TestWorkbenchFineTuneInTmux(t *testing.T) {
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed (apt-get install tmux); this test drives the real binary in it")
-	}
+	tmux := testenv.Tmux(t) // this test drives the real binary in tmux
 	dir := t.TempDir()
 	base := filepath.Join(dir, "base.safetensors")
 	if _, stderr, code := lmlab(t, "train", "--data", "sample:general", "--preset", "tiny", "--layers", "1", "--embd", "32",

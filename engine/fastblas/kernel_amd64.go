@@ -9,7 +9,7 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-//go:generate go run ./internal/asmgen -out kernel_amd64.s
+//go:generate go run ./internal/asmgen
 
 // The assembly in kernel_amd64.s; microKernel and packB below say how each
 // is used. The AVX-512 kernels take the tile's rows and cols and handle the

@@ -3,8 +3,8 @@
 // their sum, max, scaling, sums, dot products, a float64 sum of squares,
 // layer-norm rows forward and backward, and the fused AdamW update. On
 // amd64 each runs an AVX-512 or AVX2+FMA assembly loop, chosen once at
-// start-up from the CPU's features; elsewhere, and as the tests' reference,
-// a pure-Go twin computes the same formulas.
+// start-up from the CPU's features; elsewhere, with -tags purego, and as
+// the tests' reference, a pure-Go twin computes the same formulas.
 //
 //	vec.GeluForward(out, x)                   // out[i] = gelu(x[i])
 //	sum := vec.ExpSub(row, row, vec.Max(row)) // softmax numerators

@@ -1,3 +1,5 @@
+//go:build !purego
+
 package vec
 
 import (
@@ -6,7 +8,7 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-//go:generate go run ./internal/asmgen -asm vec_amd64.s -consts consts.go
+//go:generate go run ./internal/asmgen
 
 // supported lists the levels this CPU runs, fastest first. x/sys/cpu's
 // AVX-512 and AVX2 flags already require the OS to save the wide registers.

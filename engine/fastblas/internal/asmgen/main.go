@@ -12,12 +12,28 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 )
 
 func main() {
-	out := flag.String("out", "kernel_amd64.s", "output file")
+	dir := flag.String("dir", ".", "folder to write kernel_amd64.s into")
 	flag.BoolVar(&prefetchC, "prefetchc", prefetchC, "prefetch C in the AVX-512 kernels")
 	flag.Parse()
+	if err := generate(*dir); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// outputs are the files generate writes, all committed in engine/fastblas.
+var outputs = []string{"kernel_amd64.s"}
+
+// generate writes the outputs into dir.
+func generate(dir string) error {
+	return os.WriteFile(filepath.Join(dir, "kernel_amd64.s"), kernels(), 0o644)
+}
+
+// kernels returns the text of kernel_amd64.s.
+func kernels() []byte {
 	var g gen
 	g.header()
 	g.kernel(avx512)
@@ -25,9 +41,7 @@ func main() {
 	g.kernel(avx2)
 	g.packRows()
 	g.packCols()
-	if err := os.WriteFile(*out, g.buf.Bytes(), 0o644); err != nil {
-		log.Fatal(err)
-	}
+	return g.buf.Bytes()
 }
 
 // isa describes one micro-kernel: mr rows of C, each nv vectors of vlen
