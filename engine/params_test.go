@@ -52,7 +52,7 @@ func TestTensorsNamesShapesRanges(t *testing.T) {
 	}
 	var got []row
 	for _, nt := range cfg.tensors() {
-		got = append(got, row{nt.name, nt.shape, nt.start, nt.end})
+		got = append(got, row(nt))
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("tensors() =\n%v\nwant\n%v", got, want)

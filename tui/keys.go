@@ -175,7 +175,6 @@ type keyState struct {
 	confirm   bool // the quit question is open
 	help      bool // the full help is open
 	canSave   bool // a save is not already under way
-	stepAhead bool // a single step was requested and has not come back
 	sources   int  // sources in the corpus
 	adding    bool // a source is being loaded
 	base      bool // a fine-tune base is marked (the Predict pane compares)

@@ -16,9 +16,8 @@ type span struct {
 	minOpen, maxOpen bool
 }
 
-// atLeast is [min, +∞); above is (min, +∞).
+// atLeast is [min, +∞).
 func atLeast(min float64) span { return span{min: min, max: math.Inf(1)} }
-func above(min float64) span   { return span{min: min, max: math.Inf(1), minOpen: true} }
 
 func (r span) contains(v float64) bool {
 	switch {
@@ -120,14 +119,6 @@ func intVar(fs *flag.FlagSet, name string, def int, usage string, min, max int) 
 	p := new(int)
 	*p = def
 	fs.Var(intValue{p, min, max}, name, usage)
-	return p
-}
-
-// int64Var is intVar for int64 values.
-func int64Var(fs *flag.FlagSet, name string, def int64, usage string, min, max int64) *int64 {
-	p := new(int64)
-	*p = def
-	fs.Var(intFlag{p, min, max}, name, usage)
 	return p
 }
 

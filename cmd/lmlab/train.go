@@ -237,13 +237,6 @@ const (
 	endDiverged            // by a non-finite loss or gradient
 )
 
-func evalMetrics(f func(*engine.Model) map[string]float64, t *engine.Trainer) map[string]float64 {
-	if f == nil {
-		return nil
-	}
-	return f(t.Model)
-}
-
 // concatSegments joins the training segments for the final train-loss pass.
 func concatSegments(segs []engine.Segment) []int32 {
 	var out []int32

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -80,11 +79,7 @@ func status(screen string) (string, int) {
 func TestWorkbenchInTmux(t *testing.T) {
 	tmux := testenv.Tmux(t) // this test drives the real binary in tmux
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "lmlab")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := lmlabBinary(t)
 	script := filepath.Join(dir, "run.sh")
 	body := fmt.Sprintf("#!/bin/sh\ncd %q\n%q\necho \"lmlab exited $?\"\nexec sleep 3600\n", dir, bin)
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {

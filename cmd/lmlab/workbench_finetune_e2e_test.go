@@ -3,9 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -24,11 +22,7 @@ func TestWorkbenchFineTuneInTmux(t *testing.T) {
 		"--heads", "2", "--context", "32", "--batch", "4", "--steps", "5", "--eval-windows", "4", "--out", base, "--json"); code != 0 {
 		t.Fatalf("pretrain: %s", stderr)
 	}
-	bin := filepath.Join(dir, "lmlab")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := lmlabBinary(t)
 	script := filepath.Join(dir, "run.sh")
 	body := fmt.Sprintf("#!/bin/sh\ncd %q\n%q --ckpt base.safetensors --data sample:clinic --steps 50 --eval-windows 4\necho \"lmlab exited $?\"\nexec sleep 3600\n", dir, bin)
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
