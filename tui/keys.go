@@ -167,17 +167,17 @@ func (k *keyMap) paneKeys(p paneID) []*key.Binding {
 
 // keyState is what decides which bindings apply.
 type keyState struct {
-	focus     paneID
-	loaded    bool // the session is built
-	running   bool
-	done      bool // the run reached its length
-	editing   bool // a text input has the keys
-	confirm   bool // the quit question is open
-	help      bool // the full help is open
-	canSave   bool // a save is not already under way
-	sources   int  // sources in the corpus
-	adding    bool // a source is being loaded
-	base      bool // a fine-tune base is marked (the Predict pane compares)
+	focus   paneID
+	loaded  bool // the session is built
+	running bool
+	done    bool // the run reached its length
+	editing bool // a text input has the keys
+	confirm bool // the quit question is open
+	help    bool // the full help is open
+	canSave bool // a save is not already under way
+	sources int  // sources in the corpus
+	adding  bool // a source is being loaded
+	base    bool // a fine-tune base is marked (the Predict pane compares)
 }
 
 // update enables exactly the bindings that apply in state s.
