@@ -59,13 +59,13 @@ func (p *predictPane) Editing() bool { return p.editing }
 func (p *predictPane) SetSize(w, h int) {
 	p.box.SetSize(w, h)
 	iw, _ := p.inner()
-	p.input.SetWidth(max(iw-9, 1))
+	p.setWidth(max(iw-9, 1))
 }
 
 func (p *predictPane) setPrompt(s string) {
 	p.prompt = s
 	if !p.editing {
-		p.input.SetValue(s)
+		p.setValue(s)
 	}
 }
 
@@ -142,7 +142,7 @@ func (p *predictPane) lines() []string {
 	w, h := p.inner()
 	var out []string
 	if p.editing {
-		out = append(out, st.Label.Render("prompt ")+p.input.View(), st.Hint.Render("enter applies · esc cancels"))
+		out = append(out, st.Label.Render("prompt ")+p.view(), st.Hint.Render("enter applies · esc cancels"))
 	} else {
 		hint := "e edits · ←/→ picks the position"
 		if p.base != "" {

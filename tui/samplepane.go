@@ -45,13 +45,13 @@ func (p *samplePane) Editing() bool { return p.editing }
 func (p *samplePane) SetSize(w, h int) {
 	p.box.SetSize(w, h)
 	iw, _ := p.inner()
-	p.input.SetWidth(max(iw-9, 1))
+	p.setWidth(max(iw-9, 1))
 }
 
 func (p *samplePane) setPrompt(s string) {
 	p.prompt = s
 	if !p.editing {
-		p.input.SetValue(s)
+		p.setValue(s)
 	}
 }
 
@@ -145,7 +145,7 @@ func (p *samplePane) lines() []string {
 	}
 	out := []string{kv("temperature", temp) + "  " + kv("top-k", topK)}
 	if p.editing {
-		out = append(out, st.Label.Render("prompt ")+p.input.View()+"  "+st.Hint.Render("enter/esc"))
+		out = append(out, st.Label.Render("prompt ")+p.view()+"  "+st.Hint.Render("enter/esc"))
 	} else {
 		out = append(out, st.Muted.Render("r again · t/T temperature · -/+ top-k · e prompt"))
 	}

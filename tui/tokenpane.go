@@ -47,13 +47,13 @@ func (p *tokenPane) Editing() bool { return p.editing }
 func (p *tokenPane) SetSize(w, h int) {
 	p.box.SetSize(w, h)
 	iw, _ := p.inner()
-	p.input.SetWidth(max(iw-7, 1))
+	p.setWidth(max(iw-7, 1))
 }
 
 func (p *tokenPane) setSession(s *lab.Session) {
 	p.tok = s.Tokenizer
 	p.text = s.Prompt()
-	p.input.SetValue(p.text)
+	p.setValue(p.text)
 	p.setCorpus(s.Corpus)
 }
 
@@ -136,8 +136,8 @@ func (p *tokenPane) lines() []string {
 	text := p.text
 	var out []string
 	if p.editing {
-		text = p.input.Value()
-		out = append(out, st.Label.Render("text ")+p.input.View(), st.Hint.Render("enter keeps · esc restores"))
+		text = p.value()
+		out = append(out, st.Label.Render("text ")+p.view(), st.Hint.Render("enter keeps · esc restores"))
 	} else {
 		out = append(out, st.Label.Render("text ")+st.Value.Render(showSpace(text)), st.Muted.Render("e edits · c compares · i ids"))
 	}
