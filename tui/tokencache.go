@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"sort"
 	"unicode/utf8"
 
@@ -79,7 +80,7 @@ func (c *tokenCache) update(text string) []tokenizer.Token {
 			e++
 		}
 		if e >= len(text) {
-			return join(toks[:i0], c.tok.EncodeTokens(text[b:]), b, nil, 0)
+			return splice(toks, i0, len(toks), c.tok.EncodeTokens(text[b:]), b, 0)
 		}
 		win := c.tok.EncodeTokens(text[b:e])
 		// A window token that ends after the edit where an old token ends
@@ -98,25 +99,24 @@ func (c *tokenCache) update(text string) []tokenizer.Token {
 			if next.ID != was.ID || next.Start+b != was.Start+delta || next.End+b != was.End+delta {
 				continue
 			}
-			return join(toks[:i0], win[:j+1], b, toks[k+1:], delta)
+			return splice(toks, i0, k+1, win[:j+1], b, delta)
 		}
 	}
 }
 
-// join is head, then mid shifted by midOff bytes, then tail shifted by
-// tailOff bytes, in a new slice.
-func join(head, mid []tokenizer.Token, midOff int, tail []tokenizer.Token, tailOff int) []tokenizer.Token {
-	out := make([]tokenizer.Token, 0, len(head)+len(mid)+len(tail))
-	out = append(out, head...)
-	for _, t := range mid {
-		t.Start += midOff
-		t.End += midOff
-		out = append(out, t)
+// splice replaces toks[i:j] with mid shifted by midOff bytes, and shifts
+// the tokens after it by tailOff bytes, in place when toks has room.
+func splice(toks []tokenizer.Token, i, j int, mid []tokenizer.Token, midOff, tailOff int) []tokenizer.Token {
+	for k := range mid {
+		mid[k].Start += midOff
+		mid[k].End += midOff
 	}
-	for _, t := range tail {
-		t.Start += tailOff
-		t.End += tailOff
-		out = append(out, t)
+	out := slices.Replace(toks, i, j, mid...)
+	if tailOff != 0 {
+		for k := i + len(mid); k < len(out); k++ {
+			out[k].Start += tailOff
+			out[k].End += tailOff
+		}
 	}
 	return out
 }
