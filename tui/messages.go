@@ -42,6 +42,7 @@ type inspectedMsg struct {
 	model   *engine.Model
 	step    int
 	prompt  string // the prompt it was computed for
+	more    bool   // the prompt is longer than the model sees: ins is of its tail
 	ins     engine.Inspection
 	sampled bool
 	sample  []int32 // the generated ids after the prompt
@@ -240,7 +241,8 @@ type refreshJob struct {
 	snap     *engine.Model
 	snapStep int
 	prompt   string
-	ids      []int32
+	ids      []int32 // the tokens of the prompt the model sees
+	more     bool    // the prompt has more tokens than ids
 	topK     int
 	sample   bool
 	opts     engine.SampleOptions
@@ -260,7 +262,7 @@ type refreshJob struct {
 
 func (j refreshJob) run() tea.Msg {
 	m, step := j.snap, j.snapStep
-	msg := inspectedMsg{model: m, step: step, prompt: j.prompt, opts: j.opts}
+	msg := inspectedMsg{model: m, step: step, prompt: j.prompt, more: j.more, opts: j.opts}
 	if j.base != nil {
 		msg.cmp = j.compare(m)
 	}
