@@ -89,3 +89,26 @@ func BenchmarkKeyAfterPaste(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPaste is the paste itself: 1 MB into the Tokens pane's text or
+// the Predict pane's prompt, and the frame after it (the Tokens pane
+// encodes the whole text once, for its counts).
+func BenchmarkPaste(b *testing.B) {
+	text := pasteText(1 << 20)
+	for _, tc := range []struct {
+		name string
+		pane paneID
+	}{{"tokens", paneTokens}, {"predict", panePredict}} {
+		b.Run(tc.name, func(b *testing.B) {
+			m := fixture(b, 120, 40)
+			m.setFocus(tc.pane)
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Update(keyPress("e"))
+				m.Update(tea.PasteMsg{Content: text})
+				_ = m.View()
+				m.Update(keyPress("esc"))
+			}
+		})
+	}
+}
