@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // BenchmarkView measures a full frame at 200×60 in colour: every pane
@@ -46,5 +49,66 @@ func BenchmarkViewUnchanged(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = m.View()
+	}
+}
+
+// pasteText is about n bytes of mixed text: ASCII words from the test
+// corpus's world, CJK, emoji, accents and newlines.
+func pasteText(n int) string {
+	pieces := []string{"The cat sat on the mat. ", "A dog slept on the rug.\n", "猫は静かに座っていた。", "🐈🐕 ", "café naïve ", "\n\n", "the hen, the fox; ", "狐と鶏。", "👍🏽 ok "}
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(pieces[(i*7+i/3)%len(pieces)])
+	}
+	return b.String()
+}
+
+// BenchmarkKeyAfterPaste is one key typed into the Tokens pane's text or
+// the Predict pane's prompt, and the frame after it, once 1 MB is pasted
+// there, at 120×40.
+func BenchmarkKeyAfterPaste(b *testing.B) {
+	text := pasteText(1 << 20)
+	for _, tc := range []struct {
+		name string
+		pane paneID
+	}{{"tokens", paneTokens}, {"predict", panePredict}} {
+		b.Run(tc.name, func(b *testing.B) {
+			m := fixture(b, 120, 40)
+			m.setFocus(tc.pane)
+			m.Update(keyPress("e"))
+			m.Update(tea.PasteMsg{Content: text})
+			m.View()
+			keys := []tea.KeyPressMsg{keyPress("x"), keyPress("backspace")}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				m.Update(keys[i%2])
+				_ = m.View()
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkPaste is the paste itself: 1 MB into the Tokens pane's text or
+// the Predict pane's prompt, and the frame after it (the Tokens pane
+// encodes the whole text once, for its counts).
+func BenchmarkPaste(b *testing.B) {
+	text := pasteText(1 << 20)
+	for _, tc := range []struct {
+		name string
+		pane paneID
+	}{{"tokens", paneTokens}, {"predict", panePredict}} {
+		b.Run(tc.name, func(b *testing.B) {
+			m := fixture(b, 120, 40)
+			m.setFocus(tc.pane)
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Update(keyPress("e"))
+				m.Update(tea.PasteMsg{Content: text})
+				_ = m.View()
+				m.Update(keyPress("esc"))
+			}
+		})
 	}
 }

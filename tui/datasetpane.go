@@ -100,7 +100,7 @@ func (p *datasetPane) SetSize(w, h int) {
 	p.box.SetSize(w, h)
 	p.preview = nil
 	iw, _ := p.inner()
-	p.input.SetWidth(max(iw-5, 1))
+	p.setWidth(max(iw-5, 1))
 }
 
 // setSession shows a new session's tokenizer, model and data.
@@ -244,7 +244,7 @@ func (p *datasetPane) lines() []string {
 	}
 	switch {
 	case p.editing:
-		head = append(head, paneLine{text: st.Label.Render("add ") + p.input.View()},
+		head = append(head, paneLine{text: st.Label.Render("add ") + p.view()},
 			paneLine{text: st.Hint.Render("FILE, DIR/ or sample:NAME[:WEIGHT] · enter adds · esc cancels")})
 	case p.adding != "":
 		head = append(head, paneLine{text: st.Hint.Render("adding " + p.adding + "…")})

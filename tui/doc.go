@@ -27,5 +27,11 @@
 // frame, status and help lines) and status.go (the help line's message).
 // The panes sit behind the small interface in pane.go, one file each, with
 // the edit box of editor.go; data.go and finetune.go hold the Dataset
-// pane's edits and the fine-tune base.
+// pane's edits and the fine-tune base, and tokencache.go the Tokens pane's
+// incremental encoding.
+//
+// A long text (a 1 MB paste) costs a key what a short one does: the edit
+// box holds a window of it around the cursor, the Tokens pane re-encodes
+// only around an edit and draws only the lines it shows, and the Predict
+// pane encodes only the tail of a prompt the model sees.
 package tui

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"unicode/utf8"
+
 	tea "charm.land/bubbletea/v2"
 
 	"lmlab/engine"
@@ -52,8 +54,9 @@ func (m *Model) inspect(snap *engine.Model, step int) tea.Cmd {
 	if m.running {
 		n = min(n, runningSampleTokens)
 	}
-	job := refreshJob{snap: snap, snapStep: step,
-		prompt: m.prompt, ids: m.sess.Encode(m.prompt), topK: predictK,
+	ids, more := promptTail(m.sess.Encode, m.prompt, snap.Config.Context)
+	job := refreshJob{snap: snap, snapStep: step, more: more,
+		prompt: m.prompt, ids: ids, topK: predictK,
 		sample: m.job.sample, opts: m.sample.options(m.sampleSeed), n: n}
 	m.compareJob(&job)
 	return job.run
@@ -83,7 +86,7 @@ func (m *Model) inspected(msg inspectedMsg) tea.Cmd {
 				next[i] = append(next[i], predictionLabel{text: m.sess.Decode([]int32{p.ID}), prob: p.Prob})
 			}
 		}
-		m.predict.setInspection(msg.step, labels, next)
+		m.predict.setInspection(msg.step, labels, next, msg.more)
 		m.attention.setInspection(msg.step, labels, msg.ins.Attention)
 		if msg.sampled {
 			m.sample.setSample(msg.step, m.prompt, m.sess.Decode(msg.sample), msg.opts)
@@ -98,4 +101,33 @@ func (m *Model) setPrompt(text string) {
 	m.prompt = text
 	m.predict.setPrompt(text)
 	m.sample.setPrompt(text)
+}
+
+// Tail encoding: a prompt's tail is first tried at tailBytesPerToken bytes
+// per token the model sees, and its first tailMargin tokens are dropped
+// (the cut may fall inside a word).
+const (
+	tailBytesPerToken = 16
+	tailMargin        = 8
+)
+
+// promptTail returns the ids the model sees of text, its last n tokens
+// (all of them when n ≤ 0), and whether text has more tokens than that.
+// Only a tail of the text a few times n tokens long is encoded, so a 1 MB
+// prompt costs what a short one does.
+func promptTail(encode func(string) []int32, text string, n int) ([]int32, bool) {
+	for span := max(tailBytesPerToken*n, 256); n > 0 && span < len(text); span *= 2 {
+		start := len(text) - span
+		for start < len(text) && !utf8.RuneStart(text[start]) {
+			start++
+		}
+		if ids := encode(text[start:]); len(ids) >= n+tailMargin {
+			return ids[len(ids)-n:], true
+		}
+	}
+	ids := encode(text)
+	if n > 0 && len(ids) > n {
+		return ids[len(ids)-n:], true
+	}
+	return ids, false
 }

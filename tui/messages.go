@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,6 +42,7 @@ type inspectedMsg struct {
 	model   *engine.Model
 	step    int
 	prompt  string // the prompt it was computed for
+	more    bool   // the prompt is longer than the model sees: ins is of its tail
 	ins     engine.Inspection
 	sampled bool
 	sample  []int32 // the generated ids after the prompt
@@ -167,17 +169,69 @@ func frameTick(d time.Duration) tea.Cmd {
 }
 
 // saveRequest asks the runner to write the checkpoint atomically between
-// steps. An empty path names the file after the data and the step. meta is
-// taken when s is pressed, on the UI goroutine, which owns the session's
-// data list.
-func saveRequest(tokData []byte, meta map[string]string, path, name string) engine.Save {
+// steps. An empty out names the file after the data and the step, guarded
+// when the save happens (see defaultSavePath). The data list and the rest
+// of the metadata are taken when s is pressed, on the UI goroutine, which
+// owns the session's data list. A save that fails (a full disk) is rescued
+// by lab.SaveWithFallback, and its error, a *rescuedError, says where the
+// run went.
+func saveRequest(tokData []byte, specs []string, from, out, name string) engine.Save {
 	return engine.Save{Write: func(t *engine.Trainer) (string, error) {
+		path := out
 		if path == "" {
-			path = fmt.Sprintf("lmlab-%s-step%d.safetensors", name, t.Steps())
+			var err error
+			if path, err = defaultSavePath(name, t.Steps(), specs); err != nil {
+				return "", err
+			}
 		}
-		return path, engine.SaveCheckpoint(path, t.Checkpoint(tokData, meta))
+		s := &lab.Session{Trainer: t, TokData: tokData, DataSpecs: specs, From: from}
+		saved, err := s.SaveWithFallback(path)
+		switch {
+		case err == nil:
+			return saved, nil
+		case saved != "":
+			return "", &rescuedError{path: path, rescue: saved, err: err}
+		}
+		return "", err
 	}}
 }
+
+// maxSaveNames bounds the numbered names defaultSavePath tries.
+const maxSaveNames = 100
+
+// defaultSavePath is where s saves without --out: lmlab-<data>-step<N>.safetensors
+// in the working directory, checked by lab.CheckOutput as the run's
+// outputs are. When a file that is not an lmlab checkpoint has that name,
+// the next free name (…-2.safetensors, …-3, …) is taken rather than
+// refusing; any other refusal is the error.
+func defaultSavePath(name string, step int, data []string) (string, error) {
+	base := fmt.Sprintf("lmlab-%s-step%d", name, step)
+	for i := 1; ; i++ {
+		path := base + ".safetensors"
+		if i > 1 {
+			path = fmt.Sprintf("%s-%d.safetensors", base, i)
+		}
+		_, err := lab.CheckOutput(path, lab.GuardOptions{Flag: "s", Data: data})
+		if err == nil {
+			return path, nil
+		}
+		if !errors.Is(err, lab.ErrNotOurs) || i == maxSaveNames {
+			return "", err
+		}
+	}
+}
+
+// rescuedError is a save that failed at path and went to rescue instead.
+type rescuedError struct {
+	path, rescue string
+	err          error
+}
+
+func (e *rescuedError) Error() string {
+	return fmt.Sprintf("%v; the run was saved to %s instead", e.err, e.rescue)
+}
+
+func (e *rescuedError) Unwrap() error { return e.err }
 
 // refreshJob is one inspection of a snapshot of the training model:
 // predictions and attention for the prompt, then maybe a sample. Jobs run
@@ -187,7 +241,8 @@ type refreshJob struct {
 	snap     *engine.Model
 	snapStep int
 	prompt   string
-	ids      []int32
+	ids      []int32 // the tokens of the prompt the model sees
+	more     bool    // the prompt has more tokens than ids
 	topK     int
 	sample   bool
 	opts     engine.SampleOptions
@@ -207,7 +262,7 @@ type refreshJob struct {
 
 func (j refreshJob) run() tea.Msg {
 	m, step := j.snap, j.snapStep
-	msg := inspectedMsg{model: m, step: step, prompt: j.prompt, opts: j.opts}
+	msg := inspectedMsg{model: m, step: step, prompt: j.prompt, more: j.more, opts: j.opts}
 	if j.base != nil {
 		msg.cmp = j.compare(m)
 	}

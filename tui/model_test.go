@@ -235,6 +235,7 @@ func TestSaveAndQuitFromTheQuestion(t *testing.T) {
 }
 
 func TestSaveErrorIsAMessage(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir()) // where the failed save is rescued
 	m, _ := newTestModel(t, 120, 40)
 	m.opts.Out = filepath.Join(t.TempDir(), "missing", "dir", "x.safetensors")
 	d := newDriver(t, m)
@@ -243,6 +244,13 @@ func TestSaveErrorIsAMessage(t *testing.T) {
 	d.until("the save", func() bool { return !m.saving })
 	if !m.msgErr || !strings.Contains(stripped(m), "save:") {
 		t.Errorf("a failed save should show an error in the help line:\n%s", stripped(m))
+	}
+	rescue := lab.FallbackPaths(m.opts.Out, os.Getpid())[1]
+	if !strings.Contains(m.message, "saved to "+rescue) {
+		t.Errorf("the message %q does not say the run went to %s", m.message, rescue)
+	}
+	if _, err := os.Stat(rescue); err != nil {
+		t.Errorf("the run was not rescued: %v", err)
 	}
 }
 

@@ -25,7 +25,8 @@ type predictPane struct {
 	prompt string
 	step   int
 	have   bool
-	tokens []string
+	tokens []string // the prompt's tokens the model sees
+	more   bool     // the prompt has more tokens than the model sees
 	next   [][]predictionLabel
 	pos    int  // selected position
 	follow bool // keep the selection on the last position
@@ -59,19 +60,19 @@ func (p *predictPane) Editing() bool { return p.editing }
 func (p *predictPane) SetSize(w, h int) {
 	p.box.SetSize(w, h)
 	iw, _ := p.inner()
-	p.input.SetWidth(max(iw-9, 1))
+	p.setWidth(max(iw-9, 1))
 }
 
 func (p *predictPane) setPrompt(s string) {
 	p.prompt = s
 	if !p.editing {
-		p.input.SetValue(s)
+		p.setValue(s)
 	}
 }
 
 // setInspection shows the predictions of a snapshot at step.
-func (p *predictPane) setInspection(step int, tokens []string, next [][]predictionLabel) {
-	p.step, p.have = step, true
+func (p *predictPane) setInspection(step int, tokens []string, next [][]predictionLabel, more bool) {
+	p.step, p.have, p.more = step, true, more
 	p.tokens, p.next = tokens, next
 	if p.follow || p.pos >= len(tokens) {
 		p.pos = max(len(tokens)-1, 0)
@@ -142,13 +143,13 @@ func (p *predictPane) lines() []string {
 	w, h := p.inner()
 	var out []string
 	if p.editing {
-		out = append(out, st.Label.Render("prompt ")+p.input.View(), st.Hint.Render("enter applies · esc cancels"))
+		out = append(out, st.Label.Render("prompt ")+p.view(), st.Hint.Render("enter applies · esc cancels"))
 	} else {
 		hint := "e edits · ←/→ picks the position"
 		if p.base != "" {
 			hint = "e edits · ←/→ position · ↑/↓ probes"
 		}
-		out = append(out, st.Label.Render("prompt ")+st.Value.Render(showSpace(p.prompt)), st.Muted.Render(hint))
+		out = append(out, st.Label.Render("prompt ")+st.Value.Render(showSpace(headText(p.prompt, w))), st.Muted.Render(hint))
 	}
 	if !p.have {
 		return append(out, "", st.Muted.Render("waiting for the model…"))
@@ -157,6 +158,9 @@ func (p *predictPane) lines() []string {
 		return append(out, "", st.Muted.Render("the prompt has no tokens; e edits it"))
 	}
 	out = append(out, p.tokenRow(w))
+	if p.more {
+		out = append(out, st.Muted.Render(fmt.Sprintf("the model sees the last %d tokens", len(p.tokens))))
+	}
 	if p.base != "" {
 		return p.compareLines(out, w, h)
 	}

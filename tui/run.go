@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -189,7 +191,7 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 				cmds = append(cmds, m.dataSet(*a.data))
 			}
 		case engine.EventError:
-			cmds = append(cmds, m.failed(a, answer, ev.Err))
+			cmds = append(cmds, m.failed(a, answer, ev.Step, ev.Err))
 		}
 	}
 	if msg.closed {
@@ -206,7 +208,7 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 
 // failed shows an error event, and ends what the request it answers had
 // started.
-func (m *Model) failed(a asked, answer bool, err error) tea.Cmd {
+func (m *Model) failed(a asked, answer bool, step int, err error) tea.Cmd {
 	if !answer {
 		m.setError(err)
 		return nil
@@ -216,6 +218,9 @@ func (m *Model) failed(a asked, answer bool, err error) tea.Cmd {
 		m.stepsAsked = max(m.stepsAsked-1, 0)
 	case askSave:
 		m.saving, m.quitOnSave = false, false
+		if _, ok := errors.AsType[*rescuedError](err); ok {
+			m.savedStep = max(m.savedStep, step) // on disk, if not where asked
+		}
 		err = fmt.Errorf("save: %w", err)
 	case askBase:
 		err = fmt.Errorf("mark base: %w", err)
@@ -302,6 +307,7 @@ func (m *Model) save() tea.Cmd {
 	}
 	m.saving = true
 	m.say("saving…")
-	m.ask(asked{kind: askSave}, saveRequest(m.sess.TokData, m.sess.Meta(), m.opts.Out, m.name))
+	specs := slices.Clone(m.sess.DataSpecs)
+	m.ask(asked{kind: askSave}, saveRequest(m.sess.TokData, specs, m.sess.From, m.opts.Out, m.name))
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -45,13 +46,13 @@ func (p *samplePane) Editing() bool { return p.editing }
 func (p *samplePane) SetSize(w, h int) {
 	p.box.SetSize(w, h)
 	iw, _ := p.inner()
-	p.input.SetWidth(max(iw-9, 1))
+	p.setWidth(max(iw-9, 1))
 }
 
 func (p *samplePane) setPrompt(s string) {
 	p.prompt = s
 	if !p.editing {
-		p.input.SetValue(s)
+		p.setValue(s)
 	}
 }
 
@@ -145,7 +146,7 @@ func (p *samplePane) lines() []string {
 	}
 	out := []string{kv("temperature", temp) + "  " + kv("top-k", topK)}
 	if p.editing {
-		out = append(out, st.Label.Render("prompt ")+p.input.View()+"  "+st.Hint.Render("enter/esc"))
+		out = append(out, st.Label.Render("prompt ")+p.view()+"  "+st.Hint.Render("enter/esc"))
 	} else {
 		out = append(out, st.Muted.Render("r again · t/T temperature · -/+ top-k · e prompt"))
 	}
@@ -156,7 +157,9 @@ func (p *samplePane) lines() []string {
 	// A sample is a few hundred tokens: wrapping it on each redraw costs
 	// well under a tenth of a millisecond, so it is not cached (the
 	// Dataset pane's 16 KB preview is: ~0.7 ms).
-	text := st.Prompt.Render(printable(p.prompt)) + printable(p.text)
+	// A long prompt (a paste) shows its end, which the sample continues,
+	// about a pane's worth.
+	text := st.Prompt.Render(printable(tailText(p.prompt, 4*w*h+64))) + printable(p.text)
 	wrapped := strings.Split(ansi.Wrap(text, w, " "), "\n")
 	rows := max(h-len(out), 1)
 	p.offset = min(p.offset, max(len(wrapped)-rows, 0))
@@ -192,4 +195,17 @@ func printable(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// tailText is s when it has at most n bytes, else "…" and about its last n
+// bytes, cut at a character.
+func tailText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := len(s) - n
+	for cut < len(s) && !utf8.RuneStart(s[cut]) {
+		cut++
+	}
+	return "…" + s[cut:]
 }

@@ -2,7 +2,9 @@ package tui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -35,6 +37,8 @@ type tokenPane struct {
 	cmpWait bool
 
 	offset int
+
+	cache, cmpCache tokenCache // the tokens of the text, as last drawn
 }
 
 func newTokenPane(st *Styles, km *keyMap) *tokenPane {
@@ -47,13 +51,14 @@ func (p *tokenPane) Editing() bool { return p.editing }
 func (p *tokenPane) SetSize(w, h int) {
 	p.box.SetSize(w, h)
 	iw, _ := p.inner()
-	p.input.SetWidth(max(iw-7, 1))
+	p.setWidth(max(iw-7, 1))
 }
 
 func (p *tokenPane) setSession(s *lab.Session) {
 	p.tok = s.Tokenizer
+	p.cache.reset()
 	p.text = s.Prompt()
-	p.input.SetValue(p.text)
+	p.setValue(p.text)
 	p.setCorpus(s.Corpus)
 }
 
@@ -75,6 +80,7 @@ func (p *tokenPane) setCompare(msg compareMsg) {
 	}
 	p.cmpWait = false
 	p.cmpTok, p.cmpErr = msg.tok, msg.err
+	p.cmpCache.reset()
 }
 
 func (p *tokenPane) scroll(d int) { p.offset = max(p.offset+d, 0) }
@@ -111,6 +117,7 @@ func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, km.Compare):
 		p.cmpIdx = (p.cmpIdx + 1) % len(compareSpecs)
 		p.cmpTok, p.cmpErr = nil, nil
+		p.cmpCache.reset()
 		spec := compareSpecs[p.cmpIdx]
 		if spec == "" {
 			return nil
@@ -136,23 +143,63 @@ func (p *tokenPane) lines() []string {
 	text := p.text
 	var out []string
 	if p.editing {
-		text = p.input.Value()
-		out = append(out, st.Label.Render("text ")+p.input.View(), st.Hint.Render("enter keeps · esc restores"))
+		text = p.value()
+		out = append(out, st.Label.Render("text ")+p.view(), st.Hint.Render("enter keeps · esc restores"))
 	} else {
-		out = append(out, st.Label.Render("text ")+st.Value.Render(showSpace(text)), st.Muted.Render("e edits · c compares · i ids"))
+		out = append(out, st.Label.Render("text ")+st.Value.Render(showSpace(headText(text, w))), st.Muted.Render("e edits · c compares · i ids"))
 	}
+	rows := max(h-len(out), 1)
+	body := p.body(text, w, p.offset+rows+2)
+	p.offset = min(p.offset, max(len(body)-rows, 0))
+	return append(out, body[p.offset:min(p.offset+rows, len(body))]...)
+}
+
+// body is the pane's text below the edit box, wrapped at w: the tokens, the
+// comparison and the vocabulary. Only the start of a long text is drawn,
+// enough for at least need lines (the counts are of the whole text); the
+// rest is drawn as the pane scrolls down to it.
+func (p *tokenPane) body(text string, w, need int) []string {
+	toks := p.cache.tokens(p.tok, text)
+	var cmp []tokenizer.Token
+	if compareSpecs[p.cmpIdx] != "" && p.cmpTok != nil {
+		cmp = p.cmpCache.tokens(p.cmpTok, text)
+	}
+	for budget := max(2*need*w, 1024); ; budget *= 2 {
+		view, all := p.render(text, toks, cmp, w, budget)
+		body := strings.Split(ansi.Wrap(view, w, " "), "\n")
+		if all || len(body) >= need {
+			return body
+		}
+	}
+}
+
+// render draws the tokens (and with cmp, the comparison) of the text's
+// first budget bytes or so, and says whether that is all of it. A view cut
+// short ends with the last token drawn: what follows is further down.
+func (p *tokenPane) render(text string, toks, cmp []tokenizer.Token, w, budget int) (string, bool) {
+	st := p.st
 	opt := TokenViewOptions{Width: w, ShowIDs: p.ids, Whitespace: true}
-	toks := p.tok.EncodeTokens(text)
+	a, aCuts := tokensBefore(toks, budget)
 	var view string
 	spec := compareSpecs[p.cmpIdx]
 	switch {
 	case spec != "" && p.cmpTok != nil:
-		view = RenderCompare(*st, text,
-			TokenRow{Name: tokName(p.tok), Tokens: toks},
-			TokenRow{Name: tokName(p.cmpTok), Tokens: p.cmpTok.EncodeTokens(text)}, opt)
+		b, bCuts := tokensBefore(cmp, budget)
+		view = compareRow(*st, text, tokName(p.tok), TokenSummary(text, toks), a, cuts(bCuts), opt)
+		if len(a) < len(toks) {
+			return view, false
+		}
+		view += "\n\n" + compareRow(*st, text, tokName(p.cmpTok), TokenSummary(text, cmp), b, cuts(aCuts), opt)
+		if len(b) < len(cmp) {
+			return view, false
+		}
+		view += "\n" + differLine(*st, countDiffer(toks, cmp))
 	default:
 		view = st.Title.Render(tokName(p.tok)) + st.Muted.Render("  "+TokenSummary(text, toks)) + "\n" +
-			RenderTokens(*st, text, toks, opt)
+			RenderTokens(*st, text, a, opt)
+		if len(a) < len(toks) {
+			return view, false
+		}
 		switch {
 		case spec == "":
 		case p.cmpWait:
@@ -161,11 +208,30 @@ func (p *tokenPane) lines() []string {
 			view += "\n\n" + st.Error.Render(spec+": "+p.cmpErr.Error())
 		}
 	}
-	view += "\n\n" + p.vocabulary()
-	body := strings.Split(ansi.Wrap(view, w, " "), "\n")
-	rows := max(h-len(out), 1)
-	p.offset = min(p.offset, max(len(body)-rows, 0))
-	return append(out, body[p.offset:min(p.offset+rows, len(body))]...)
+	return view + "\n\n" + p.vocabulary(), true
+}
+
+// tokensBefore returns the tokens that start before byte n, and those with
+// one more, whose cuts are all the cuts before n.
+func tokensBefore(toks []tokenizer.Token, n int) (before, cutsOf []tokenizer.Token) {
+	i := sort.Search(len(toks), func(i int) bool { return toks[i].Start >= n })
+	return toks[:i], toks[:min(i+1, len(toks))]
+}
+
+// headText is the start of s, cut at a character, long enough to fill
+// more than w cells once whitespace is shown (s itself when shorter), so
+// that a line cut at w cells reads the same as with all of s.
+func headText(s string, w int) string {
+	for n := 4 * (w + 2); n < len(s); n *= 2 {
+		head := s[:n]
+		for len(head) > 0 && !utf8.RuneStart(s[len(head)]) {
+			head = head[:len(head)-1]
+		}
+		if ansi.StringWidth(showSpace(head)) > w+1 {
+			return head
+		}
+	}
+	return s
 }
 
 // tokName names a tokenizer with its vocabulary size.

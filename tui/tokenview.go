@@ -108,29 +108,81 @@ func RenderCompare(st Styles, text string, a, b TokenRow, opt TokenViewOptions) 
 		}
 	}
 	var sb strings.Builder
-	for i, row := range []TokenRow{a, b} {
-		other := cutsB
-		if i == 1 {
-			other = cutsA
-		}
-		sb.WriteString(st.Title.Render(row.Name))
-		sb.WriteString(st.Muted.Render("  " + TokenSummary(text, row.Tokens)))
-		sb.WriteString("\n")
-		sb.WriteString(layout(palette(st), tokenUnits(st, text, row.Tokens, other, opt), opt.Width, opt.WrapAtTokens))
-		sb.WriteString("\n")
-		if i == 0 {
-			sb.WriteString("\n")
-		}
-	}
+	sb.WriteString(compareRow(st, text, a.Name, TokenSummary(text, a.Tokens), a.Tokens, cutsB, opt))
+	sb.WriteString("\n\n")
+	sb.WriteString(compareRow(st, text, b.Name, TokenSummary(text, b.Tokens), b.Tokens, cutsA, opt))
+	sb.WriteString("\n")
+	sb.WriteString(differLine(st, differ))
+	return sb.String()
+}
+
+// compareRow is one row of a comparison: the tokenizer's name and summary,
+// and toks drawn with the cuts missing from other marked.
+func compareRow(st Styles, text, name, summary string, toks []tokenizer.Token, other map[int]bool, opt TokenViewOptions) string {
+	return st.Title.Render(name) + st.Muted.Render("  "+summary) + "\n" +
+		layout(palette(st), tokenUnits(st, text, toks, other, opt), opt.Width, opt.WrapAtTokens)
+}
+
+// differLine says how many cuts two tokenizers do not share.
+func differLine(st Styles, differ int) string {
 	switch differ {
 	case 0:
-		sb.WriteString(st.Muted.Render("both cut the text at the same places"))
+		return st.Muted.Render("both cut the text at the same places")
 	case 1:
-		sb.WriteString(st.TokenDiff.Render("1 cut differs"))
-	default:
-		sb.WriteString(st.TokenDiff.Render(fmt.Sprintf("%d cuts differ", differ)))
+		return st.TokenDiff.Render("1 cut differs")
 	}
-	return sb.String()
+	return st.TokenDiff.Render(fmt.Sprintf("%d cuts differ", differ))
+}
+
+// countDiffer counts the cuts (token ends but the last) that one of a and b
+// makes and the other does not, as RenderCompare does, by merging: the
+// tokens of a tokenizer come in order. Out of order, it counts with sets.
+func countDiffer(a, b []tokenizer.Token) int {
+	ends := func(toks []tokenizer.Token) []int {
+		if len(toks) == 0 {
+			return nil
+		}
+		out := make([]int, 0, len(toks)-1)
+		for _, t := range toks[:len(toks)-1] {
+			if n := len(out); n > 0 && t.End < out[n-1] {
+				return nil
+			} else if n == 0 || t.End != out[n-1] {
+				out = append(out, t.End)
+			}
+		}
+		return out
+	}
+	ea, eb := ends(a), ends(b)
+	if (ea == nil && len(a) > 1) || (eb == nil && len(b) > 1) {
+		ca, cb := cuts(a), cuts(b)
+		differ := 0
+		for c := range ca {
+			if !cb[c] {
+				differ++
+			}
+		}
+		for c := range cb {
+			if !ca[c] {
+				differ++
+			}
+		}
+		return differ
+	}
+	differ, i, j := 0, 0, 0
+	for i < len(ea) && j < len(eb) {
+		switch {
+		case ea[i] == eb[j]:
+			i++
+			j++
+		case ea[i] < eb[j]:
+			differ++
+			i++
+		default:
+			differ++
+			j++
+		}
+	}
+	return differ + len(ea) - i + len(eb) - j
 }
 
 // TokenSummary is "N tokens · C chars/token · B bytes/token".
