@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -91,8 +92,12 @@ type Model struct {
 	savedStep   int
 	saving      bool
 	quitOnSave  bool
-	stepsAsked  int              // single steps requested and not yet answered
-	asked       map[uint64]asked // runner requests not yet answered, by id
+	// quitOnSignal is the signal being answered by a save and quit (nil: none).
+	quitOnSignal os.Signal
+	signal       os.Signal        // the signal that ended the workbench, if one did
+	savedPath    string           // where the last save went
+	stepsAsked   int              // single steps requested and not yet answered
+	asked        map[uint64]asked // runner requests not yet answered, by id
 
 	// Inspection of snapshots.
 	prompt      string
@@ -229,6 +234,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.PasteMsg:
 		m.dirty = true
 		return m.paste(msg)
+	case SignalMsg:
+		return m.signalled(msg)
 	case tea.MouseWheelMsg:
 		m.dirty = true
 		return m.wheel(msg)

@@ -222,6 +222,9 @@ func (m *Model) failed(a asked, answer bool, step int, err error) tea.Cmd {
 			m.savedStep = max(m.savedStep, step) // on disk, if not where asked
 		}
 		err = fmt.Errorf("save: %w", err)
+		if m.quitOnSignal != nil {
+			return m.signalSaveFailed(err)
+		}
 	case askBase:
 		err = fmt.Errorf("mark base: %w", err)
 	case askInspect:
@@ -289,6 +292,7 @@ func (m *Model) tick() tea.Cmd {
 func (m *Model) saved(path string, step int) tea.Cmd {
 	m.saving = false
 	m.savedStep = max(m.savedStep, step)
+	m.savedPath = path
 	m.say("saved step %d to %s", step, path)
 	if m.quitOnSave {
 		m.quitting = true

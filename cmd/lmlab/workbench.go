@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
@@ -29,7 +31,23 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	var p *tea.Program
 	opts.Quit = func() { p.Quit() }
 	m := tui.New(opts)
-	p = tea.NewProgram(m, tea.WithOutput(stdout))
+	// SIGINT, SIGTERM and SIGHUP (a closed SSH session) save the run and
+	// quit, as they do in lmlab train; a second one quits at once.
+	p = tea.NewProgram(m, tea.WithOutput(stdout), tea.WithoutSignalHandler())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	go func() {
+		first := true
+		for sig := range sigs {
+			if first {
+				first = false
+				p.Send(tui.SignalMsg{Signal: sig})
+				continue
+			}
+			p.Kill()
+		}
+	}()
 	code = func() (code int) {
 		defer func() {
 			if r := recover(); r != nil { // Bubble Tea restores the terminal before this point
@@ -48,6 +66,10 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if err := m.Err(); err != nil {
 		fmt.Fprintln(stderr, "lmlab:", err)
 		return 1
+	}
+	if sig, note := m.Signal(); sig != nil && code == 0 {
+		fmt.Fprintln(stderr, "lmlab:", note)
+		return 130
 	}
 	return code
 }
