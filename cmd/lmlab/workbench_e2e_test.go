@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"lmlab/engine"
 	"lmlab/engine/testenv"
 )
 
@@ -176,4 +177,44 @@ func lineOf(s, sub string) string {
 		}
 	}
 	return ""
+}
+
+// TestWorkbenchHangupSavesInTmux closes the terminal under a training
+// workbench, as a dropped SSH connection does: lmlab, the session leader
+// here as a login shell's job would be in its stead, gets SIGHUP, saves the
+// run to --out and exits 130 saying where it went.
+func TestWorkbenchHangupSavesInTmux(t *testing.T) {
+	tmux := testenv.Tmux(t)
+	dir := t.TempDir()
+	bin := lmlabBinary(t)
+	out := filepath.Join(dir, "run.safetensors")
+	errFile := filepath.Join(dir, "stderr")
+	script := filepath.Join(dir, "run.sh")
+	body := fmt.Sprintf("#!/bin/sh\ncd %q\nexec %q --out %q 2> %q\n", dir, bin, out, errFile)
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("lmlab-hup-%d", os.Getpid())}
+	t.Cleanup(func() { s.cmd("kill-server") })
+	s.must("new-session", "-d", "-s", "wb", "-x", "120", "-y", "40", script)
+	s.poll("the paused workbench", func(scr string) bool { st, n := status(scr); return st == "paused" && n == 0 })
+	s.keys("Space")
+	s.poll("a few steps", func(scr string) bool { st, n := status(scr); return st == "running" && n >= 3 })
+	s.must("kill-session", "-t", "wb") // the terminal goes away: SIGHUP
+	deadline := time.Now().Add(2 * time.Minute)
+	var said string
+	for !strings.Contains(said, "\n") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no exit line from lmlab within 2 minutes of the hangup; stderr %q", said)
+		}
+		b, _ := os.ReadFile(errFile)
+		said = string(b)
+		time.Sleep(20 * time.Millisecond) // the polling interval, not a synchronisation
+	}
+	if !strings.HasPrefix(said, "lmlab: hangup: saved step ") || !strings.Contains(said, out) {
+		t.Fatalf("after the hangup lmlab said %q; want where it saved the run", said)
+	}
+	if ck, err := engine.LoadCheckpoint(out); err != nil || ck.Step < 3 {
+		t.Fatalf("after the hangup, %s: %v; want the run saved at step ≥ 3", out, err)
+	}
 }
