@@ -511,8 +511,11 @@ func readCheckpoint(r io.ReaderAt, size int64) (*Checkpoint, error) {
 			ck.Meta[k] = v
 		}
 	}
+	if meta["config"] == "" {
+		return nil, errors.New("its metadata has no model config, so it was not written by lmlab; give an lmlab checkpoint (lmlab train --out writes one) or a Hugging Face GPT-2 directory (config.json beside model.safetensors)")
+	}
 	if err := json.Unmarshal([]byte(meta["config"]), &ck.Config); err != nil {
-		return nil, fmt.Errorf("metadata config: %v", err)
+		return nil, fmt.Errorf("metadata config is not valid JSON (%v); the file is damaged", err)
 	}
 	if err := ck.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("metadata config: %w", err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,5 +210,39 @@ func TestInterruptSavesBeforeExiting(t *testing.T) {
 	ck, err := engine.LoadCheckpoint(out)
 	if err != nil || ck.Step != 1 {
 		t.Fatalf("checkpoint after interrupt: step %v, %v; want step 1", ck, err)
+	}
+}
+
+// TestDivergedRunSavesTheLastGoodState: a run whose loss overflows stops
+// with the step and what to try, exits 1, and saves the state before the
+// step that diverged (which was not applied) to --out.
+func TestDivergedRunSavesTheLastGoodState(t *testing.T) {
+	opt := addTrainFlags(flag.NewFlagSet("t", flag.ContinueOnError))
+	if err := opt.fs.Parse(append([]string{"--steps", "50"}, small...)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := lab.Open(opt.options(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Trainer.Step()
+	s.Trainer.Step()
+	// Weights near the float32 limit, as a run gone wrong leaves them: finite
+	// (so they can be saved), but the next forward pass overflows.
+	for i, w := range s.Trainer.Model.Params.FCW {
+		s.Trainer.Model.Params.FCW[i] = float32(math.Copysign(3e38, float64(w)))
+	}
+	out := filepath.Join(t.TempDir(), "diverged.safetensors")
+	var stdout, stderr bytes.Buffer
+	code := trainLoop(context.Background(), s, &trainReport{w: &stdout}, out, 0, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "diverged at step 3") || !strings.Contains(stderr.String(), "--lr") {
+		t.Fatalf("exit %d, stderr %q; want 1 and what to try", code, stderr.String())
+	}
+	ck, err := engine.LoadCheckpoint(out)
+	if err != nil {
+		t.Fatalf("the last good state was not saved: %v; stderr %q", err, stderr.String())
+	}
+	if ck.Step != 2 || s.Trainer.Steps() != 2 {
+		t.Errorf("saved step %d, trainer at %d; want step 2, the last applied", ck.Step, s.Trainer.Steps())
 	}
 }

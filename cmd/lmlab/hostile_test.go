@@ -124,6 +124,16 @@ func hostileFixtures(t *testing.T, dir string) {
 	write("nul.txt", append(append(text[:100:100], 0), text[100:]...))
 	write("bom.jsonl", []byte("\ufeff"+strings.Repeat(`{"text": "the cat sat on the mat. the dog sat on the log."}`+"\n", 40)))
 	write("huge.tiktoken", []byte("YQ== 0\nYg== 1\nYw== 1099511627776\n"))
+	write("badrank.tiktoken", []byte("YQ== 0\nYg== abc\n"))
+	write("brace.txt", []byte(strings.Repeat("{ int x = 1; return x; }\n", 60)))
+	var words strings.Builder
+	for i := range 70000 {
+		fmt.Fprintf(&words, "w%d ", i)
+	}
+	write("words.txt", []byte(words.String()))
+	// A safetensors file with lmlab's format key and no model config.
+	noConfig := []byte(`{"__metadata__":{"lmlab_format":"` + engine.FormatVersion + `"}}`)
+	write("noconfig.safetensors", append(binary.LittleEndian.AppendUint64(nil, uint64(len(noConfig))), noConfig...))
 	write("truncated.safetensors", base[:len(base)/2])
 	rng := rand.New(rand.NewPCG(1, 2))
 	random := make([]byte, 4096)
@@ -134,6 +144,9 @@ func hostileFixtures(t *testing.T, dir string) {
 	write("nan.safetensors", nanCheckpoint(t, base))
 	write("vocab.safetensors", bigVocabCheckpoint(t, dir, base))
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("corpus", filepath.Join(dir, "linked")); err != nil {
 		t.Fatal(err)
 	}
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644); err != nil {
@@ -313,6 +326,13 @@ func hostileCases() []hostileCase {
 		{name: "data_is_dev_zero", args: withQuick("train", "--data", "/dev/zero"), code: 1, stderr: `/dev/zero`},
 		{name: "data_is_a_fifo", args: withQuick("train", "--data", "$D/fifo"), code: 1, stderr: `fifo.*(FIFO|not a regular file)`},
 		{name: "jsonl_with_a_bom", args: withQuick("train", "--data", "$D/bom.jsonl"), code: 0},
+		{name: "stdin_text_starting_with_a_brace", args: withQuick("train", "--data", "-", "--tokenizer", "char"), stdin: "brace.txt", code: 0},
+		{name: "data_dir_through_a_symlink", args: withQuick("train", "--data", "$D/linked/"), code: 0},
+		{name: "max_memory_too_small", args: withQuick("train", "--data", "$D/data.txt", "--max-memory", "64KiB"), code: 1, stderr: `needs about .* lower --`},
+		{name: "word_vocabulary_too_large", args: []string{"tokenize", "--tokenizer", "word", "--data", "$D/words.txt", "abc"}, code: 1, stderr: `word:N`},
+		{name: "tokenizer_id_not_an_integer", args: []string{"tokenize", "--tokenizer", "tiktoken:$D/badrank.tiktoken", "--pattern", "gpt2", "abc"},
+			code: 1, stderr: `badrank\.tiktoken.*line 2.*rank "abc"`},
+		{name: "ckpt_without_config", args: []string{"sample", "--ckpt", "$D/noconfig.safetensors"}, code: 1, stderr: `noconfig\.safetensors.*no model config`},
 		{name: "tiktoken_huge_rank", args: []string{"tokenize", "--tokenizer", "tiktoken:$D/huge.tiktoken", "--pattern", "gpt2", "abc"},
 			code: 1, stderr: `huge\.tiktoken.*line 3`},
 		{name: "pattern_catastrophic_backtracking", args: []string{"tokenize", "--tokenizer", "bpe:260", "--data", "$D/data.txt",
