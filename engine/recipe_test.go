@@ -136,7 +136,8 @@ func TestRunnerSetRecipeAndAnatomize(t *testing.T) {
 	defer r.Stop()
 	ids := []uint64{r.Send(Step{N: 3}), r.Send(SetRecipe{Change: RecipeChange{LRScale: 0.5}}),
 		r.Send(Anatomize{Probe: []int32{1, 2, 3}, Target: 4, Top: 3}),
-		r.Send(Anatomize{Probe: nil, Target: 4}), r.Send(SetRecipe{})}
+		r.Send(Anatomize{Probe: nil, Target: 4}), r.Send(SetRecipe{}),
+		r.Send(Anatomize{Probe: []int32{1, 2, 3}, Target: -1})}
 	got := answers(t, r, ids, nil)
 	if ev := got[ids[1]]; ev.Kind != EventRecipe || ev.Recipe.LR != 1.5e-3 || ev.Step != 3 || ev.Dropout != 0.1 {
 		t.Errorf("SetRecipe answered with kind %v lr %g step %d dropout %g; want EventRecipe 1.5e-3 3 0.1", ev.Kind, ev.Recipe.LR, ev.Step, ev.Dropout)
@@ -154,6 +155,9 @@ func TestRunnerSetRecipeAndAnatomize(t *testing.T) {
 	}
 	if ev := got[ids[3]]; ev.Kind != EventError {
 		t.Errorf("empty probe answered with %+v; want an error", ev)
+	}
+	if ev := got[ids[5]]; ev.Kind != EventAnatomy || len(ev.Anatomy.Top) != 1 || ev.Anatomy.Target != ev.Anatomy.Top[0].ID {
+		t.Errorf("Anatomize with target -1 answered with %+v; want the top token as target", ev.Anatomy)
 	}
 	if ev := got[ids[4]]; ev.Kind != EventError || !errors.Is(ev.Err, ErrRecipeChange) {
 		t.Errorf("empty change answered with %+v; want ErrRecipeChange", ev)

@@ -55,6 +55,7 @@ type SetRecipe struct{ Change RecipeChange }
 // Anatomy) on a copy of the model and the optimizer taken between steps, at
 // the rate the next step would use. The work runs on its own goroutine, so
 // training goes on meanwhile; Top next tokens after the probe come with it.
+// A negative Target takes the model's likeliest next token.
 // Answer: EventAnatomy, or EventError for an empty probe, an id outside the
 // vocabulary or a step that diverged.
 type Anatomize struct {
@@ -513,7 +514,7 @@ func (r *Runner) anatomize(id uint64, req Anatomize) {
 		err = errors.New("anatomy: the probe has no tokens; give the text before the target")
 	case checkIDs(req.Probe, V) != nil:
 		err = fmt.Errorf("anatomy: probe: %w", checkIDs(req.Probe, V))
-	case req.Target < 0 || int(req.Target) >= V:
+	case int(req.Target) >= V:
 		err = fmt.Errorf("anatomy: the target id %d is outside the model's vocabulary of %d", req.Target, V)
 	}
 	if err != nil {
@@ -537,11 +538,14 @@ func (r *Runner) anatomize(id uint64, req Anatomize) {
 			}
 		}()
 		res := &AnatomyResult{Probe: probe, Target: req.Target}
-		if req.Top > 0 {
-			ins := m.Inspect(probe, req.Top)
+		if req.Top > 0 || req.Target < 0 {
+			ins := m.Inspect(probe, max(req.Top, 1))
 			res.Top = ins.Next[len(ins.Next)-1]
 		}
-		rep, err := Anatomy(m, probe, req.Target, opt)
+		if res.Target < 0 {
+			res.Target = res.Top[0].ID
+		}
+		rep, err := Anatomy(m, probe, res.Target, opt)
 		if err != nil {
 			ev = Event{Kind: EventError, ID: id, Step: step, Err: fmt.Errorf("anatomy: %w", err)}
 			return
