@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"lmlab/engine"
 )
 
@@ -100,14 +102,15 @@ func (p *lossPane) anatomyLines() []string {
 		return []string{st.Muted.Render("One training step on the Predict prompt and a target token."), "", st.Muted.Render(msg)}
 	}
 	r := a.rep
-	pct := func(x float64) string { return fmt.Sprintf("%.2f %%", 100*x) }
+	pct := func(x float64) string { return fmt.Sprintf("%.1f %%", 100*x) }
 	tq := fmt.Sprintf("%q", a.tname)
 	var out []string
 	probe := strings.Join(a.tokens[:len(a.tokens)-1], "")
-	out = append(out, kv("step", fmt.Sprint(a.step+1))+"  "+kv("probe", fmt.Sprintf("%q", probe))+" → "+st.LossTrain.Render(tq)+
-		st.Muted.Render("  (←/→ target)"))
+	room := w - len(fmt.Sprint(a.step+1)) - 5 - 4 - len(tq) - 2 - 14
+	out = append(out, kv("step", fmt.Sprint(a.step+1))+"  "+st.Value.Render(fmt.Sprintf("%q", tailCells(probe, room)))+" → "+st.LossTrain.Render(tq)+
+		st.Muted.Render("  ←/→ target"))
 	out = append(out, st.Label.Render("forward ")+" "+kv("p("+a.tname+")", pct(r.Before.PTarget))+"  "+
-		kv("loss", fmt.Sprintf("%.3f", r.Before.Loss))+"  "+kv("mean over probe", fmt.Sprintf("%.3f", r.Before.MeanLoss)))
+		kv("loss", fmt.Sprintf("%.3f", r.Before.Loss))+"  "+kv("mean", fmt.Sprintf("%.3f", r.Before.MeanLoss)))
 	clip := ""
 	if r.Clipped {
 		clip = st.Error.Render(fmt.Sprintf(" clipped to %g", p.mon.recipe.GradClip))
@@ -115,18 +118,23 @@ func (p *lossPane) anatomyLines() []string {
 	out = append(out, st.Label.Render("backward")+" "+kv("grad norm", fmt.Sprintf("%.4g", r.GradNorm))+clip)
 
 	// The layers: name, gradient-norm bar, norm, update/weight.
-	fixed := 2 + 8 + 1 + 9 + 1 + 8
+	fixed := 2 + 8 + 1 + 1 + 9 + 1 + 8
 	barW := max(w-fixed, 4)
 	var maxNorm float64
 	for _, g := range r.Layers {
 		maxNorm = max(maxNorm, g.GradNorm)
 	}
 	rows := len(r.Layers)
-	spare := h - len(out) - 4 // update, after, the sentence, history
+	sentence := strings.Split(ansi.Wrap(fmt.Sprintf("%s went from %s to %s in this step.", tq, pct(r.Before.PTarget), pct(r.After.PTarget)), w, ""), "\n")
+	spare := h - len(out) - 4 - len(sentence) // header, update, after, the sentence, history
 	if rows > spare {
 		rows = max(spare, 0)
 	}
-	out = append(out, st.Muted.Render(fmt.Sprintf("  %-8s %-*s %9s %8s", "group", barW, "gradient norm", "", "upd/w")))
+	head := "gradient norm"
+	if barW < len(head) {
+		head = "grad"
+	}
+	out = append(out, st.Muted.Render(fmt.Sprintf("  %-8s %-*s %9s %8s", "group", barW, head, "", "upd/w")))
 	for _, g := range r.Layers[:rows] {
 		n := 0
 		if maxNorm > 0 {
@@ -136,10 +144,12 @@ func (p *lossPane) anatomyLines() []string {
 		out = append(out, fmt.Sprintf("  %-8s %s %9.3g %8.1e", g.Name, bar, g.GradNorm, g.UpdateRatio))
 	}
 	out = append(out, st.Label.Render("update  ")+" "+kv("lr", fmt.Sprintf("%.2e", r.LR))+"  "+
-		st.Muted.Render("update/weight per group above; ~1e-3 is the rule of thumb"))
+		st.Muted.Render("upd/w: ‖Δw‖/‖w‖ per group, ~1e-3 is the rule of thumb"))
 	out = append(out, st.Label.Render("after   ")+" "+kv("p("+a.tname+")", pct(r.After.PTarget))+"  "+
-		kv("loss", fmt.Sprintf("%.3f", r.After.Loss))+"  "+kv("mean over probe", fmt.Sprintf("%.3f", r.After.MeanLoss)))
-	out = append(out, st.Value.Render(fmt.Sprintf("%s went from %s to %s in this step.", tq, pct(r.Before.PTarget), pct(r.After.PTarget))))
+		kv("loss", fmt.Sprintf("%.3f", r.After.Loss))+"  "+kv("mean", fmt.Sprintf("%.3f", r.After.MeanLoss)))
+	for _, l := range sentence {
+		out = append(out, st.Value.Render(l))
+	}
 	var hist []string
 	for _, pt := range a.history[max(0, len(a.history)-8):] {
 		hist = append(hist, fmt.Sprintf("%d: %.1f%%", pt.step, 100*pt.before))
@@ -184,4 +194,16 @@ func wrapJoin(items []string, sep string, w, n int) []string {
 		lines[i], lines[j] = lines[j], lines[i]
 	}
 	return lines
+}
+
+// tailCells returns the last n cells of s, with … in front when it is cut.
+func tailCells(s string, n int) string {
+	r := []rune(s)
+	if n < 2 {
+		n = 2
+	}
+	if len(r) <= n {
+		return s
+	}
+	return "…" + string(r[len(r)-n+1:])
 }
