@@ -81,6 +81,9 @@ func (a *anatomyView) set(step int, prompt string, res *engine.AnatomyResult, to
 		a.topIDs = append(a.topIDs, p.ID)
 	}
 	a.curTarget = res.Target
+	if a.target < 0 {
+		a.target = res.Target // keep following this token as the run moves
+	}
 	pt := anatomyPoint{step, res.Report.Before.PTarget, res.Report.After.PTarget}
 	if n := len(a.history); n > 0 && a.history[n-1].step == step {
 		a.history[n-1] = pt

@@ -364,7 +364,7 @@ func (p *lossPane) healthLines(w, h int) []string {
 		first := true
 		for _, l := range strings.Split(ansi.Wrap(e.Message, max(w-2, 10), ""), "\n") {
 			if first {
-				body = append(body, st.Error.Render(fmt.Sprintf("step %d %s", e.Step, e.Kind)))
+				body = append(body, st.Error.Render(fmt.Sprintf("%s at step %d", e.Kind, e.Step)))
 				first = false
 			}
 			body = append(body, "  "+l)

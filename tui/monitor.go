@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	"lmlab/engine"
 )
@@ -39,7 +40,7 @@ func (m *Model) recipeChanged(ev engine.Event, label string) {
 	m.lr = ev.Recipe.LRAt(ev.Step)
 	m.loss.lr = m.lr
 	m.loss.valid = false
-	m.say("from step %d on: %s (lr %.2e, weight decay %g, dropout %g, clip %g); saved with the checkpoint",
+	m.say("from step %d: %s (lr %.2e, weight decay %g, dropout %g, clip %g; a checkpoint keeps it)",
 		ev.Step+1, label, m.lr, ev.Recipe.WeightDecay, ev.Dropout, ev.Recipe.GradClip)
 }
 
@@ -112,7 +113,11 @@ func (m *Model) healthFound(h engine.HealthEvent) {
 
 // healthLine is a finding in one line.
 func healthLine(h engine.HealthEvent) string {
-	return fmt.Sprintf("health, step %d: %s (Loss pane, c: health)", h.Step, h.Message)
+	msg := h.Message
+	if !strings.HasPrefix(msg, fmt.Sprintf("step %d", h.Step)) {
+		msg = fmt.Sprintf("step %d: %s", h.Step, msg)
+	}
+	return "health: " + msg
 }
 
 // followAnatomy asks for a new anatomy after the run moved, when the view

@@ -123,7 +123,7 @@ func TestHealthEventsWarn(t *testing.T) {
 	h := engine.HealthEvent{Step: 7, Kind: engine.LossSpike, Message: "loss 9.1 at step 7 is 3× its recent median; lower the learning rate"}
 	m.Update(eventsMsg{events: []engine.Event{{Kind: engine.EventHealth, Step: 7, Health: h}}})
 	s := stripped(m)
-	if l := lineWith(s, "health, step 7:"); !strings.Contains(l, "loss 9.1 at step 7") {
+	if l := lineWith(s, "health: step 7: loss 9.1"); l == "" {
 		t.Errorf("help line lacks the warning:\n%s", s)
 	}
 	if !m.msgErr {
@@ -134,7 +134,7 @@ func TestHealthEventsWarn(t *testing.T) {
 		m.Update(keyPress("c"))
 	}
 	s = stripped(m)
-	if !strings.Contains(s, "Loss · health") || !strings.Contains(s, "step 7 loss_spike") || !strings.Contains(s, "1 findings") {
+	if !strings.Contains(s, "Loss · health") || !strings.Contains(s, "loss_spike at step 7") || !strings.Contains(s, "1 findings") {
 		t.Errorf("the health chart lacks the finding:\n%s", s)
 	}
 }
