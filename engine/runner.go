@@ -10,8 +10,8 @@ import (
 )
 
 // Request is something asked of a Runner: Run, Pause, Step, Evaluate, Save,
-// Snapshot or SetData. Runner.Send queues it; the runner answers it with
-// exactly one event carrying the id Send returned.
+// Snapshot, SetData, SetRecipe or Anatomize. Runner.Send queues it; the
+// runner answers it with exactly one event carrying the id Send returned.
 type Request interface{ isRequest() }
 
 // Run starts training; it goes on until a Pause, the end of the run, or step
@@ -46,6 +46,24 @@ type Snapshot struct{}
 // Trainer.SetData). Answer: EventDataSet, or EventError when refused.
 type SetData struct{ Data Data }
 
+// SetRecipe changes the run's recipe between steps (see
+// Trainer.ChangeRecipe). Answer: EventRecipe with the recipe now, or
+// EventError when refused.
+type SetRecipe struct{ Change RecipeChange }
+
+// Anatomize takes one training step apart for Probe followed by Target (see
+// Anatomy) on a copy of the model and the optimizer taken between steps, at
+// the rate the next step would use. The work runs on its own goroutine, so
+// training goes on meanwhile; Top next tokens after the probe come with it.
+// A negative Target takes the model's likeliest next token.
+// Answer: EventAnatomy, or EventError for an empty probe, an id outside the
+// vocabulary or a step that diverged.
+type Anatomize struct {
+	Probe  []int32
+	Target int32
+	Top    int
+}
+
 // call runs a function with the trainer for Runner.Do; it is answered by
 // closing done, not by an event.
 type call struct {
@@ -53,14 +71,16 @@ type call struct {
 	done chan struct{}
 }
 
-func (Run) isRequest()      {}
-func (Pause) isRequest()    {}
-func (Step) isRequest()     {}
-func (Evaluate) isRequest() {}
-func (Save) isRequest()     {}
-func (Snapshot) isRequest() {}
-func (SetData) isRequest()  {}
-func (call) isRequest()     {}
+func (Run) isRequest()       {}
+func (Pause) isRequest()     {}
+func (Step) isRequest()      {}
+func (Evaluate) isRequest()  {}
+func (Save) isRequest()      {}
+func (Snapshot) isRequest()  {}
+func (SetData) isRequest()   {}
+func (SetRecipe) isRequest() {}
+func (Anatomize) isRequest() {}
+func (call) isRequest()      {}
 
 // ErrRunDone is the error of a Step asked for when the run has reached its
 // length.
@@ -91,6 +111,8 @@ const (
 	EventSnapshot                  // a copy of the model, in Model
 	EventDataSet                   // the trainer took the data of a SetData
 	EventHealth                    // a training-health check fired (Runner.Health), in Health
+	EventRecipe                    // the recipe changed (SetRecipe): the new one in Recipe and Dropout
+	EventAnatomy                   // a step taken apart (Anatomize), in Anatomy
 )
 
 // Event is what a Runner reports to its consumer. ID is the id of the
@@ -108,6 +130,9 @@ type Event struct {
 	Path    string             // EventSaved
 	Err     error              // EventError
 	Health  HealthEvent        // EventHealth
+	Recipe  TrainConfig        // EventRecipe: the recipe from the next step on
+	Dropout float64            // EventRecipe: the model's dropout from the next step on
+	Anatomy *AnatomyResult     // EventAnatomy
 }
 
 // Runner drives a Trainer on its own goroutine. Requests go in through Send,
@@ -136,6 +161,7 @@ type Runner struct {
 	queue      []queued
 	lastID     uint64
 	evalCancel context.CancelFunc // the evaluation the runner makes on its own, if one runs
+	side       sync.WaitGroup     // Anatomize goroutines; the event stream closes after them
 
 	// Set these before the first Send; they are read on the runner's goroutine.
 
@@ -249,6 +275,7 @@ func (r *Runner) stopped() bool {
 func (r *Runner) loop() {
 	defer close(r.exited)
 	defer close(r.events)
+	defer r.side.Wait()
 	for !r.stopped() {
 		if q, ok := r.next(); ok {
 			r.guard(q.id, func() { r.handle(q) })
@@ -353,6 +380,14 @@ func (r *Runner) handle(q queued) {
 			return
 		}
 		r.send(Event{Kind: EventDataSet, ID: q.id, Step: r.t.step})
+	case SetRecipe:
+		if err := r.t.ChangeRecipe(req.Change); err != nil {
+			r.send(Event{Kind: EventError, ID: q.id, Step: r.t.step, Err: fmt.Errorf("change the recipe: %w", err)})
+			return
+		}
+		r.send(Event{Kind: EventRecipe, ID: q.id, Step: r.t.step, Recipe: r.t.Cfg, Dropout: r.t.Model.Config.Dropout})
+	case Anatomize:
+		r.anatomize(q.id, req)
 	case call:
 		req.f(r.t)
 		close(req.done)
@@ -467,4 +502,55 @@ func (r *Runner) health(evs []HealthEvent) {
 	for _, h := range evs {
 		r.send(Event{Kind: EventHealth, Step: h.Step, Health: h})
 	}
+}
+
+// anatomize copies the model and the optimizer now and takes the probe's
+// step apart on another goroutine, which answers request id.
+func (r *Runner) anatomize(id uint64, req Anatomize) {
+	V := r.t.Model.Config.VocabSize
+	var err error
+	switch {
+	case len(req.Probe) == 0:
+		err = errors.New("anatomy: the probe has no tokens; give the text before the target")
+	case checkIDs(req.Probe, V) != nil:
+		err = fmt.Errorf("anatomy: probe: %w", checkIDs(req.Probe, V))
+	case int(req.Target) >= V:
+		err = fmt.Errorf("anatomy: the target id %d is outside the model's vocabulary of %d", req.Target, V)
+	}
+	if err != nil {
+		r.send(Event{Kind: EventError, ID: id, Step: r.t.step, Err: err})
+		return
+	}
+	m, opt, step := r.t.Model.Clone(), r.t.anatomyOptions(), r.t.step
+	probe := append([]int32(nil), req.Probe...)
+	r.curDone = true // answered by the goroutine
+	r.side.Add(1)
+	go func() {
+		defer r.side.Done()
+		ev := Event{Kind: EventAnatomy, ID: id, Step: step}
+		defer func() {
+			if v := recover(); v != nil {
+				ev = Event{Kind: EventError, ID: id, Step: step, Err: &PanicError{Value: v, Stack: debug.Stack()}}
+			}
+			select {
+			case r.events <- ev:
+			case <-r.stop:
+			}
+		}()
+		res := &AnatomyResult{Probe: probe, Target: req.Target}
+		if req.Top > 0 || req.Target < 0 {
+			ins := m.Inspect(probe, max(req.Top, 1))
+			res.Top = ins.Next[len(ins.Next)-1]
+		}
+		if res.Target < 0 {
+			res.Target = res.Top[0].ID
+		}
+		rep, err := Anatomy(m, probe, res.Target, opt)
+		if err != nil {
+			ev = Event{Kind: EventError, ID: id, Step: step, Err: fmt.Errorf("anatomy: %w", err)}
+			return
+		}
+		res.Report = rep
+		ev.Anatomy = res
+	}()
 }

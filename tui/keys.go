@@ -51,6 +51,19 @@ type keyMap struct {
 	// Loss.
 	Smooth key.Binding
 
+	// Loss: monitoring (charts, step anatomy, changing the recipe mid-run).
+	Chart      key.Binding // the next chart
+	LogScale   key.Binding
+	Anatomy    key.Binding // the step anatomy view on/off
+	TargetPrev key.Binding // anatomy: the previous candidate target
+	TargetNext key.Binding
+	LRUp       key.Binding // recipe: learning rate ×2
+	LRDown     key.Binding // ÷2
+	Decay      key.Binding // weight decay: the next of decaySteps
+	Dropout    key.Binding // dropout: the next of dropoutSteps
+	Clip       key.Binding // gradient clipping: the next of clipSteps
+	anatomyOn  bool        // the Loss pane shows the anatomy (the target keys apply)
+
 	// Predict.
 	PosPrev   key.Binding
 	PosNext   key.Binding
@@ -119,6 +132,17 @@ func newKeyMap() keyMap {
 
 		Smooth: b(k("m"), "m", "smoothing"),
 
+		Chart:      b(k("c"), "c", "next chart"),
+		LogScale:   b(k("y"), "y", "log scale"),
+		Anatomy:    b(k("a"), "a", "step anatomy"),
+		TargetPrev: b(k("left", "h"), "←/h", "previous target"),
+		TargetNext: b(k("right", "l"), "→/l", "next target"),
+		LRUp:       b(k("*"), "*", "lr ×2"),
+		LRDown:     b(k("/"), "/", "lr ÷2"),
+		Decay:      b(k("w"), "w", "weight decay"),
+		Dropout:    b(k("d"), "d", "dropout"),
+		Clip:       b(k("x"), "x", "grad clipping"),
+
 		PosPrev:   b(k("left", "h"), "←/h", "previous position"),
 		PosNext:   b(k("right", "l"), "→/l", "next position"),
 		PosFirst:  b(k("home"), "home", "first position"),
@@ -153,7 +177,8 @@ func (k *keyMap) paneKeys(p paneID) []*key.Binding {
 	case paneTokens:
 		return []*key.Binding{&k.Edit, &k.Compare, &k.IDs, &k.Up, &k.Down}
 	case paneLoss:
-		return []*key.Binding{&k.Smooth}
+		return []*key.Binding{&k.Smooth, &k.Chart, &k.LogScale, &k.Anatomy, &k.TargetPrev, &k.TargetNext,
+			&k.LRUp, &k.LRDown, &k.Decay, &k.Dropout, &k.Clip}
 	case panePredict:
 		return []*key.Binding{&k.Edit, &k.PosPrev, &k.PosNext, &k.PosFirst, &k.PosLast, &k.ProbeUp, &k.ProbeDown}
 	case paneAttention:
@@ -232,6 +257,11 @@ func (k *keyMap) update(s keyState) {
 	k.WeightDown.SetEnabled(s.focus == paneDataset && s.loaded && s.sources > 1)
 	k.WeightUp.SetEnabled(s.focus == paneDataset && s.loaded && s.sources > 1)
 	k.SourceAdd.SetEnabled(s.focus == paneDataset && s.loaded && !s.adding)
+	k.TargetPrev.SetEnabled(s.focus == paneLoss && k.anatomyOn)
+	k.TargetNext.SetEnabled(s.focus == paneLoss && k.anatomyOn)
+	for _, b := range []*key.Binding{&k.LRUp, &k.LRDown, &k.Decay, &k.Dropout, &k.Clip} {
+		b.SetEnabled(s.focus == paneLoss && s.loaded && !s.done)
+	}
 	k.ProbeUp.SetEnabled(s.focus == panePredict && s.base)
 	k.ProbeDown.SetEnabled(s.focus == panePredict && s.base)
 	if s.focus == paneTokens || s.focus == panePredict || s.focus == paneSample {

@@ -19,10 +19,14 @@ import (
 const smoothing = 0.9
 
 // lossPane plots train and validation loss against steps, with the raw
-// latest values, the learning rate, the gradient norm and tokens/s.
+// latest values, the learning rate, the gradient norm and tokens/s. c cycles
+// to the other charts (the learning-rate schedule, the gradient norm against
+// the clipping threshold, task accuracy, tokens seen, the health findings),
+// and a turns it into the step anatomy view (anatomypane.go).
 type lossPane struct {
 	box
-	km *keyMap
+	km  *keyMap
+	mon monitorState // charts, recipe changes, health, anatomy
 
 	steps    []int
 	train    []float64
@@ -83,6 +87,7 @@ func (p *lossPane) addStep(st engine.StepStats, tokPerSec float64) {
 	}
 	p.steps = append(p.steps, st.Step)
 	p.train = append(p.train, st.Loss)
+	p.mon.addStep(st)
 	p.last, p.haveStep = st, true
 	p.tokPerSec = tokPerSec
 	p.lr = st.LR
@@ -99,15 +104,25 @@ func (p *lossPane) addVal(step int, loss float64, metrics map[string]float64) {
 	}
 	if metrics != nil {
 		p.metrics = metrics
+		if acc, ok := metrics["accuracy"]; ok {
+			p.mon.addAccuracy(step, acc)
+		}
 	}
 	p.valid = false
 }
 
 // Update handles the pane's keys.
 func (p *lossPane) Update(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, p.km.Smooth) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	p.valid = false
+	switch {
+	case key.Matches(k, p.km.Smooth):
 		p.smooth = !p.smooth
-		p.valid = false
+	default:
+		p.monitorKey(k)
 	}
 	return nil
 }
@@ -115,7 +130,14 @@ func (p *lossPane) Update(msg tea.Msg) tea.Cmd {
 // View draws the pane; the graph is rebuilt only when data or size changed.
 func (p *lossPane) View() string {
 	if !p.valid {
-		p.cache = p.frame("Loss", p.lines())
+		switch {
+		case p.mon.anatomy.on:
+			p.cache = p.frame("Loss · step anatomy", p.anatomyLines())
+		case p.mon.chart != chartLoss:
+			p.cache = p.frame("Loss · "+chartNames[p.mon.chart], p.chartLines())
+		default:
+			p.cache = p.frame("Loss", p.lines())
+		}
 		p.valid = true
 	}
 	return p.cache
@@ -162,7 +184,14 @@ func (p *lossPane) lines() []string {
 	if p.smooth {
 		smooth = "on"
 	}
-	head = append(head, st.Muted.Render("── train  •• val  smoothing "+smooth+" (m)"))
+	legend := "── train  •• val  smoothing " + smooth + " (m)"
+	if p.mon.logScale {
+		legend += "  log scale (y)"
+	}
+	head = append(head, st.Muted.Render(legend))
+	if l := p.mon.changesLine(st); l != "" {
+		head = append(head, l)
+	}
 
 	rows := h - len(head) - 2 // the x axis takes two lines
 	if len(p.train) < 2 || rows < 3 || w < 20 {
@@ -214,26 +243,50 @@ func (p *lossPane) graph(w, rows int) []string {
 	if p.smooth {
 		train = p.smoothed()
 	}
-	width := min(len(train), w-8)
-	var out string
-	for try := 0; try < 3 && width >= 2; try++ {
+	return plot(p.st, w, rows, len(train), p.mon.logScale, yFixed(2), func(width int) ([]int, [][]float64) {
 		xs, tr, va := p.downsample(train, width)
-		ticks := max(2, min(6, width/12))
-		opts := []asciigraph.Option{
-			asciigraph.Height(rows - 1),
-			asciigraph.Precision(2),
-			asciigraph.YAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%.2f", v) }),
-			asciigraph.XAxisRange(float64(p.steps[0]), float64(xs[len(xs)-1])),
-			asciigraph.XAxisTickCount(ticks),
-			asciigraph.XAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%.0f", v) }),
-			asciigraph.SeriesChars(asciigraph.DefaultCharSet, asciigraph.CreateCharSet("•")),
-			asciigraph.SeriesColors(p.st.GraphTrain, p.st.GraphVal),
-			asciigraph.AxisColor(p.st.GraphAxis),
-			asciigraph.LabelColor(p.st.GraphAxis),
-		}
 		series := [][]float64{tr}
 		if hasNumber(va) {
 			series = append(series, va)
+		}
+		return xs, series
+	})
+}
+
+// yFixed formats y-axis labels with d decimals.
+func yFixed(d int) func(float64) string {
+	return func(v float64) string { return fmt.Sprintf("%.*f", d, v) }
+}
+
+// plot draws up to two series (the first as a line, the second dotted)
+// against steps in at most w columns and rows+2 lines. sample cuts the
+// history of n points into at most width points; the width shrinks until
+// the y axis's labels fit. On a log scale the values are plotted as their
+// base-10 logarithms and labelled with the values.
+func plot(st *Styles, w, rows, n int, logScale bool, yfmt func(float64) string, sample func(width int) ([]int, [][]float64)) []string {
+	width := min(n, w-8)
+	var out string
+	for try := 0; try < 3 && width >= 2; try++ {
+		xs, series := sample(width)
+		if logScale {
+			series = logSeries(series)
+		}
+		ticks := max(2, min(6, width/12))
+		label := yfmt
+		if logScale {
+			label = func(v float64) string { return yfmt(math.Pow(10, v)) }
+		}
+		opts := []asciigraph.Option{
+			asciigraph.Height(rows - 1),
+			asciigraph.Precision(2),
+			asciigraph.YAxisValueFormatter(label),
+			asciigraph.XAxisRange(float64(xs[0]), float64(xs[len(xs)-1])),
+			asciigraph.XAxisTickCount(ticks),
+			asciigraph.XAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%.0f", v) }),
+			asciigraph.SeriesChars(asciigraph.DefaultCharSet, asciigraph.CreateCharSet("•")),
+			asciigraph.SeriesColors(st.GraphTrain, st.GraphVal),
+			asciigraph.AxisColor(st.GraphAxis),
+			asciigraph.LabelColor(st.GraphAxis),
 		}
 		out = asciigraph.PlotMany(series, opts...)
 		over := 0
@@ -248,6 +301,22 @@ func (p *lossPane) graph(w, rows int) []string {
 	return strings.Split(out, "\n")
 }
 
+// logSeries returns the base-10 logarithms of positive values; others
+// become NaN (not drawn).
+func logSeries(series [][]float64) [][]float64 {
+	out := make([][]float64, len(series))
+	for i, s := range series {
+		out[i] = make([]float64, len(s))
+		for j, v := range s {
+			out[i][j] = math.NaN()
+			if v > 0 {
+				out[i][j] = math.Log10(v)
+			}
+		}
+	}
+	return out
+}
+
 func hasNumber(xs []float64) bool {
 	for _, x := range xs {
 		if !math.IsNaN(x) {
@@ -259,7 +328,9 @@ func hasNumber(xs []float64) bool {
 
 // downsample cuts the history into n buckets of consecutive steps: the
 // mean train loss of each, and the latest validation loss known at its last
-// step (NaN before the first evaluation).
+// step (NaN before the first evaluation). The first step has a bucket of
+// its own, so the loss at the start (near ln V) stays on the chart however
+// long the run.
 func (p *lossPane) downsample(train []float64, n int) (steps []int, tr, va []float64) {
 	total := len(train)
 	n = min(n, total)
@@ -268,7 +339,7 @@ func (p *lossPane) downsample(train []float64, n int) (steps []int, tr, va []flo
 	va = make([]float64, n)
 	vi := -1
 	for b := 0; b < n; b++ {
-		lo, hi := b*total/n, (b+1)*total/n
+		lo, hi := bucket(b, n, total)
 		var sum float64
 		for i := lo; i < hi; i++ {
 			sum += train[i]
@@ -284,4 +355,17 @@ func (p *lossPane) downsample(train []float64, n int) (steps []int, tr, va []flo
 		}
 	}
 	return steps, tr, va
+}
+
+// bucket returns the range of points [lo, hi) of bucket b when total points
+// are cut into n ≤ total buckets: the first point alone, the rest evenly.
+func bucket(b, n, total int) (lo, hi int) {
+	if n < 2 || n == total {
+		return b * total / n, (b + 1) * total / n
+	}
+	if b == 0 {
+		return 0, 1
+	}
+	rest, k := total-1, n-1
+	return 1 + (b-1)*rest/k, 1 + b*rest/k
 }

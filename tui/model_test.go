@@ -455,17 +455,22 @@ func TestLossSmoothingAndDownsampling(t *testing.T) {
 	if !strings.Contains(after, raw) {
 		t.Errorf("raw latest value %q missing", raw)
 	}
-	// Downsampling: 120 steps into 10 buckets of 12, means and last vals.
+	// Downsampling: 120 steps into 10 buckets: the first step alone (the
+	// loss near ln V stays on the chart), then 9 buckets of 13 or so, means
+	// and last vals.
 	steps, tr, va := m.loss.downsample(m.loss.train, 10)
-	if len(steps) != 10 || steps[0] != 12 || steps[9] != 120 {
+	if len(steps) != 10 || steps[0] != 1 || steps[1] != 14 || steps[9] != 120 {
 		t.Fatalf("bucket steps %v", steps)
 	}
+	if tr[0] != m.loss.train[0] {
+		t.Errorf("first bucket %v, want the first step's loss %v", tr[0], m.loss.train[0])
+	}
 	var sum float64
-	for _, v := range m.loss.train[:12] {
+	for _, v := range m.loss.train[1:14] {
 		sum += v
 	}
-	if tr[0] != sum/12 {
-		t.Errorf("first bucket mean %v, want %v", tr[0], sum/12)
+	if tr[1] != sum/13 {
+		t.Errorf("second bucket mean %v, want %v", tr[1], sum/13)
 	}
 	if va[0] == va[0] { // NaN before the first evaluation at step 25
 		t.Errorf("val before the first evaluation is %v, want NaN", va[0])

@@ -35,6 +35,7 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 	m.predict.setPrompt(m.prompt)
 	m.sample.setPrompt(m.prompt)
 	m.attention.setConfig(m.sess.Trainer.Model.Config)
+	m.startMonitor()
 	cpt := 4.0
 	if msg.total.Tokens > 0 {
 		cpt = float64(msg.total.Chars) / float64(msg.total.Tokens)
@@ -67,6 +68,8 @@ const (
 	askInspect // a snapshot for the inspection panes
 	askBase    // a snapshot to keep as the fine-tune base
 	askData
+	askRecipe  // a recipe change (label: what it changes)
+	askAnatomy // a step anatomy (label: the prompt it is for)
 )
 
 // ask sends req to the runner, which answers it with one event; keys only
@@ -139,6 +142,7 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			}
 			m.addStep(ev.Stats)
 			cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
+			m.followAnatomy(false)
 		case engine.EventEval:
 			m.step = max(m.step, ev.Step)
 			m.val, m.haveVal = ev.ValLoss, true
@@ -168,6 +172,7 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 					m.clearMessage()
 				}
 				cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
+				m.followAnatomy(false)
 			}
 		case engine.EventDone:
 			if m.running {
@@ -192,6 +197,12 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			}
 		case engine.EventError:
 			cmds = append(cmds, m.failed(a, answer, ev.Step, ev.Err))
+		case engine.EventHealth:
+			m.healthFound(ev.Health)
+		case engine.EventRecipe:
+			m.recipeChanged(ev, a.label)
+		case engine.EventAnatomy:
+			m.anatomyAnswered(ev, a.label)
 		}
 	}
 	if msg.closed {
@@ -231,6 +242,10 @@ func (m *Model) failed(a asked, answer bool, step int, err error) tea.Cmd {
 		m.busy = false
 	case askData:
 		return m.dataApplied(dataAppliedMsg{corpus: a.data.corpus, err: err})
+	case askRecipe:
+		err = fmt.Errorf("%s: %w", a.label, err)
+	case askAnatomy:
+		m.anatomyFailed(err)
 	}
 	m.setError(err)
 	return nil
@@ -283,6 +298,7 @@ func (m *Model) tick() tea.Cmd {
 		if want.any() && !m.busy {
 			cmds = append(cmds, m.refresh(want))
 		}
+		m.followAnatomy(true)
 		cmds = append(cmds, m.startTicking())
 	}
 	return tea.Batch(cmds...)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -16,19 +17,25 @@ func runInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: lmlab inspect --ckpt CKPT --prompt TEXT [--topk K] [--json]")
-		fmt.Fprintln(stderr, "Show the prompt's tokens, the top-k next tokens and every layer's and head's attention.")
+		fmt.Fprintln(stderr, "usage: lmlab inspect --ckpt CKPT --prompt TEXT [--topk K] [--json] [--png FILE.png [--force]]")
+		fmt.Fprintln(stderr, "Show the prompt's tokens, the top-k next tokens and every layer's and head's attention;")
+		fmt.Fprintln(stderr, "--png also draws the attention as heat maps (a row per layer, a column per head) with the tokens as labels.")
 		fs.PrintDefaults()
 	}
 	ckpt := fs.String("ckpt", "", "checkpoint to inspect")
 	prompt := fs.String("prompt", "", "the text to run the model on")
 	k := intVar(fs, "topk", 5, "how many next-token candidates to list", 1, engine.MaxVocab)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout and nothing else")
+	png := fs.String("png", "", "also draw the attention heat maps into this .png file")
+	force := fs.Bool("force", false, "with --png: replace the file even when it is not a picture lmlab drew")
 	if err := parseFlags(fs, args, stderr, hint("inspect")); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
+	}
+	if *png != "" && !strings.EqualFold(filepath.Ext(*png), ".png") {
+		return fail(stderr, "inspect", fmt.Errorf("--png %s: the picture's name must end in .png", *png))
 	}
 	_, m, tok, err := loadModel(*ckpt)
 	if err != nil {
@@ -48,6 +55,21 @@ func runInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lmlab inspect: the prompt has %d tokens; the model sees the last %d\n", len(ids), m.Config.Context)
 	}
 	ins := m.Inspect(ids, *k)
+	if *png != "" {
+		var w, h int
+		err := writePNGFlag("--png", *png, *force, func(dst io.Writer) (err error) {
+			w, h, err = drawAttentionPNG(dst, tok, ins)
+			return err
+		})
+		if err != nil {
+			return fail(stderr, "inspect", err)
+		}
+		note := stdout
+		if *asJSON {
+			note = stderr // stdout holds the JSON only
+		}
+		defer fmt.Fprintf(note, "wrote %s (%d×%d)\n", *png, w, h)
+	}
 	if *asJSON {
 		jsonLine(stdout, inspectJSON(tok, ins))
 		return 0
