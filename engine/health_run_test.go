@@ -1,3 +1,9 @@
+//go:build !race
+
+// These tests train the cats lesson for hundreds of steps; under the race
+// detector the engine's loops run ~20× slower, so they run in the plain
+// test pass of .ci/run only (as cmd/lmlab's lesson tests do).
+
 package engine_test
 
 import (

@@ -40,9 +40,8 @@ var (
 	needs      = []need{needShared, needTorch, needTmux}
 )
 
-// Shared returns the absolute path of the shared data folder, found as
-// "shared" (holding data/) beside the module root or beside one of its
-// ancestors. It skips the test when there is none, or fails it when
+// Shared returns the absolute path of the shared data folder: ../shared
+// from the module root, holding data/. It skips the test when there is none, or fails it when
 // LMLAB_REQUIRE names shared.
 func Shared(tb testing.TB) string {
 	tb.Helper()
@@ -161,18 +160,15 @@ func moduleRoot(dir string) (string, error) {
 	}
 }
 
-// sharedBeside returns the first folder named shared that holds data/,
-// looking beside root, then beside each of root's ancestors.
+// sharedBeside returns root/../shared when it holds data/.
 func sharedBeside(root string) (string, error) {
-	for d := filepath.Dir(root); ; d = filepath.Dir(d) {
-		s := filepath.Join(d, "shared")
-		if fi, err := os.Stat(filepath.Join(s, "data")); err == nil && fi.IsDir() {
-			return s, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no shared/data beside %s or any folder above it", root)
-		}
+	// Only ../shared, as the project lays it out (and CI copies it): a
+	// "shared" folder further up belongs to something else.
+	s := filepath.Join(filepath.Dir(root), "shared")
+	if fi, err := os.Stat(filepath.Join(s, "data")); err == nil && fi.IsDir() {
+		return s, nil
 	}
+	return "", fmt.Errorf("no shared/data beside %s (want %s/data)", root, s)
 }
 
 var (

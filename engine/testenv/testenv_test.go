@@ -159,8 +159,8 @@ func TestModuleRootAndSharedBeside(t *testing.T) {
 		want  string // the shared folder found, "" for none
 	}{
 		{"beside the module", []string{"repo/engine/vec", "shared/data"}, []string{"repo/go.mod"}, "repo/engine/vec", "shared"},
-		{"beside a worktree's parent", []string{"wt/checks/tokenizer", "shared/data"}, []string{"wt/checks/go.mod"}, "wt/checks/tokenizer", "shared"},
-		{"nearest wins", []string{"wt/checks/cmd", "wt/shared/data", "shared/data"}, []string{"wt/checks/go.mod"}, "wt/checks/cmd", "wt/shared"},
+		{"only ../shared counts", []string{"wt/checks/tokenizer", "shared/data"}, []string{"wt/checks/go.mod"}, "wt/checks/tokenizer", ""},
+		{"../shared of a worktree", []string{"wt/checks/cmd", "wt/shared/data", "shared/data"}, []string{"wt/checks/go.mod"}, "wt/checks/cmd", "wt/shared"},
 		{"from the module root", []string{"repo", "shared/data"}, []string{"repo/go.mod"}, "repo", "shared"},
 		{"shared without data", []string{"repo/engine", "shared"}, []string{"repo/go.mod"}, "repo/engine", ""},
 		{"shared is a file", []string{"repo/engine"}, []string{"repo/go.mod", "shared"}, "repo/engine", ""},
