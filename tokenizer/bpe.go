@@ -335,7 +335,7 @@ func (b *BPE) EncodeChecked(text string) ([]int, error) {
 func (b *BPE) EncodeTokens(text string) []Token {
 	toks := make([]Token, 0, len(text)/3+1)
 	_ = b.encode(text, func(id int32, start, end int) {
-		toks = append(toks, Token{ID: int(id), Start: start, End: end, Special: b.special[id], Fallback: b.fallback[id]})
+		toks = append(toks, Token{ID: int(id), Start: start, End: end, Special: b.special[id], Fallback: b.fallback[id], Unknown: id == b.cfg.Unk})
 	})
 	markSplitRunes(text, toks)
 	return toks

@@ -24,6 +24,8 @@ type tokenizeFlags struct {
 	spec, compare, pattern, special, file, trainOut string
 	data                                            samples.Specs
 	ids, jsonl, allowSpecial, unk, showIDs, force   bool
+	legend                                          bool
+	color                                           string
 	width                                           int
 }
 
@@ -44,6 +46,8 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.trainOut, "train-out", "", "save the tokenizer (for bpe:N, the trained merges) to FILE; load it back with bpe:FILE")
 	fs.BoolVar(&f.force, "force", false, "with --train-out: overwrite a file there that is not an lmlab tokenizer or checkpoint")
 	fs.BoolVar(&f.showIDs, "show-ids", false, "write each token's id after it in the preview")
+	fs.BoolVar(&f.legend, "legend", false, "after the preview, explain every glyph and style it uses")
+	fs.StringVar(&f.color, "color", "auto", "colour the preview: auto (on a terminal without NO_COLOR), always or never")
 	fs.IntVar(&f.width, "width", 0, "wrap the preview at this many columns (default: the terminal's, else 100)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: lmlab tokenize --tokenizer SPEC [flags] [TEXT | --file FILE]")
@@ -75,6 +79,8 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("--jsonl reads lines from stdin or --file, not from an argument")
 	case f.width < 0:
 		return usageErr("--width must be ≥ 0")
+	case f.color != "auto" && f.color != "always" && f.color != "never":
+		return usageErr("--color is auto, always or never, not " + strconv.Quote(f.color))
 	case f.pattern != "" && !takesPattern(f.spec) && (f.compare == "" || !takesPattern(f.compare)):
 		return usageErr("--pattern applies to bpe:N and tiktoken:FILE only")
 	}
@@ -171,17 +177,21 @@ func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader
 		_, err := fmt.Fprintln(stdout, strings.Join(strs, " "))
 		return err
 	}
-	st := tui.StylesFor(stdout)
+	st, print := previewStyles(f.color, stdout)
 	opt := tui.TokenViewOptions{Width: f.width, ShowIDs: f.showIDs, Whitespace: true, WrapAtTokens: true}
 	if opt.Width == 0 {
 		if opt.Width = tui.TerminalWidth(stdout); opt.Width == 0 {
 			opt.Width = 100
 		}
 	}
+	legend := ""
+	if f.legend {
+		legend = "\n\n" + tui.Legend(st)
+	}
 	toks := tok.EncodeTokens(text)
 	if f.compare == "" {
 		out := tui.RenderTokens(st, text, toks, opt)
-		return tui.Fprintln(stdout, out+"\n"+st.Muted.Render(tok.Name()+": "+tui.TokenSummary(text, toks)))
+		return print(out + "\n" + st.Muted.Render(tok.Name()+": "+tui.TokenSummary(text, toks)) + legend)
 	}
 	tok2, err := buildTokenizer(f, f.compare, stdin, stderr)
 	if err != nil {
@@ -193,7 +203,20 @@ func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader
 	}
 	a := tui.TokenRow{Name: tok.Name(), Tokens: toks}
 	b := tui.TokenRow{Name: tok2.Name(), Tokens: tok2.EncodeTokens(text)}
-	return tui.Fprintln(stdout, tui.RenderCompare(st, text, a, b, opt))
+	return print(tui.RenderCompare(st, text, a, b, opt) + legend)
+}
+
+// previewStyles picks the preview's styles for --color and the function
+// that prints it: auto colours a terminal that shows colour (reduced to what
+// it shows), always writes full colour anywhere, never draws │ marks.
+func previewStyles(color string, stdout io.Writer) (tui.Styles, func(string) error) {
+	switch color {
+	case "always":
+		return tui.DefaultStyles(), func(s string) error { _, err := fmt.Fprintln(stdout, s); return err }
+	case "never":
+		return tui.PlainStyles(), func(s string) error { return tui.Fprintln(stdout, s) }
+	}
+	return tui.StylesFor(stdout), func(s string) error { return tui.Fprintln(stdout, s) }
 }
 
 // buildTokenizer makes the tokenizer of spec, reading --data for the kinds
