@@ -23,6 +23,10 @@ import (
 type tokenizeFlags struct {
 	spec, compare, pattern, special, file, trainOut string
 	data                                            samples.Specs
+	specs                                           specList // every --tokenizer; spec is the first
+	stats, asJSON                                   bool
+	merges, decode                                  bool
+	threads                                         int
 	ids, jsonl, allowSpecial, unk, showIDs, force   bool
 	legend                                          bool
 	color                                           string
@@ -33,7 +37,12 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tokenize", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f tokenizeFlags
-	fs.StringVar(&f.spec, "tokenizer", "", "tokenizer: "+tokenizer.Specs)
+	fs.Var(&f.specs, "tokenizer", "tokenizer: "+tokenizer.Specs+" (repeatable with --stats)")
+	fs.BoolVar(&f.stats, "stats", false, "print a table of how each tokenizer cuts the corpus (TEXT, --file, else --data): tokens, bytes and chars per token, byte fallback, vocabulary used, longest and most frequent tokens")
+	fs.BoolVar(&f.asJSON, "json", false, "with --stats, --merges or --decode: print JSON instead of text")
+	fs.BoolVar(&f.merges, "merges", false, "replay the merges BPE applies to TEXT, one line per merge (rank, pair, result), ending in the ids")
+	fs.BoolVar(&f.decode, "decode", false, "TEXT is ids (spaces or commas between): print the text and pieces they stand for, and the ids outside the vocabulary")
+	fs.IntVar(&f.threads, "threads", 0, "with --ids: encode large inputs on this many threads (default: all cores)")
 	fs.StringVar(&f.compare, "compare", "", "a second tokenizer SPEC2: show both cuts, one above the other")
 	fs.Var(&f.data, "data", "text that char, word and bpe:N learn from: FILE, DIR/, JSONL or sample:NAME (repeatable; default "+lab.DefaultData+")")
 	fs.StringVar(&f.pattern, "pattern", "", "split pattern for bpe:N and tiktoken: "+strings.Join(tokenizer.PatternNames(), ", ")+" or a regex (default: cl100k for bpe:N, the file's name for tiktoken)")
@@ -63,6 +72,9 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	if len(f.specs) > 0 {
+		f.spec = f.specs[0]
+	}
 	usageErr := func(msg string) int {
 		fmt.Fprintln(stderr, "lmlab tokenize:", msg)
 		fmt.Fprintln(stderr, "Run 'lmlab tokenize -h' for the flags.")
@@ -71,6 +83,16 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch {
 	case f.spec == "":
 		return usageErr("--tokenizer SPEC is required (" + tokenizer.Specs + ")")
+	case len(f.specs) > 1 && !f.stats:
+		return usageErr("--tokenizer is given more than once; compare two with --compare SPEC2, or many with --stats")
+	case countTrue(f.stats, f.merges, f.decode, f.ids, f.jsonl) > 1:
+		return usageErr("--stats, --merges, --decode, --ids and --jsonl are separate modes: give one")
+	case f.asJSON && !(f.stats || f.merges || f.decode):
+		return usageErr("--json goes with --stats, --merges or --decode (for ids use --ids or --jsonl)")
+	case (f.merges || f.decode) && f.compare != "":
+		return usageErr("--merges and --decode take one tokenizer, not --compare")
+	case f.threads < 0:
+		return usageErr("--threads must be ≥ 0")
 	case hasText && f.file != "":
 		return usageErr("give the text as an argument or with --file, not both")
 	case f.jsonl && (f.ids || f.compare != ""):
@@ -93,11 +115,41 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		f.trainOut = path
 	}
-	if err := runTokenizeErr(&f, text, hasText, stdin, stdout, stderr); err != nil {
+	run := runTokenizeErr
+	switch {
+	case f.stats:
+		run = runTokenStats
+	case f.merges:
+		run = runMergeReplay
+	case f.decode:
+		run = runDecode
+	}
+	if err := run(&f, text, hasText, stdin, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "lmlab tokenize:", err)
 		return 1
 	}
 	return 0
+}
+
+// specList is a repeatable string flag.
+type specList []string
+
+func (l *specList) String() string { return strings.Join(*l, ", ") }
+
+func (l *specList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+// countTrue counts the true values among bs.
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // takesPattern reports whether spec uses --pattern.
