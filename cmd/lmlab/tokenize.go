@@ -85,8 +85,6 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("--tokenizer SPEC is required (" + tokenizer.Specs + ")")
 	case len(f.specs) > 1 && !f.stats:
 		return usageErr("--tokenizer is given more than once; compare two with --compare SPEC2, or many with --stats")
-	case countTrue(f.stats, f.merges, f.decode, f.ids, f.jsonl) > 1:
-		return usageErr("--stats, --merges, --decode, --ids and --jsonl are separate modes: give one")
 	case f.asJSON && !(f.stats || f.merges || f.decode):
 		return usageErr("--json goes with --stats, --merges or --decode (for ids use --ids or --jsonl)")
 	case (f.merges || f.decode) && f.compare != "":
@@ -97,6 +95,8 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("give the text as an argument or with --file, not both")
 	case f.jsonl && (f.ids || f.compare != ""):
 		return usageErr("--jsonl cannot be combined with --ids or --compare")
+	case countTrue(f.stats, f.merges, f.decode, f.ids, f.jsonl) > 1:
+		return usageErr("--stats, --merges, --decode, --ids and --jsonl are separate modes: give one")
 	case f.jsonl && hasText:
 		return usageErr("--jsonl reads lines from stdin or --file, not from an argument")
 	case f.width < 0:
