@@ -73,3 +73,19 @@ func (b *BPE) Replay(text string, fn func(MergeStep) bool) []int {
 	}
 	return ids
 }
+
+// Piece is id's entry in the vocabulary as the file spells it: "▁the" in a
+// SentencePiece vocabulary, a special token's text, and for a byte-level
+// BPE its bytes (as <0xNN> when they are not valid UTF-8 on their own). It
+// is "" outside the vocabulary.
+func (b *BPE) Piece(id int) string {
+	switch {
+	case id < 0 || id >= b.size:
+		return ""
+	case b.special[id]:
+		return string(b.specText[int32(id)])
+	case id >= len(b.cfg.Vocab):
+		return ""
+	}
+	return PieceText(b.cfg.Vocab[id])
+}

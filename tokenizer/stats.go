@@ -92,15 +92,22 @@ func Stats(t Tokenizer, text string, n int) CorpusStats {
 	return s
 }
 
-// PieceText writes a token's bytes as a string, or as <0xNN> bytes when
-// they are not valid UTF-8 on their own.
+// PieceText writes a token's bytes as a string, each byte that is not part
+// of a valid UTF-8 character as <0xNN>.
 func PieceText(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
 	out := make([]byte, 0, 6*len(b))
-	for _, c := range b {
-		out = append(out, '<', '0', 'x', hexDigit(c>>4), hexDigit(c&15), '>')
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n <= 1 {
+			out = append(out, '<', '0', 'x', hexDigit(b[0]>>4), hexDigit(b[0]&15), '>')
+			b = b[1:]
+			continue
+		}
+		out = append(out, b[:n]...)
+		b = b[n:]
 	}
 	return string(out)
 }

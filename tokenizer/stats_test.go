@@ -35,7 +35,7 @@ func TestStats(t *testing.T) {
 }
 
 func TestPieceText(t *testing.T) {
-	tests := []struct{ in, want string }{{"", ""}, {"ab", "ab"}, {"\xf0\x9f", "<0xF0><0x9F>"}, {"中", "中"}}
+	tests := []struct{ in, want string }{{"", ""}, {"ab", "ab"}, {"\xf0\x9f", "<0xF0><0x9F>"}, {"中", "中"}, {" \xf0\x9f", " <0xF0><0x9F>"}, {"a\xffb", "a<0xFF>b"}}
 	for _, tt := range tests {
 		if got := PieceText([]byte(tt.in)); got != tt.want {
 			t.Errorf("PieceText(%q) = %q, want %q", tt.in, got, tt.want)

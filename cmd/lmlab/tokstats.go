@@ -69,7 +69,7 @@ func runTokenStats(f *tokenizeFlags, text string, hasText bool, stdin io.Reader,
 		out.Tokenizers = append(out.Tokenizers, s)
 	}
 	if f.asJSON {
-		jsonLine(stdout, out)
+		textJSON(stdout, out)
 		return nil
 	}
 	fmt.Fprintf(stdout, "corpus %s: %s bytes, %s characters\n\n", name, thousands(int64(out.Bytes)), thousands(int64(out.Chars)))
