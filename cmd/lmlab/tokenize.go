@@ -208,6 +208,11 @@ func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader
 		if f.trainOut != "" && f.file == "" && readerIsTerminal(stdin) {
 			return nil // only training was asked for
 		}
+		if f.ids {
+			if ok, err := streamIDs(tok, in, name, stdout, idThreads(f.threads)); ok {
+				return err
+			}
+		}
 		b, err := io.ReadAll(in)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", name, err)
