@@ -62,6 +62,7 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: lmlab tokenize --tokenizer SPEC [flags] [TEXT | --file FILE]")
 		fmt.Fprintln(stderr, "Shows how a tokenizer cuts text: coloured token boundaries, visible whitespace (· → ⏎),")
 		fmt.Fprintln(stderr, "byte pieces as <XX>, then the count, chars/token and bytes/token. Reads stdin without TEXT or --file.")
+		fmt.Fprintln(stderr, "Other modes: --ids, --jsonl, --stats (a table over a corpus), --merges (replay BPE), --decode IDS.")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}

@@ -185,7 +185,11 @@ func runDecode(f *tokenizeFlags, text string, hasText bool, stdin io.Reader, std
 		if n > 5 {
 			more = fmt.Sprintf(" and %d more", n-5)
 		}
-		return fmt.Errorf("--decode: %d ids outside the vocabulary of %s (0..%d), decoded as nothing: %s%s", n, tok.Name(), tok.VocabSize()-1, strings.Join(bad, ", "), more)
+		noun := "ids"
+		if n == 1 {
+			noun = "id"
+		}
+		return fmt.Errorf("--decode: %d %s outside the vocabulary of %s (0..%d), decoded as nothing: %s%s", n, noun, tok.Name(), tok.VocabSize()-1, strings.Join(bad, ", "), more)
 	}
 	return nil
 }
