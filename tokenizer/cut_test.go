@@ -87,3 +87,34 @@ func TestLastSafeCutSmall(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLastSafeCut checks on arbitrary text that encoding the two sides of
+// the last safe cut gives the ids of the whole, for each split pattern.
+func FuzzLastSafeCut(f *testing.F) {
+	f.Add("the cat\nsat\n\non the mat\n1 2\n/x")
+	f.Add("a \nb\n\tc\nd's\n'e\n")
+	f.Add("x\n\u00a0\ny\n中\nz")
+	var toks []*BPE
+	for _, p := range []string{"gpt2", "cl100k", "o200k", "qwen2"} {
+		b, err := TrainBPE("the cat sat on the mat.\nThe dog's log!\n\n  x = 1/2\n", TrainOptions{VocabSize: 300, Pattern: p})
+		if err != nil {
+			f.Fatal(err)
+		}
+		toks = append(toks, b)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, b := range toks {
+			i := LastSafeCut(b, text)
+			if i < 0 {
+				continue
+			}
+			if i == 0 || i >= len(text) {
+				t.Fatalf("%q: cut at %d, outside 1..%d", text, i, len(text)-1)
+			}
+			got := append(b.Encode(text[:i]), b.Encode(text[i:])...)
+			if want := b.Encode(text); !slices.Equal(got, want) {
+				t.Errorf("%s: %q cut at %d: %v, whole %v", b.Name(), text, i, got, want)
+			}
+		}
+	})
+}

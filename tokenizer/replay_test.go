@@ -76,3 +76,17 @@ func TestReplayTrained(t *testing.T) {
 		t.Errorf("stopping after 2 steps: got ids %v after %d steps, want nil after 2", got, n)
 	}
 }
+
+// FuzzReplay: the replay of any text ends in Encode's ids.
+func FuzzReplay(f *testing.F) {
+	f.Add("the cat sat<|endoftext|>on 🤖 \xff")
+	b, err := TrainBPE("the cat sat on the mat. the cat ate the rat.", TrainOptions{VocabSize: 290, Special: []string{"<|endoftext|>"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if got, want := b.Replay(text, func(MergeStep) bool { return true }), b.Encode(text); !slices.Equal(got, want) {
+			t.Errorf("%q: replay %v, Encode %v", text, got, want)
+		}
+	})
+}

@@ -102,3 +102,21 @@ func TestParseIDs(t *testing.T) {
 		t.Errorf("parseIDs(\"1 x\"): error %v, want one naming \"x\"", err)
 	}
 }
+
+// FuzzParseIDs: parseIDs never panics, and the ids it reads read back the
+// same when written with commas.
+func FuzzParseIDs(f *testing.F) {
+	for _, s := range []string{"", "1 2 3", "[1,2]", "-5", "x", "99999999999999999999", "1,,2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ids, err := parseIDs(s)
+		if err != nil {
+			return
+		}
+		again, err := parseIDs(joinInts(ids, ", "))
+		if err != nil || !slices.Equal(again, ids) {
+			t.Errorf("%q: %v reads back as %v, %v", s, ids, again, err)
+		}
+	})
+}
