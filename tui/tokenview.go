@@ -84,9 +84,11 @@ func palette(st Styles) []lipgloss.Style {
 }
 
 // RenderTokens draws text with its tokens: alternating styles (or, without
-// colour, │ between tokens), visible whitespace, special tokens, byte
-// fallback pieces and tokens that split a character (as <XX> bytes), and
-// wraps at opt.Width. It never panics: spans outside the text, out of order
+// colour, │ between tokens), ┊ where a cut falls inside one character,
+// visible whitespace, invisible characters as <U+XXXX>, special tokens,
+// byte fallback pieces and tokens that split a character (as <XX> bytes),
+// unknown tokens followed by ⁇, and wraps at opt.Width counting cells per
+// grapheme cluster. Legend explains each mark. It never panics: spans outside the text, out of order
 // or overlapping are clipped.
 func RenderTokens(st Styles, text string, toks []tokenizer.Token, opt TokenViewOptions) string {
 	return layout(palette(st), tokenUnits(st, text, toks, nil, opt), opt.Width, opt.WrapAtTokens)

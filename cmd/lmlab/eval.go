@@ -94,7 +94,12 @@ func perByteLoss(lossPerToken float64, n, nBytes int) float64 {
 // wholeText loads data sources and joins their text in reading order, train
 // and validation parts together.
 func wholeText(specs []string, field string, tok tokenizer.Tokenizer, stdin io.Reader) (string, error) {
-	c, err := samples.Load(specs, samples.Options{Field: field, Stdin: stdin, AllowInvalidUTF8: tokenizer.AcceptsAnyBytes(tok)})
+	return loadWholeText(specs, samples.Options{Field: field, Stdin: stdin, AllowInvalidUTF8: tokenizer.AcceptsAnyBytes(tok)})
+}
+
+// loadWholeText is wholeText with the loading options spelled out.
+func loadWholeText(specs []string, opt samples.Options) (string, error) {
+	c, err := samples.Load(specs, opt)
 	if err != nil {
 		return "", err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -30,26 +29,21 @@ func runTokenStats(f *tokenizeFlags, text string, hasText bool, stdin io.Reader,
 	switch {
 	case hasText:
 	case f.file != "":
-		b, err := os.ReadFile(f.file)
+		t, err := readInput(f, text, hasText, stdin)
 		if err != nil {
-			return fmt.Errorf("--file: %w", err)
+			return err
 		}
-		text, name = string(b), f.file
+		text, name = t, f.file
 	default:
 		specs := f.data
 		if len(specs) == 0 {
 			specs = samples.Specs{lab.DefaultData}
 		}
-		c, err := samples.Load(specs, samples.Options{AllowInvalidUTF8: true, Stdin: stdin})
+		t, err := loadWholeText(specs, samples.Options{AllowInvalidUTF8: true, Stdin: stdin})
 		if err != nil {
 			return err
 		}
-		var sb strings.Builder
-		for _, s := range c.Enabled() {
-			sb.WriteString(s.TrainText)
-			sb.WriteString(s.ValText)
-		}
-		text, name = sb.String(), strings.Join(specs, ", ")
+		text, name = t, strings.Join(specs, ", ")
 	}
 	specs := append([]string(nil), f.specs...)
 	if f.compare != "" {
