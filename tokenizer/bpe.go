@@ -335,7 +335,7 @@ func (b *BPE) EncodeChecked(text string) ([]int, error) {
 func (b *BPE) EncodeTokens(text string) []Token {
 	toks := make([]Token, 0, len(text)/3+1)
 	_ = b.encode(text, func(id int32, start, end int) {
-		toks = append(toks, Token{ID: int(id), Start: start, End: end, Special: b.special[id], Fallback: b.fallback[id]})
+		toks = append(toks, Token{ID: int(id), Start: start, End: end, Special: b.special[id], Fallback: b.fallback[id], Unknown: id == b.cfg.Unk})
 	})
 	markSplitRunes(text, toks)
 	return toks
@@ -382,6 +382,15 @@ func stripRunes(s, c string, start, stop int) string {
 // the whole text even when a split pattern times out, and returns the first
 // such error.
 func (b *BPE) encode(text string, emit func(id int32, start, end int)) error {
+	return b.encodeWith(text, emit, b.encodeWord)
+}
+
+// wordFunc encodes one pre-token w at offset off: encodeWord, or
+// replayWord for Replay.
+type wordFunc func(w string, off int, emit func(id int32, start, end int))
+
+// encodeWith is encode with word encoding each pre-token.
+func (b *BPE) encodeWith(text string, emit func(id int32, start, end int), word wordFunc) error {
 	pos := 0
 	var first error
 	if b.specials != nil {
@@ -390,14 +399,14 @@ func (b *BPE) encode(text string, emit func(id int32, start, end int)) error {
 			if s < 0 {
 				break
 			}
-			if err := b.encodeSegment(text[pos:s], pos, emit); err != nil && first == nil {
+			if err := b.encodeSegment(text[pos:s], pos, emit, word); err != nil && first == nil {
 				first = err
 			}
 			emit(id, s, e)
 			pos = e
 		}
 	}
-	if err := b.encodeSegment(text[pos:], pos, emit); err != nil && first == nil {
+	if err := b.encodeSegment(text[pos:], pos, emit, word); err != nil && first == nil {
 		first = err
 	}
 	return first
@@ -405,7 +414,7 @@ func (b *BPE) encode(text string, emit func(id int32, start, end int)) error {
 
 // encodeSegment encodes text without special tokens; off is its offset in
 // the input.
-func (b *BPE) encodeSegment(seg string, off int, emit func(id int32, start, end int)) error {
+func (b *BPE) encodeSegment(seg string, off int, emit func(id int32, start, end int), word wordFunc) error {
 	if seg == "" {
 		return nil
 	}
@@ -425,7 +434,7 @@ func (b *BPE) encodeSegment(seg string, off int, emit func(id int32, start, end 
 			emit(id, s+off, e+off)
 		}
 	}
-	err := b.splitLevel(norm, 0, 0, out)
+	err := b.splitLevel(norm, 0, 0, out, word)
 	if te, ok := err.(*PatternTimeoutError); ok && align == nil {
 		te.Offset += off
 	}
@@ -435,10 +444,10 @@ func (b *BPE) encodeSegment(seg string, off int, emit func(id int32, start, end 
 // splitLevel applies split step level to text (at offset off) and encodes
 // the pieces, after the remaining steps, as words. It returns the first
 // *PatternTimeoutError, its Offset counted from the start of the segment.
-func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start, end int)) error {
+func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start, end int), word wordFunc) error {
 	if level == len(b.splits) {
 		if !b.metaChunks {
-			b.encodeWord(text, off, emit)
+			word(text, off, emit)
 			return nil
 		}
 		// Cut before each "▁" that follows another character.
@@ -450,12 +459,12 @@ func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start,
 			}
 			j += i
 			if j > start && !strings.HasSuffix(text[:j], metaspace) {
-				b.encodeWord(text[start:j], off+start, emit)
+				word(text[start:j], off+start, emit)
 				start = j
 			}
 			i = j + len(metaspace)
 		}
-		b.encodeWord(text[start:], off+start, emit)
+		word(text[start:], off+start, emit)
 		return nil
 	}
 	behavior := b.cfg.Splits[level].Behavior
@@ -468,10 +477,10 @@ func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start,
 	}
 	err := b.splits[level].each(text, func(s, e int) {
 		if s > last && behavior != "matches" {
-			keep(b.splitLevel(text[last:s], off+last, level+1, emit))
+			keep(b.splitLevel(text[last:s], off+last, level+1, emit, word))
 		}
 		if behavior != "gaps" {
-			keep(b.splitLevel(text[s:e], off+s, level+1, emit))
+			keep(b.splitLevel(text[s:e], off+s, level+1, emit, word))
 		}
 		last = e
 	})
@@ -480,7 +489,7 @@ func (b *BPE) splitLevel(text string, off, level int, emit func(id int32, start,
 		keep(te)
 	}
 	if last < len(text) && behavior != "matches" {
-		keep(b.splitLevel(text[last:], off+last, level+1, emit))
+		keep(b.splitLevel(text[last:], off+last, level+1, emit, word))
 	}
 	return first
 }
@@ -497,24 +506,34 @@ func (b *BPE) encodeWord(w string, off int, emit func(id int32, start, end int))
 		}
 	}
 	var buf [smallWord]sym
-	syms := buf[:0]
-	if b.cfg.ByteLevel {
-		if len(w) > smallWord {
-			syms = make([]sym, 0, len(w))
-		}
-		for i := 0; i < len(w); i++ {
-			syms = append(syms, sym{start: int32(i), end: int32(i + 1), id: b.byteIDs[w[i]]})
-		}
-	} else {
-		syms = b.charSymbols(w, syms)
-	}
-	var rk ranker = pairRanker{b.pairs}
-	if b.cfg.RankMerges {
-		rk = pieceRanker{b.pieces}
-	}
-	for _, s := range merge(rk, w, syms) {
+	syms := b.symbols(w, buf[:0])
+	for _, s := range merge(b.ranker(), w, syms) {
 		emit(s.id, off+int(s.start), off+int(s.end))
 	}
+}
+
+// symbols appends to syms the symbols w starts as, before any merge: its
+// bytes (byte-level) or its characters (see charSymbols).
+func (b *BPE) symbols(w string, syms []sym) []sym {
+	if !b.cfg.ByteLevel {
+		return b.charSymbols(w, syms)
+	}
+	if len(w) > cap(syms) {
+		syms = make([]sym, 0, len(w))
+	}
+	for i := 0; i < len(w); i++ {
+		syms = append(syms, sym{start: int32(i), end: int32(i + 1), id: b.byteIDs[w[i]]})
+	}
+	return syms
+}
+
+// ranker is how b ranks a pair: by the merge list, or (tiktoken) by the id
+// of the merged piece.
+func (b *BPE) ranker() ranker {
+	if b.cfg.RankMerges {
+		return pieceRanker{b.pieces}
+	}
+	return pairRanker{b.pairs}
 }
 
 // charSymbols splits w into its characters, as Hugging Face's BPE model does

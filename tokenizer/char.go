@@ -99,7 +99,7 @@ func (c *Char) EncodeTokens(text string) []Token {
 		if !ok {
 			id = -1
 		}
-		toks = append(toks, Token{ID: id, Start: i, End: i + n, Fallback: !known})
+		toks = append(toks, Token{ID: id, Start: i, End: i + n, Fallback: !known, Unknown: !known})
 		i += n
 	}
 	return toks

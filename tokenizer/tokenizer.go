@@ -33,6 +33,7 @@ type Token struct {
 	Special    bool // special or added token, such as <|endoftext|>
 	Fallback   bool // byte-fallback piece (<0xNN>), <unk>, or a character outside the vocabulary (ID -1)
 	SplitsRune bool // the span starts or ends inside a multi-byte UTF-8 character
+	Unknown    bool // the unknown token (<unk>) or a character outside the vocabulary (ID -1); Fallback is set too
 }
 
 // Position is a place in a text that a tokenizer cannot represent: a

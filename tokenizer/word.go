@@ -116,7 +116,7 @@ func (w *Word) EncodeTokens(text string) []Token {
 	var toks []Token
 	eachWord(text, func(start, end int) {
 		id := w.ids[text[start:end]]
-		toks = append(toks, Token{ID: id, Start: start, End: end, Fallback: id == 0})
+		toks = append(toks, Token{ID: id, Start: start, End: end, Fallback: id == 0, Unknown: id == 0})
 	})
 	markSplitRunes(text, toks)
 	return toks

@@ -57,8 +57,13 @@ type Styles struct {
 	TokenSpecial  lipgloss.Style // special/added tokens such as <|endoftext|>
 	TokenFallback lipgloss.Style // byte-fallback pieces and tokens that split a character
 	TokenUnknown  lipgloss.Style // <unk> and characters outside the vocabulary
-	TokenDiff     lipgloss.Style // where two tokenizers cut differently
-	Whitespace    lipgloss.Style // the visible-whitespace glyphs · → ⏎
+	// The B variants alternate with the above, so two special, fallback or
+	// unknown tokens side by side stay distinguishable in colour.
+	TokenSpecialB  lipgloss.Style
+	TokenFallbackB lipgloss.Style
+	TokenUnknownB  lipgloss.Style
+	TokenDiff      lipgloss.Style // where two tokenizers cut differently
+	Whitespace     lipgloss.Style // the visible-whitespace glyphs · → ⏎
 
 	// Bars and heat.
 	Bar    lipgloss.Style
@@ -110,6 +115,9 @@ func DefaultStyles() Styles {
 	s.TokenSpecial = fg("16").Background(lipgloss.Color("178")).Bold(true)
 	s.TokenFallback = fg("16").Background(lipgloss.Color("209"))
 	s.TokenUnknown = fg("231").Background(lipgloss.Color("160"))
+	s.TokenSpecialB = fg("16").Background(lipgloss.Color("220")).Bold(true)
+	s.TokenFallbackB = fg("16").Background(lipgloss.Color("173"))
+	s.TokenUnknownB = fg("231").Background(lipgloss.Color("124"))
 	s.TokenDiff = fg("203").Bold(true)
 	s.Whitespace = fg("246")
 	s.Bar = fg("75")
@@ -124,43 +132,46 @@ func DefaultStyles() Styles {
 func PlainStyles() Styles {
 	plain := lipgloss.NewStyle()
 	return Styles{
-		NoColor:       true,
-		Pane:          plain.Border(lipgloss.RoundedBorder()),
-		PaneFocused:   plain.Border(lipgloss.ThickBorder()),
-		Border:        plain,
-		BorderFocused: plain,
-		Title:         plain,
-		TitleFocused:  plain.Bold(true),
-		Tab:           plain,
-		TabActive:     plain.Bold(true),
-		StatusBar:     plain,
-		StatusKey:     plain.Bold(true),
-		Running:       plain.Bold(true),
-		Paused:        plain.Bold(true),
-		Muted:         plain,
-		Label:         plain,
-		Value:         plain,
-		Error:         plain.Bold(true),
-		Hint:          plain,
-		Selected:      plain.Bold(true),
-		HelpKey:       plain.Bold(true),
-		HelpDesc:      plain,
-		HelpSep:       plain,
-		HelpHeading:   plain.Bold(true),
-		Input:         plain.Underline(true),
-		Prompt:        plain.Bold(true),
-		LossTrain:     plain,
-		LossVal:       plain,
-		TokenA:        plain,
-		TokenB:        plain.Underline(true),
-		TokenSpecial:  plain.Bold(true),
-		TokenFallback: plain.Reverse(true),
-		TokenUnknown:  plain.Reverse(true),
-		TokenDiff:     plain.Bold(true),
-		Whitespace:    plain,
-		Bar:           plain,
-		BarTop:        plain.Bold(true),
-		Cursor:        plain.Reverse(true),
-		Heat:          [5]lipgloss.Style{plain, plain, plain, plain, plain},
+		NoColor:        true,
+		Pane:           plain.Border(lipgloss.RoundedBorder()),
+		PaneFocused:    plain.Border(lipgloss.ThickBorder()),
+		Border:         plain,
+		BorderFocused:  plain,
+		Title:          plain,
+		TitleFocused:   plain.Bold(true),
+		Tab:            plain,
+		TabActive:      plain.Bold(true),
+		StatusBar:      plain,
+		StatusKey:      plain.Bold(true),
+		Running:        plain.Bold(true),
+		Paused:         plain.Bold(true),
+		Muted:          plain,
+		Label:          plain,
+		Value:          plain,
+		Error:          plain.Bold(true),
+		Hint:           plain,
+		Selected:       plain.Bold(true),
+		HelpKey:        plain.Bold(true),
+		HelpDesc:       plain,
+		HelpSep:        plain,
+		HelpHeading:    plain.Bold(true),
+		Input:          plain.Underline(true),
+		Prompt:         plain.Bold(true),
+		LossTrain:      plain,
+		LossVal:        plain,
+		TokenA:         plain,
+		TokenB:         plain.Underline(true),
+		TokenSpecial:   plain.Bold(true),
+		TokenFallback:  plain.Reverse(true),
+		TokenUnknown:   plain.Reverse(true),
+		TokenSpecialB:  plain.Bold(true).Underline(true),
+		TokenFallbackB: plain.Reverse(true).Underline(true),
+		TokenUnknownB:  plain.Reverse(true).Underline(true),
+		TokenDiff:      plain.Bold(true),
+		Whitespace:     plain,
+		Bar:            plain,
+		BarTop:         plain.Bold(true),
+		Cursor:         plain.Reverse(true),
+		Heat:           [5]lipgloss.Style{plain, plain, plain, plain, plain},
 	}
 }

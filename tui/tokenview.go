@@ -37,6 +37,9 @@ const (
 	glyphEmpty    = "∅" // a token that covers no input bytes (inserted by a normalizer)
 	glyphSep      = "│" // between tokens when there is no colour
 	glyphDiffSep  = "┃" // a cut the other tokenizer does not make, when there is no colour
+	glyphJoin     = "┊" // a cut inside one character: two pieces of it meet here
+	glyphUnknown  = "⁇" // after an unknown token (<unk>, or a character outside the vocabulary)
+	glyphMeta     = "▁" // SentencePiece's word start, seen in pieces (--decode, --merges)
 )
 
 // unit is one piece of drawn text: a glyph, a separator or an id, with the
@@ -56,8 +59,11 @@ const (
 	palWhiteA // whitespace glyphs inside an A or B token
 	palWhiteB
 	palSpecial
+	palSpecialB
 	palUnknown
+	palUnknownB
 	palFallback
+	palFallbackB
 	palDiffA
 	palDiffB
 	palMuted
@@ -70,6 +76,7 @@ func palette(st Styles) []lipgloss.Style {
 	p[palA], p[palB] = st.TokenA, st.TokenB
 	p[palWhiteA], p[palWhiteB] = st.Whitespace.Inherit(st.TokenA), st.Whitespace.Inherit(st.TokenB)
 	p[palSpecial], p[palUnknown], p[palFallback] = st.TokenSpecial, st.TokenUnknown, st.TokenFallback
+	p[palSpecialB], p[palUnknownB], p[palFallbackB] = st.TokenSpecialB, st.TokenUnknownB, st.TokenFallbackB
 	p[palDiffA] = st.TokenDiff.Inherit(st.TokenA)
 	p[palDiffB] = st.TokenDiff.Inherit(st.TokenB)
 	p[palMuted], p[palDiff] = st.Muted, st.TokenDiff
@@ -77,9 +84,11 @@ func palette(st Styles) []lipgloss.Style {
 }
 
 // RenderTokens draws text with its tokens: alternating styles (or, without
-// colour, │ between tokens), visible whitespace, special tokens, byte
-// fallback pieces and tokens that split a character (as <XX> bytes), and
-// wraps at opt.Width. It never panics: spans outside the text, out of order
+// colour, │ between tokens), ┊ where a cut falls inside one character,
+// visible whitespace, invisible characters as <U+XXXX>, special tokens,
+// byte fallback pieces and tokens that split a character (as <XX> bytes),
+// unknown tokens followed by ⁇, and wraps at opt.Width counting cells per
+// grapheme cluster. Legend explains each mark. It never panics: spans outside the text, out of order
 // or overlapping are clipped.
 func RenderTokens(st Styles, text string, toks []tokenizer.Token, opt TokenViewOptions) string {
 	return layout(palette(st), tokenUnits(st, text, toks, nil, opt), opt.Width, opt.WrapAtTokens)
@@ -222,13 +231,14 @@ func tokenUnits(st Styles, text string, toks []tokenizer.Token, other map[int]bo
 			style, white = palB, palWhiteB
 		}
 		diff := other != nil && i < len(toks)-1 && !other[t.End]
+		unknown := t.ID < 0 || t.Unknown
 		switch {
 		case t.Special:
-			style, white = palSpecial, palSpecial
-		case t.ID < 0:
-			style, white = palUnknown, palUnknown
+			style, white = palSpecial+i%2, palSpecial+i%2
+		case unknown:
+			style, white = palUnknown+i%2, palUnknown+i%2
 		case t.Fallback || t.SplitsRune:
-			style, white = palFallback, palFallback
+			style, white = palFallback+i%2, palFallback+i%2
 		case diff:
 			style += palDiffA - palA
 		}
@@ -245,14 +255,21 @@ func tokenUnits(st Styles, text string, toks []tokenizer.Token, other map[int]bo
 		// separator, so they stay on the token's line.
 		endBreak := out[len(out)-1].brk
 		out[len(out)-1].brk = false
+		if unknown {
+			out = append(out, unit{text: glyphUnknown, width: 1, style: style})
+		}
 		if opt.ShowIDs {
 			id := subscript(t.ID)
 			out = append(out, unit{text: id, width: ansi.StringWidth(id), style: palMuted})
 		}
-		if st.NoColor && i < len(toks)-1 {
-			if diff {
+		if i < len(toks)-1 {
+			inside := cutInsideChar(text, t.End)
+			switch {
+			case st.NoColor && diff:
 				out = append(out, unit{text: glyphDiffSep, width: 1, style: palDiff})
-			} else {
+			case inside:
+				out = append(out, unit{text: glyphJoin, width: 1, style: palMuted})
+			case st.NoColor:
 				out = append(out, unit{text: glyphSep, width: 1, style: palMuted})
 			}
 		}
@@ -266,11 +283,16 @@ func tokenUnits(st Styles, text string, toks []tokenizer.Token, other map[int]bo
 	return out
 }
 
-// glyphUnits draws valid UTF-8 text character by character, making
-// whitespace and control characters visible.
+// glyphUnits draws valid UTF-8 text grapheme cluster by grapheme cluster
+// (so a ZWJ sequence, a flag or a wide character is one unit of the width
+// the terminal gives it), making whitespace and control characters visible
+// and invisible or format characters (zero-width space and joiner, BOM,
+// soft hyphen, bidi controls, a combining mark with nothing to combine
+// with) a <U+XXXX> mark.
 func glyphUnits(s string, style, white int, whitespace bool) []unit {
 	var out []unit
-	for _, r := range s {
+	for s != "" {
+		r, n := utf8.DecodeRuneInString(s)
 		u := unit{width: 1, style: white}
 		switch {
 		case r == '\n':
@@ -295,19 +317,55 @@ func glyphUnits(s string, style, white int, whitespace bool) []unit {
 			u.text = "␡"
 		case unicode.IsSpace(r):
 			u.text = glyphUniSpace
+		case invisible(r):
+			u = markUnit(r, style)
 		default:
-			g := string(r)
-			w := ansi.StringWidth(g)
-			if w == 0 && len(out) > 0 && !out[len(out)-1].brk && out[len(out)-1].style == style {
-				// A combining mark or joiner stays with the character before it.
-				out[len(out)-1].text += g
-				continue
+			cluster, w := ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
+			if w < 2 {
+				// Only an emoji sequence keeps its joiners and tags inside;
+				// elsewhere a format character is cut out and shown.
+				for k, c := range cluster {
+					if k > 0 && unicode.Is(unicode.Cf, c) {
+						cluster = cluster[:k]
+						break
+					}
+				}
+				w = ansi.StringWidth(cluster)
 			}
-			u = unit{text: g, width: w, style: style}
+			u = unit{text: cluster, width: w, style: style}
+			n = len(cluster)
 		}
 		out = append(out, u)
+		s = s[n:]
 	}
 	return out
+}
+
+// invisible reports whether r, at the start of a grapheme cluster, draws
+// nothing: a format character (U+200B, U+200D, U+FEFF, U+00AD, bidi
+// controls, ...) or a combining mark standing alone.
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me) || ansi.StringWidth(string(r)) == 0
+}
+
+// markUnit draws r as <U+XXXX>.
+func markUnit(r rune, style int) unit {
+	m := fmt.Sprintf("<U+%04X>", r)
+	return unit{text: m, width: len(m), style: style}
+}
+
+// cutInsideChar reports whether a cut at byte p of text falls inside a
+// character (between the bytes of one UTF-8 sequence) or before a
+// combining mark or joiner that belongs to the character before it.
+func cutInsideChar(text string, p int) bool {
+	if p <= 0 || p >= len(text) {
+		return false
+	}
+	if !utf8.RuneStart(text[p]) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(text[p:])
+	return unicode.In(r, unicode.Mn, unicode.Me) || r == 0x200D
 }
 
 // spanUnits draws text[start:end]: whole characters as glyphs, and bytes
@@ -438,4 +496,43 @@ func TerminalWidth(w io.Writer) int {
 		return 0
 	}
 	return width
+}
+
+// Legend explains every glyph and style of the token view, one entry per
+// line, each a sample drawn as the view draws it and what it means. A pane
+// shows as many lines as fit.
+func Legend(st Styles) string {
+	pal := palette(st)
+	type entry struct{ sample, meaning string }
+	tokens := pal[palA].Render("tok") + pal[palB].Render("en")
+	entries := []entry{
+		{tokens, "tokens in alternating styles"},
+	}
+	if st.NoColor {
+		entries[0] = entry{"tok" + glyphSep + "en", "a cut between tokens"}
+		entries = append(entries, entry{glyphDiffSep, "a cut the other tokenizer does not make (--compare)"})
+	} else {
+		entries = append(entries, entry{pal[palDiffA].Render("cut"), "a token ending where the other tokenizer does not cut (--compare)"})
+	}
+	entries = append(entries,
+		entry{glyphJoin, "a cut inside one character: two pieces of it meet"},
+		entry{pal[palFallback].Render("<E4>"), "a byte that is not a whole character (byte fallback, or a token that splits a character)"},
+		entry{pal[palA].Render("<U+200B>"), "an invisible character: zero-width space or joiner, BOM, soft hyphen, bidi control, lone combining mark"},
+		entry{pal[palUnknown].Render("x" + glyphUnknown), "unknown: <unk> or a character outside the vocabulary"},
+		entry{pal[palSpecial].Render("<|endoftext|>"), "a special or added token"},
+		entry{glyphSpace + " " + glyphTab + " " + glyphNewline + " " + glyphCR, "space, tab, newline, carriage return"},
+		entry{glyphUniSpace, "another Unicode space (no-break, ideographic, ...)"},
+		entry{glyphEmpty, "a token that covers no text (inserted by a normalizer)"},
+		entry{glyphMeta, "SentencePiece's word start, in pieces (--decode, --merges)"},
+		entry{subscript(42) + " " + subscript(-1), "a token's id (--show-ids); ₋ when it has none"},
+	)
+	w := 0
+	for _, e := range entries {
+		w = max(w, ansi.StringWidth(e.sample))
+	}
+	lines := make([]string, len(entries))
+	for i, e := range entries {
+		lines[i] = e.sample + strings.Repeat(" ", w-ansi.StringWidth(e.sample)) + "  " + st.Muted.Render(e.meaning)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -75,7 +75,7 @@ func TestTokenViewUnknown(t *testing.T) {
 	}
 	text := "a cé\xff"
 	out := ansi.Strip(RenderTokens(PlainStyles(), text, c.EncodeTokens(text), TokenViewOptions{ShowIDs: true, Whitespace: true}))
-	if want := "a₁│·₀│c₃│é₋│<FF>₋"; out != want {
+	if want := "a₁│·₀│c₃│é⁇₋│<FF>⁇₋"; out != want {
 		t.Errorf("got %q, want %q", out, want)
 	}
 }
@@ -138,4 +138,122 @@ func FuzzRenderTokens(f *testing.F) {
 		}
 		RenderCompare(DefaultStyles(), text, TokenRow{"a", toks}, TokenRow{"b", toks[:len(toks)/2]}, opt)
 	})
+}
+
+// spans cuts text at the given byte offsets into tokens with ids 0, 1, ...
+func spans(text string, cuts ...int) []tokenizer.Token {
+	var toks []tokenizer.Token
+	start := 0
+	for i, c := range append(cuts, len(text)) {
+		toks = append(toks, tokenizer.Token{ID: i, Start: start, End: c})
+		start = c
+	}
+	return toks
+}
+
+// TestTokenViewInvisible shows invisible and format characters as
+// <U+XXXX> marks, keeps emoji sequences whole and marks a cut inside a
+// character with ┊.
+func TestTokenViewInvisible(t *testing.T) {
+	tests := []struct {
+		name, text string
+		cuts       []int
+		want       string
+	}{
+		{"zero-width space", "a\u200bb", nil, "a<U+200B>b"},
+		{"BOM", "\ufeffhi", nil, "<U+FEFF>hi"},
+		{"soft hyphen", "co\u00adop", nil, "co<U+00AD>op"},
+		{"lone combining mark", "\u0301x", nil, "<U+0301>x"},
+		{"combining mark with its base", "e\u0301", nil, "e\u0301"},
+		{"cut before a combining mark", "e\u0301", []int{1}, "e┊<U+0301>"},
+		{"bidi controls", "\u202eabc\u202c", nil, "<U+202E>abc<U+202C>"},
+		{"zero-width joiner between letters", "a\u200db", nil, "a<U+200D>b"},
+		{"ZWJ family stays whole", "👨\u200d👩\u200d👧", nil, "👨\u200d👩\u200d👧"},
+		{"flag", "🇯🇵", nil, "🇯🇵"},
+		{"cut inside a character", "中", []int{1, 2}, "<E4>┊<B8>┊<AD>"},
+		{"space before a combining mark", " \u0301", nil, "·<U+0301>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ansi.Strip(RenderTokens(PlainStyles(), tt.text, spans(tt.text, tt.cuts...), TokenViewOptions{Whitespace: true}))
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTokenViewWideClusters lays out wide characters, ZWJ sequences and
+// flags at fixed widths: no line is wider than the width and no cluster is
+// cut across lines.
+func TestTokenViewWideClusters(t *testing.T) {
+	text := "👨\u200d👩\u200d👧🇯🇵中文한국어e\u0301👍🏽x🏳\ufe0f\u200d🌈"
+	var cuts []int
+	for rest, p := text, 0; rest != ""; {
+		c, _ := ansi.FirstGraphemeCluster(rest, ansi.GraphemeWidth)
+		p += len(c)
+		rest = rest[len(c):]
+		if rest != "" {
+			cuts = append(cuts, p)
+		}
+	}
+	for _, width := range []int{2, 3, 4, 5, 7, 11} {
+		for _, st := range []Styles{PlainStyles(), DefaultStyles()} {
+			out := RenderTokens(st, text, spans(text, cuts...), TokenViewOptions{Width: width, WrapAtTokens: true})
+			checkWidth(t, out, width)
+			joined := strings.NewReplacer("\n", "", glyphSep, "").Replace(ansi.Strip(out))
+			if joined != text {
+				t.Errorf("width %d: lines join to %q, want %q", width, joined, text)
+			}
+		}
+	}
+}
+
+// TestTokenViewAdjacentDistinct checks that any two adjacent tokens are told
+// apart, with and without colour: a separator unit lies between them or
+// their styles differ. Fallback, unknown and special tokens side by side
+// included.
+func TestTokenViewAdjacentDistinct(t *testing.T) {
+	_, bpe := viewTokenizers(t)
+	char, err := tokenizer.NewChar("abc ", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		tok  tokenizer.Tokenizer
+		text string
+	}{
+		{bpe, "🤖🤖 中文 <|endoftext|><|endoftext|>The cat"},
+		{char, "éé\xff\xfe abc"},
+	}
+	for _, st := range []Styles{PlainStyles(), DefaultStyles()} {
+		for _, tt := range tests {
+			toks := tt.tok.EncodeTokens(tt.text)
+			units := tokenUnits(st, tt.text, toks, nil, TokenViewOptions{Whitespace: true})
+			for k := 1; k < len(units); k++ {
+				prev, cur := units[k-1], units[k]
+				if prev.tok == cur.tok {
+					continue
+				}
+				sep := prev.text == glyphSep || prev.text == glyphJoin || prev.text == glyphDiffSep
+				if !sep && prev.style == cur.style {
+					t.Errorf("NoColor=%v %q: tokens %d and %d are drawn alike with nothing between (%q, %q)", st.NoColor, tt.text, prev.tok, cur.tok, prev.text, cur.text)
+				}
+			}
+		}
+	}
+}
+
+func TestLegendExplainsEveryGlyph(t *testing.T) {
+	for _, st := range []Styles{PlainStyles(), DefaultStyles()} {
+		legend := ansi.Strip(Legend(st))
+		for _, g := range []string{glyphSpace, glyphTab, glyphNewline, glyphCR, glyphUniSpace, glyphEmpty, glyphJoin, glyphUnknown, glyphMeta, "<E4>", "<U+200B>", "<|endoftext|>", "₋"} {
+			if !strings.Contains(legend, g) {
+				t.Errorf("NoColor=%v: the legend does not explain %q:\n%s", st.NoColor, g, legend)
+			}
+		}
+		if st.NoColor && (!strings.Contains(legend, glyphSep) || !strings.Contains(legend, glyphDiffSep)) {
+			t.Errorf("the plain legend does not explain %s and %s:\n%s", glyphSep, glyphDiffSep, legend)
+		}
+	}
 }

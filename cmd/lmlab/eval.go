@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"lmlab/engine"
@@ -17,7 +18,8 @@ func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: lmlab eval --ckpt CKPT --data FILE [--json]")
-		fmt.Fprintln(stderr, "Mean next-token loss over the file cut into consecutive windows of the model's context.")
+		fmt.Fprintln(stderr, "Mean next-token loss over the file cut into consecutive windows of the model's context,")
+		fmt.Fprintln(stderr, "per token and per byte (bits per byte: comparable between models with different tokenizers).")
 		fs.PrintDefaults()
 	}
 	ckpt := fs.String("ckpt", "", "checkpoint to evaluate")
@@ -52,21 +54,52 @@ func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if n == 0 {
 		return fail(stderr, "eval", fmt.Errorf("the data has %d tokens, fewer than one window of %d + 1", len(ids), T))
 	}
+	nBytes := targetBytes(tok, ids, n)
+	perByte := perByteLoss(loss, n, nBytes)
 	if *asJSON {
 		jsonLine(stdout, struct {
-			Loss   float64 `json:"loss"`
-			Tokens int     `json:"tokens"`
-		}{round4(loss), n})
+			Loss        float64 `json:"loss"`
+			Tokens      int     `json:"tokens"`
+			Bytes       int     `json:"bytes"`
+			LossPerByte float64 `json:"loss_per_byte"`
+			BitsPerByte float64 `json:"bits_per_byte"`
+		}{round4(loss), n, nBytes, round4(perByte), round4(perByte / math.Ln2)})
 		return 0
 	}
-	fmt.Fprintf(stdout, "loss %.4f over %s tokens (%d windows of %d)\n", loss, thousands(int64(n)), n/T, T)
+	fmt.Fprintf(stdout, "loss %.4f per token over %s tokens (%d windows of %d)\n", loss, thousands(int64(n)), n/T, T)
+	fmt.Fprintf(stdout, "loss %.4f per byte = %.4f bits per byte over the %s bytes those tokens stand for\n", perByte, perByte/math.Ln2, thousands(int64(nBytes)))
+	fmt.Fprintln(stdout, "(per byte compares models with different tokenizers fairly; per token does not)")
 	return 0
+}
+
+// targetBytes is how many bytes of text the n predicted tokens stand for:
+// Eval predicts ids[1:n+1] (consecutive windows, each input shifted by one).
+func targetBytes(tok tokenizer.Tokenizer, ids []int32, n int) int {
+	total := 0
+	for _, id := range ids[1:min(n+1, len(ids))] {
+		total += len(tok.TokenBytes(int(id)))
+	}
+	return total
+}
+
+// perByteLoss spreads the total loss of n tokens (in nats) over the bytes
+// they stand for.
+func perByteLoss(lossPerToken float64, n, nBytes int) float64 {
+	if nBytes == 0 {
+		return 0
+	}
+	return lossPerToken * float64(n) / float64(nBytes)
 }
 
 // wholeText loads data sources and joins their text in reading order, train
 // and validation parts together.
 func wholeText(specs []string, field string, tok tokenizer.Tokenizer, stdin io.Reader) (string, error) {
-	c, err := samples.Load(specs, samples.Options{Field: field, Stdin: stdin, AllowInvalidUTF8: tokenizer.AcceptsAnyBytes(tok)})
+	return loadWholeText(specs, samples.Options{Field: field, Stdin: stdin, AllowInvalidUTF8: tokenizer.AcceptsAnyBytes(tok)})
+}
+
+// loadWholeText is wholeText with the loading options spelled out.
+func loadWholeText(specs []string, opt samples.Options) (string, error) {
+	c, err := samples.Load(specs, opt)
 	if err != nil {
 		return "", err
 	}

@@ -23,7 +23,13 @@ import (
 type tokenizeFlags struct {
 	spec, compare, pattern, special, file, trainOut string
 	data                                            samples.Specs
+	specs                                           specList // every --tokenizer; spec is the first
+	stats, asJSON                                   bool
+	merges, decode                                  bool
+	threads                                         int
 	ids, jsonl, allowSpecial, unk, showIDs, force   bool
+	legend                                          bool
+	color                                           string
 	width                                           int
 }
 
@@ -31,7 +37,12 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tokenize", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f tokenizeFlags
-	fs.StringVar(&f.spec, "tokenizer", "", "tokenizer: "+tokenizer.Specs)
+	fs.Var(&f.specs, "tokenizer", "tokenizer: "+tokenizer.Specs+" (repeatable with --stats)")
+	fs.BoolVar(&f.stats, "stats", false, "print a table of how each tokenizer cuts the corpus (TEXT, --file, else --data): tokens, bytes and chars per token, byte fallback, vocabulary used, longest and most frequent tokens")
+	fs.BoolVar(&f.asJSON, "json", false, "with --stats, --merges or --decode: print JSON instead of text")
+	fs.BoolVar(&f.merges, "merges", false, "replay the merges BPE applies to TEXT, one line per merge (rank, pair, result), ending in the ids")
+	fs.BoolVar(&f.decode, "decode", false, "TEXT is ids (spaces or commas between): print the text and pieces they stand for, and the ids outside the vocabulary")
+	fs.IntVar(&f.threads, "threads", 0, "with --ids: encode large inputs on this many threads (default: all cores)")
 	fs.StringVar(&f.compare, "compare", "", "a second tokenizer SPEC2: show both cuts, one above the other")
 	fs.Var(&f.data, "data", "text that char, word and bpe:N learn from: FILE, DIR/, JSONL or sample:NAME (repeatable; default "+lab.DefaultData+")")
 	fs.StringVar(&f.pattern, "pattern", "", "split pattern for bpe:N and tiktoken: "+strings.Join(tokenizer.PatternNames(), ", ")+" or a regex (default: cl100k for bpe:N, the file's name for tiktoken)")
@@ -44,11 +55,14 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.trainOut, "train-out", "", "save the tokenizer (for bpe:N, the trained merges) to FILE; load it back with bpe:FILE")
 	fs.BoolVar(&f.force, "force", false, "with --train-out: overwrite a file there that is not an lmlab tokenizer or checkpoint")
 	fs.BoolVar(&f.showIDs, "show-ids", false, "write each token's id after it in the preview")
+	fs.BoolVar(&f.legend, "legend", false, "after the preview, explain every glyph and style it uses")
+	fs.StringVar(&f.color, "color", "auto", "colour the preview: auto (on a terminal without NO_COLOR), always or never")
 	fs.IntVar(&f.width, "width", 0, "wrap the preview at this many columns (default: the terminal's, else 100)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: lmlab tokenize --tokenizer SPEC [flags] [TEXT | --file FILE]")
 		fmt.Fprintln(stderr, "Shows how a tokenizer cuts text: coloured token boundaries, visible whitespace (· → ⏎),")
 		fmt.Fprintln(stderr, "byte pieces as <XX>, then the count, chars/token and bytes/token. Reads stdin without TEXT or --file.")
+		fmt.Fprintln(stderr, "Other modes: --ids, --jsonl, --stats (a table over a corpus), --merges (replay BPE), --decode IDS.")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
@@ -59,6 +73,9 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	if len(f.specs) > 0 {
+		f.spec = f.specs[0]
+	}
 	usageErr := func(msg string) int {
 		fmt.Fprintln(stderr, "lmlab tokenize:", msg)
 		fmt.Fprintln(stderr, "Run 'lmlab tokenize -h' for the flags.")
@@ -67,14 +84,26 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch {
 	case f.spec == "":
 		return usageErr("--tokenizer SPEC is required (" + tokenizer.Specs + ")")
+	case len(f.specs) > 1 && !f.stats:
+		return usageErr("--tokenizer is given more than once; compare two with --compare SPEC2, or many with --stats")
+	case f.asJSON && !(f.stats || f.merges || f.decode):
+		return usageErr("--json goes with --stats, --merges or --decode (for ids use --ids or --jsonl)")
+	case (f.merges || f.decode) && f.compare != "":
+		return usageErr("--merges and --decode take one tokenizer, not --compare")
+	case f.threads < 0:
+		return usageErr("--threads must be ≥ 0")
 	case hasText && f.file != "":
 		return usageErr("give the text as an argument or with --file, not both")
 	case f.jsonl && (f.ids || f.compare != ""):
 		return usageErr("--jsonl cannot be combined with --ids or --compare")
+	case countTrue(f.stats, f.merges, f.decode, f.ids, f.jsonl) > 1:
+		return usageErr("--stats, --merges, --decode, --ids and --jsonl are separate modes: give one")
 	case f.jsonl && hasText:
 		return usageErr("--jsonl reads lines from stdin or --file, not from an argument")
 	case f.width < 0:
 		return usageErr("--width must be ≥ 0")
+	case f.color != "auto" && f.color != "always" && f.color != "never":
+		return usageErr("--color is auto, always or never, not " + strconv.Quote(f.color))
 	case f.pattern != "" && !takesPattern(f.spec) && (f.compare == "" || !takesPattern(f.compare)):
 		return usageErr("--pattern applies to bpe:N and tiktoken:FILE only")
 	}
@@ -87,11 +116,41 @@ func runTokenize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		f.trainOut = path
 	}
-	if err := runTokenizeErr(&f, text, hasText, stdin, stdout, stderr); err != nil {
+	run := runTokenizeErr
+	switch {
+	case f.stats:
+		run = runTokenStats
+	case f.merges:
+		run = runMergeReplay
+	case f.decode:
+		run = runDecode
+	}
+	if err := run(&f, text, hasText, stdin, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "lmlab tokenize:", err)
 		return 1
 	}
 	return 0
+}
+
+// specList is a repeatable string flag.
+type specList []string
+
+func (l *specList) String() string { return strings.Join(*l, ", ") }
+
+func (l *specList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+// countTrue counts the true values among bs.
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // takesPattern reports whether spec uses --pattern.
@@ -150,6 +209,11 @@ func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader
 		if f.trainOut != "" && f.file == "" && readerIsTerminal(stdin) {
 			return nil // only training was asked for
 		}
+		if f.ids {
+			if ok, err := streamIDs(tok, in, name, stdout, idThreads(f.threads)); ok {
+				return err
+			}
+		}
 		b, err := io.ReadAll(in)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", name, err)
@@ -171,17 +235,21 @@ func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader
 		_, err := fmt.Fprintln(stdout, strings.Join(strs, " "))
 		return err
 	}
-	st := tui.StylesFor(stdout)
+	st, print := previewStyles(f.color, stdout)
 	opt := tui.TokenViewOptions{Width: f.width, ShowIDs: f.showIDs, Whitespace: true, WrapAtTokens: true}
 	if opt.Width == 0 {
 		if opt.Width = tui.TerminalWidth(stdout); opt.Width == 0 {
 			opt.Width = 100
 		}
 	}
+	legend := ""
+	if f.legend {
+		legend = "\n\n" + tui.Legend(st)
+	}
 	toks := tok.EncodeTokens(text)
 	if f.compare == "" {
 		out := tui.RenderTokens(st, text, toks, opt)
-		return tui.Fprintln(stdout, out+"\n"+st.Muted.Render(tok.Name()+": "+tui.TokenSummary(text, toks)))
+		return print(out + "\n" + st.Muted.Render(tok.Name()+": "+tui.TokenSummary(text, toks)) + legend)
 	}
 	tok2, err := buildTokenizer(f, f.compare, stdin, stderr)
 	if err != nil {
@@ -193,7 +261,20 @@ func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader
 	}
 	a := tui.TokenRow{Name: tok.Name(), Tokens: toks}
 	b := tui.TokenRow{Name: tok2.Name(), Tokens: tok2.EncodeTokens(text)}
-	return tui.Fprintln(stdout, tui.RenderCompare(st, text, a, b, opt))
+	return print(tui.RenderCompare(st, text, a, b, opt) + legend)
+}
+
+// previewStyles picks the preview's styles for --color and the function
+// that prints it: auto colours a terminal that shows colour (reduced to what
+// it shows), always writes full colour anywhere, never draws │ marks.
+func previewStyles(color string, stdout io.Writer) (tui.Styles, func(string) error) {
+	switch color {
+	case "always":
+		return tui.DefaultStyles(), func(s string) error { _, err := fmt.Fprintln(stdout, s); return err }
+	case "never":
+		return tui.PlainStyles(), func(s string) error { return tui.Fprintln(stdout, s) }
+	}
+	return tui.StylesFor(stdout), func(s string) error { return tui.Fprintln(stdout, s) }
 }
 
 // buildTokenizer makes the tokenizer of spec, reading --data for the kinds
