@@ -45,8 +45,18 @@ type keyMap struct {
 	SourceAdd    key.Binding
 
 	// Tokens.
-	Compare key.Binding
-	IDs     key.Binding
+	Compare    key.Binding
+	IDs        key.Binding
+	TokPrev    key.Binding // the token cursor
+	TokNext    key.Binding
+	TokFirst   key.Binding
+	TokLast    key.Binding
+	Legend     key.Binding
+	Open       key.Binding // load a file into the text
+	Replay     key.Binding // merge replay of the token under the cursor
+	ReplayPrev key.Binding
+	ReplayNext key.Binding
+	Newline    key.Binding // while editing the Tokens text
 
 	// Loss.
 	Smooth key.Binding
@@ -117,6 +127,17 @@ func newKeyMap() keyMap {
 		Compare: b(k("c"), "c", "compare tokenizer"),
 		IDs:     b(k("i"), "i", "show ids"),
 
+		TokPrev:    b(k("left", "h"), "←/h", "previous token"),
+		TokNext:    b(k("right", "l"), "→/l", "next token"),
+		TokFirst:   b(k("home"), "home", "first token"),
+		TokLast:    b(k("end"), "end", "last token"),
+		Legend:     b(k("g"), "g", "glyph legend"),
+		Open:       b(k("o"), "o", "open a file"),
+		Replay:     b(k("r"), "r", "merge replay"),
+		ReplayPrev: b(k("["), "[", "merge back"),
+		ReplayNext: b(k("]"), "]", "merge forward"),
+		Newline:    b(k("alt+enter", "ctrl+j"), "alt+enter", "newline"),
+
 		Smooth: b(k("m"), "m", "smoothing"),
 
 		PosPrev:   b(k("left", "h"), "←/h", "previous position"),
@@ -151,7 +172,8 @@ func (k *keyMap) paneKeys(p paneID) []*key.Binding {
 		return []*key.Binding{&k.SourcePrev, &k.SourceNext, &k.SourceToggle, &k.WeightDown, &k.WeightUp, &k.SourceAdd,
 			&k.Up, &k.Down, &k.PageUp, &k.PageDown}
 	case paneTokens:
-		return []*key.Binding{&k.Edit, &k.Compare, &k.IDs, &k.Up, &k.Down}
+		return []*key.Binding{&k.Edit, &k.Compare, &k.IDs, &k.TokPrev, &k.TokNext, &k.TokFirst, &k.TokLast,
+			&k.Legend, &k.Open, &k.Replay, &k.ReplayPrev, &k.ReplayNext, &k.Up, &k.Down}
 	case paneLoss:
 		return []*key.Binding{&k.Smooth}
 	case panePredict:
@@ -183,7 +205,7 @@ type keyState struct {
 // update enables exactly the bindings that apply in state s.
 func (k *keyMap) update(s keyState) {
 	all := []*key.Binding{&k.Run, &k.Step, &k.Eval, &k.Save, &k.Base, &k.Next, &k.Prev, &k.Jump, &k.Edit,
-		&k.Apply, &k.Cancel, &k.Help, &k.Quit, &k.Yes, &k.No}
+		&k.Apply, &k.Cancel, &k.Help, &k.Quit, &k.Yes, &k.No, &k.Newline}
 	for p := paneID(0); p < numPanes; p++ {
 		all = append(all, k.paneKeys(p)...)
 	}
@@ -199,6 +221,7 @@ func (k *keyMap) update(s keyState) {
 	case s.editing:
 		k.Apply.SetEnabled(true)
 		k.Cancel.SetEnabled(true)
+		k.Newline.SetEnabled(s.focus == paneTokens)
 		k.Quit.SetKeys("ctrl+c") // letters are text while editing
 		return
 	}

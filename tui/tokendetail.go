@@ -1,0 +1,321 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"lmlab/samples"
+	"lmlab/tokenizer"
+)
+
+// This file is the Tokens pane's debugger: the token cursor and its detail
+// lines, the glyph legend, the unknown-character line, the positions where
+// two tokenizers cut differently, the merge replay of a byte-level BPE and
+// the loading of a text file.
+
+// pieceKind is how a tokenizer's files spell its vocabulary pieces.
+type pieceKind int
+
+const (
+	piecePlain     pieceKind = iota // the piece is its text (char, word)
+	pieceByteLevel                  // GPT-2's byte-to-character map: a space is Ġ
+	pieceMeta                       // SentencePiece: a space is ▁, bytes are <0xNN>
+)
+
+// pieceKindOf finds how t spells its pieces: a BPE that encodes a character
+// outside any vocabulary as bytes without byte fallback is byte-level; one
+// that needs byte fallback or <unk> for it is SentencePiece-style.
+func pieceKindOf(t tokenizer.Tokenizer) pieceKind {
+	if _, ok := t.(*tokenizer.BPE); !ok {
+		return piecePlain
+	}
+	for _, tk := range t.EncodeTokens("\U000F0000") { // a private-use character no vocabulary has
+		if tk.Fallback {
+			return pieceMeta
+		}
+	}
+	return pieceByteLevel
+}
+
+// byteLevelRune is GPT-2's map from a byte to the character its vocabulary
+// files write it as: printable Latin-1 bytes stand for themselves, the
+// others (space, controls, …) for characters from U+0100 on.
+var byteLevelRune = func() [256]rune {
+	var m [256]rune
+	n := 0
+	for b := range 256 {
+		if ('!' <= b && b <= '~') || (0xA1 <= b && b <= 0xAC) || (0xAE <= b && b <= 0xFF) {
+			m[b] = rune(b)
+			continue
+		}
+		m[b] = rune(256 + n)
+		n++
+	}
+	return m
+}()
+
+// rawPiece is token id's vocabulary piece as the tokenizer's files write
+// it ("Ġf", "▁def", "<0xF0>"); a tokenizer with a Piece(id) method says it
+// itself.
+func rawPiece(t tokenizer.Tokenizer, kind pieceKind, tk tokenizer.Token) string {
+	if pt, ok := t.(interface{ Piece(int) string }); ok {
+		return pt.Piece(tk.ID)
+	}
+	b := t.TokenBytes(tk.ID)
+	switch {
+	case tk.ID < 0:
+		return "(none: outside the vocabulary)"
+	case tk.Special:
+		return string(b)
+	case kind == pieceByteLevel:
+		var sb strings.Builder
+		for _, c := range b {
+			sb.WriteRune(byteLevelRune[c])
+		}
+		return sb.String()
+	case kind == pieceMeta && tk.Fallback && len(b) == 1:
+		return fmt.Sprintf("<0x%02X>", b[0])
+	case kind == pieceMeta:
+		return strings.ReplaceAll(string(b), " ", metaspace)
+	}
+	return string(b)
+}
+
+// metaspace is SentencePiece's word-start marker.
+const metaspace = "\u2581"
+
+// hexBytes writes b as "F0 9F A4 96".
+func hexBytes(b []byte) string {
+	var sb strings.Builder
+	for i, c := range b {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		fmt.Fprintf(&sb, "%02X", c)
+	}
+	return sb.String()
+}
+
+// strconvQuote quotes a piece on one line (control characters, newlines
+// and invalid bytes escaped), so a detail line stays one line.
+func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }
+
+// tokenDetail is the detail lines of token i of toks over text: its place,
+// id, vocabulary piece, bytes and span, and for a token that is part of a
+// character (byte-level pieces, byte fallback), the character and every
+// token it takes ("🤖" = 3 tokens).
+func tokenDetail(st Styles, t tokenizer.Tokenizer, kind pieceKind, text string, toks []tokenizer.Token, i int) []string {
+	if i < 0 || i >= len(toks) {
+		return nil
+	}
+	tk := toks[i]
+	b := t.TokenBytes(tk.ID)
+	id := fmt.Sprint(tk.ID)
+	if tk.ID < 0 {
+		id = "none"
+	}
+	var flags []string
+	switch {
+	case tk.Special:
+		flags = append(flags, "special")
+	case tk.ID < 0 || (tk.Fallback && kind != pieceMeta):
+		flags = append(flags, "unknown")
+	case tk.Fallback:
+		flags = append(flags, "byte fallback")
+	}
+	if tk.SplitsRune {
+		flags = append(flags, "splits a character")
+	}
+	line := st.Label.Render(fmt.Sprintf("token %d/%d", i+1, len(toks))) +
+		st.Value.Render(fmt.Sprintf(" id %s · piece %s · bytes %s · at %d–%d", id, strconvQuote(rawPiece(t, kind, tk)), hexBytes(b), tk.Start, tk.End))
+	if len(flags) > 0 {
+		line += st.TokenDiff.Render(" · " + strings.Join(flags, ", "))
+	}
+	out := []string{line}
+	if g := charGroup(text, toks, i); g != "" {
+		out = append(out, st.Muted.Render(g))
+	}
+	return out
+}
+
+// charGroup says which character token i is a piece of, and how many
+// tokens that character takes, when the token covers only part of a
+// character or the character takes more than one token: "🤖" U+1F916 = 3
+// tokens (ids 9468 242 244). It is "" for a token of whole characters.
+func charGroup(text string, toks []tokenizer.Token, i int) string {
+	tk := toks[i]
+	if tk.Start < 0 || tk.End > len(text) || tk.Start >= tk.End {
+		return ""
+	}
+	// The character the token starts in, or, for a token that starts on a
+	// character, the character it ends in.
+	at := tk.Start
+	if utf8.RuneStart(text[at]) && tk.End < len(text) && !utf8.RuneStart(text[tk.End]) {
+		at = tk.End - 1
+	}
+	rs := at
+	for rs > 0 && at-rs < utf8.UTFMax && !utf8.RuneStart(text[rs]) {
+		rs--
+	}
+	r, n := utf8.DecodeRuneInString(text[rs:])
+	if r == utf8.RuneError && n <= 1 {
+		return ""
+	}
+	re := rs + n
+	var ids []string
+	for _, o := range toks {
+		if o.End > rs && o.Start < re {
+			ids = append(ids, fmt.Sprint(o.ID))
+		}
+	}
+	if len(ids) < 2 && !tk.SplitsRune {
+		return ""
+	}
+	noun := "tokens"
+	if len(ids) == 1 {
+		noun = "token"
+	}
+	return fmt.Sprintf("%q U+%04X (%s) = %d %s: ids %s", text[rs:re], r, hexBytes([]byte(text[rs:re])), len(ids), noun, strings.Join(ids, " "))
+}
+
+// renderCursor draws toks as RenderTokens does, the token at cursor in the
+// cursor style (reverse video, which shows without colour too).
+func renderCursor(st Styles, text string, toks []tokenizer.Token, other map[int]bool, opt TokenViewOptions, cursor int) string {
+	pal := append(palette(st), lipgloss.NewStyle().Reverse(true).Bold(true))
+	units := tokenUnits(st, text, toks, other, opt)
+	for k := range units {
+		if units[k].tok == cursor {
+			units[k].style = len(pal) - 1
+		}
+	}
+	return layout(pal, units, opt.Width, opt.WrapAtTokens)
+}
+
+// cursorLine is the line, counted from 0, on which the view of toks drawn
+// as RenderTokens does at opt.Width shows token cursor.
+func cursorLine(st Styles, text string, toks []tokenizer.Token, opt TokenViewOptions, cursor int) int {
+	units := tokenUnits(st, text, toks, nil, opt)
+	n := 0
+	for n < len(units) && units[n].tok < cursor {
+		n++
+	}
+	if n < len(units) {
+		n++ // the cursor's first unit: it may move to the next line
+	}
+	return strings.Count(ansi.Strip(layout(palette(st), units[:n], opt.Width, opt.WrapAtTokens)), "\n")
+}
+
+// legend explains every mark of the token view.
+func legend(st Styles, noColor bool) []string {
+	items := [][2]string{
+		{glyphSpace, "space"}, {glyphNewline, "newline"}, {glyphTab, "tab"}, {glyphCR, "carriage return"},
+		{glyphUniSpace, "other space"}, {"␀…␟", "control character"}, {"<XX>", "a byte of a character split across tokens (or invalid UTF-8)"},
+		{metaspace, "word start (SentencePiece)"}, {"Ġ", "space in a byte-level piece"}, {glyphEmpty, "token with no text of its own"},
+		{"₁₂", "id (i)"},
+	}
+	if noColor {
+		items = append(items, [2]string{glyphSep, "token boundary"}, [2]string{glyphDiffSep, "a cut the other tokenizer does not make"},
+			[2]string{"reverse", "unknown, byte fallback or split character; the cursor's token"}, [2]string{"underline", "every other token"})
+	} else {
+		items = append(items, [2]string{st.TokenUnknown.Render("unk"), "unknown"}, [2]string{st.TokenFallback.Render("fb"), "byte fallback or split character"},
+			[2]string{st.TokenSpecial.Render("sp"), "special token"}, [2]string{st.TokenDiff.Render("cut"), "a cut the other tokenizer does not make"})
+	}
+	parts := make([]string, len(items))
+	for i, it := range items {
+		parts[i] = st.Value.Render(it[0]) + " " + st.Muted.Render(it[1])
+	}
+	return []string{st.Label.Render("legend ") + strings.Join(parts, st.Muted.Render(" · "))}
+}
+
+// unknownLine lists the first places of text tok cannot represent, or ""
+// when there are none. Only the text drawn is searched.
+func unknownLine(st Styles, tok tokenizer.Tokenizer, text string) string {
+	pos := tokenizer.Unknown(tok, text)
+	if len(pos) == 0 {
+		return ""
+	}
+	const show = 4
+	parts := make([]string, 0, show)
+	for _, p := range pos[:min(show, len(pos))] {
+		parts = append(parts, p.String())
+	}
+	more := ""
+	if len(pos) > show {
+		more = fmt.Sprintf(", and %d more", len(pos)-show)
+	}
+	return st.TokenUnknown.Render(fmt.Sprintf("%d unknown", len(pos))) + st.Muted.Render(": "+strings.Join(parts, ", ")+more)
+}
+
+// differAt lists the first byte offsets where a and b cut differently.
+func differAt(a, b []tokenizer.Token, show int) (at []int, more bool) {
+	ca, cb := cuts(a), cuts(b)
+	var all []int
+	for c := range ca {
+		if !cb[c] {
+			all = append(all, c)
+		}
+	}
+	for c := range cb {
+		if !ca[c] {
+			all = append(all, c)
+		}
+	}
+	sort.Ints(all)
+	if len(all) > show {
+		return all[:show], true
+	}
+	return all, false
+}
+
+// Loading a file into the Tokens pane's text.
+
+// tokenFileMax caps a file loaded into the Tokens pane: the pane encodes
+// all of it at once.
+const tokenFileMax = 4 << 20
+
+// errNotTextFile is a path the Tokens pane will not load: a directory.
+var errNotTextFile = errors.New("not a text file")
+
+// readTextFile reads a text file for the Tokens pane with the limits of
+// data files (samples.Load): a FIFO, device or socket is refused without
+// being opened, and so is binary data; at most tokenFileMax bytes. Invalid
+// UTF-8 is kept, for byte-level tokenizers to show.
+func readTextFile(path string) (string, error) {
+	if path == "" {
+		return "", fmt.Errorf("open: no path; type the path of a text file, or esc")
+	}
+	abs, err := filepath.Abs(path) // a path, never "-" (stdin) or sample:NAME
+	if err != nil {
+		return "", fmt.Errorf("open %s: %w", path, err)
+	}
+	info, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("open %s: no such file; check the path (relative to %s)", path, filepath.Dir(abs))
+	case err != nil:
+		return "", fmt.Errorf("open %s: %w", path, err)
+	case info.IsDir():
+		return "", fmt.Errorf("open %s: %w: a directory; give one text file", path, errNotTextFile)
+	}
+	c, err := samples.Load([]string{abs}, samples.Options{MaxBytes: tokenFileMax, AllowInvalidUTF8: true})
+	if err != nil {
+		return "", fmt.Errorf("open: %w", err)
+	}
+	var sb strings.Builder
+	for i, d := range c.Sources[0].Docs {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(d.Text)
+	}
+	return sb.String(), nil
+}
