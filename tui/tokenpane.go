@@ -107,6 +107,9 @@ func (p *tokenPane) specList() []string {
 // read when the comparison is first shown. A spec that does not parse is
 // an error that names it.
 func (m *Model) CompareWith(specs ...string) error {
+	if len(specs) == 0 {
+		return nil
+	}
 	list := []string{""}
 	seen := map[string]bool{"": true}
 	for _, s := range specs {

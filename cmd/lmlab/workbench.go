@@ -5,19 +5,21 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
 
 	"lmlab/engine"
 	"lmlab/engine/lab"
+	"lmlab/tokenizer"
 	"lmlab/tui"
 )
 
 // runWorkbench opens the terminal workbench: `lmlab` with no command, and
 // every training flag of `lmlab train`.
 func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	opts, code, ok := workbenchOptions(args, stdin, stdout, stderr)
+	opts, compare, code, ok := workbenchFlags(args, stdin, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -29,6 +31,10 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	var p *tea.Program
 	opts.Quit = func() { p.Quit() }
 	m := tui.New(opts)
+	if err := m.CompareWith(compare...); err != nil { // checked when parsed: this is a bug
+		fmt.Fprintln(stderr, "lmlab:", err)
+		return 2
+	}
 	p = tea.NewProgram(m, tea.WithOutput(stdout))
 	code = func() (code int) {
 		defer func() {
@@ -55,12 +61,21 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 // workbenchOptions parses the workbench's flags. When ok is false the
 // command ends with code (help was shown, or the flags were wrong).
 func workbenchOptions(args []string, stdin io.Reader, stdout, stderr io.Writer) (opts tui.Options, code int, ok bool) {
+	opts, _, code, ok = workbenchFlags(args, stdin, stdout, stderr)
+	return opts, code, ok
+}
+
+// workbenchFlags is workbenchOptions with the tokenizers --compare names,
+// for the Tokens pane (tui.Model.CompareWith).
+func workbenchFlags(args []string, stdin io.Reader, stdout, stderr io.Writer) (opts tui.Options, compare []string, code int, ok bool) {
 	fs := flag.NewFlagSet("lmlab", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tf := addTrainFlags(fs)
 	tf.addCkptFlag("start from this checkpoint's weights and tokenizer (a fine-tune: f marks the base, Predict compares)")
 	out := fs.String("out", "", "where s saves the checkpoint (default: lmlab-<data>-step<N>.safetensors in the current directory)")
 	freeze := addFreezeFlags(fs)
+	var cmp compareFlag
+	fs.Var(&cmp, "compare", "a tokenizer the Tokens pane compares with (c cycles): "+tokenizer.Specs+" (repeatable)")
 	help := fs.Bool("help-workbench", false, "show this help")
 	fs.Usage = func() {
 		w := fs.Output()
@@ -70,24 +85,52 @@ func workbenchOptions(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 		fs.PrintDefaults()
 	}
 	if code, err := tf.parse(args, stderr, "Run 'lmlab --help-workbench' for the flags."); err != nil {
-		return opts, code, false
+		return opts, nil, code, false
 	}
 	if *help {
 		fs.SetOutput(stdout)
 		fs.Usage()
-		return opts, 0, false
+		return opts, nil, 0, false
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "lmlab: unexpected argument %q; the workbench takes flags only (lmlab help lists the commands)\n", fs.Arg(0))
-		return opts, 2, false
+		return opts, nil, 2, false
 	}
 	// Where s saves is checked now, not after an hour of training.
 	path, err := tf.guardOut(*out, tf.data, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "lmlab:", err)
-		return opts, 1, false
+		return opts, nil, 1, false
 	}
-	return tui.Options{Session: freeze.apply(tf.options(stdin)), Out: path}, 0, true
+	return tui.Options{Session: freeze.apply(tf.options(stdin)), Out: path}, cmp, 0, true
+}
+
+// compareFlag is the repeatable --compare SPEC. A spec is checked when
+// given: its form, and that a file it names is there (the file is read
+// when the Tokens pane first shows the comparison).
+type compareFlag []string
+
+func (c *compareFlag) String() string { return strings.Join(*c, ",") }
+
+func (c *compareFlag) Set(s string) error {
+	sp, err := tokenizer.ParseSpec(s)
+	if err != nil {
+		return err
+	}
+	if sp.Kind == tokenizer.KindCheckpoint {
+		return fmt.Errorf("%s: the workbench compares tokenizers, not checkpoints; give its tokenizer.json as hf:FILE (lmlab export --format hf writes one)", s)
+	}
+	if sp.Path != "" {
+		info, err := os.Stat(sp.Path)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%s: no such file %s; check the path", s, sp.Path)
+		case !info.Mode().IsRegular():
+			return fmt.Errorf("%s: %s is not a regular file; give a tokenizer file", s, sp.Path)
+		}
+	}
+	*c = append(*c, s)
+	return nil
 }
 
 // freezeFlags are the fine-tuning flags the workbench shares with lmlab
