@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
@@ -187,23 +188,74 @@ func charGroup(text string, toks []tokenizer.Token, i int) string {
 	return fmt.Sprintf("%q U+%04X (%s) = %d %s: ids %s", text[rs:re], r, hexBytes([]byte(text[rs:re])), len(ids), noun, strings.Join(ids, " "))
 }
 
-// renderCursor draws toks as RenderTokens does, the token at cursor in the
-// cursor style (reverse video, which shows without colour too).
-func renderCursor(st Styles, text string, toks []tokenizer.Token, other map[int]bool, opt TokenViewOptions, cursor int) string {
+// drawTokens draws toks as RenderTokens does (with other, as a row of
+// RenderCompare does), with units whose glyphs would run together drawn
+// apart (see fixUnits), and the token at cursor (≥ 0) in the cursor style:
+// reverse video, which shows without colour too.
+func drawTokens(st Styles, text string, toks []tokenizer.Token, other map[int]bool, opt TokenViewOptions, cursor int) string {
 	pal := append(palette(st), lipgloss.NewStyle().Reverse(true).Bold(true))
-	units := tokenUnits(st, text, toks, other, opt)
-	for k := range units {
-		if units[k].tok == cursor {
-			units[k].style = len(pal) - 1
+	units := fixUnits(tokenUnits(st, text, toks, other, opt))
+	if cursor >= 0 {
+		for k := range units {
+			if units[k].tok == cursor {
+				units[k].style = len(pal) - 1
+			}
 		}
 	}
 	return layout(pal, units, opt.Width, opt.WrapAtTokens)
 }
 
+// fixUnits makes every unit as wide on screen as its width says. A unit
+// that would join the one before it into one character (a skin tone, a
+// flag's second letter, a combining mark or joiner that starts a token) is
+// merged into it when both are one token in one style, and otherwise has
+// its leading code points written as <U+XXXX>, since they belong to another
+// token; invisible format characters (zero-width space, joiner, BOM, bidi
+// controls) are always written so.
+func fixUnits(units []unit) []unit {
+	out := units[:0]
+	for _, u := range units {
+		if strings.ContainsFunc(u.text, isFormat) {
+			u.text = showFormat(u.text)
+			u.width = ansi.StringWidth(u.text)
+		}
+		if n := len(out); n > 0 && u.text != "" && u.text[0] >= utf8.RuneSelf && !out[n-1].brk {
+			prev := &out[n-1]
+			if ansi.StringWidth(prev.text+u.text) != prev.width+u.width {
+				if prev.tok == u.tok && prev.style == u.style {
+					prev.text += u.text
+					prev.width = ansi.StringWidth(prev.text)
+					prev.brk = u.brk
+					continue
+				}
+				u.text, u.width = escapeJoining(prev.text, u.text)
+			}
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// escapeJoining writes the leading code points of s as <U+XXXX> until s no
+// longer joins prev, and returns s and its width.
+func escapeJoining(prev, s string) (string, int) {
+	var esc strings.Builder
+	for s != "" {
+		r, n := utf8.DecodeRuneInString(s)
+		fmt.Fprintf(&esc, "<U+%04X>", r)
+		s = s[n:]
+		if s == "" || ansi.StringWidth(prev+esc.String()+s) == ansi.StringWidth(prev)+ansi.StringWidth(esc.String())+ansi.StringWidth(s) {
+			break
+		}
+	}
+	out := esc.String() + s
+	return out, ansi.StringWidth(out)
+}
+
 // cursorLine is the line, counted from 0, on which the view of toks drawn
 // as RenderTokens does at opt.Width shows token cursor.
 func cursorLine(st Styles, text string, toks []tokenizer.Token, opt TokenViewOptions, cursor int) int {
-	units := tokenUnits(st, text, toks, nil, opt)
+	units := fixUnits(tokenUnits(st, text, toks, nil, opt))
 	n := 0
 	for n < len(units) && units[n].tok < cursor {
 		n++
@@ -214,27 +266,47 @@ func cursorLine(st Styles, text string, toks []tokenizer.Token, opt TokenViewOpt
 	return strings.Count(ansi.Strip(layout(palette(st), units[:n], opt.Width, opt.WrapAtTokens)), "\n")
 }
 
-// legend explains every mark of the token view.
+// legend explains every mark of the token view, in one paragraph.
 func legend(st Styles, noColor bool) []string {
 	items := [][2]string{
-		{glyphSpace, "space"}, {glyphNewline, "newline"}, {glyphTab, "tab"}, {glyphCR, "carriage return"},
-		{glyphUniSpace, "other space"}, {"␀…␟", "control character"}, {"<XX>", "a byte of a character split across tokens (or invalid UTF-8)"},
-		{metaspace, "word start (SentencePiece)"}, {"Ġ", "space in a byte-level piece"}, {glyphEmpty, "token with no text of its own"},
-		{"₁₂", "id (i)"},
+		{glyphSpace, "space"}, {glyphNewline, "newline"}, {glyphTab, "tab"}, {glyphCR, "CR"}, {glyphUniSpace, "other space"},
+		{"␀", "control"}, {"<XX>", "a byte of a split character"}, {metaspace, "word start (SentencePiece piece)"},
+		{"Ġ", "space (byte-level piece)"}, {glyphEmpty, "inserted"}, {"₁₂", "id"},
 	}
 	if noColor {
-		items = append(items, [2]string{glyphSep, "token boundary"}, [2]string{glyphDiffSep, "a cut the other tokenizer does not make"},
-			[2]string{"reverse", "unknown, byte fallback or split character; the cursor's token"}, [2]string{"underline", "every other token"})
+		items = append(items, [2]string{glyphSep, "cut"}, [2]string{glyphDiffSep, "cut the other lacks"},
+			[2]string{"underline", "odd token"}, [2]string{"reverse", "unknown, byte fallback, split character"})
 	} else {
-		items = append(items, [2]string{st.TokenUnknown.Render("unk"), "unknown"}, [2]string{st.TokenFallback.Render("fb"), "byte fallback or split character"},
-			[2]string{st.TokenSpecial.Render("sp"), "special token"}, [2]string{st.TokenDiff.Render("cut"), "a cut the other tokenizer does not make"})
+		items = append(items, [2]string{st.TokenUnknown.Render("unk"), "unknown"}, [2]string{st.TokenFallback.Render("fb"), "byte fallback, split character"},
+			[2]string{st.TokenSpecial.Render("sp"), "special"}, [2]string{st.TokenDiff.Render("cut"), "cut the other lacks"})
 	}
 	parts := make([]string, len(items))
 	for i, it := range items {
 		parts[i] = st.Value.Render(it[0]) + " " + st.Muted.Render(it[1])
 	}
-	return []string{st.Label.Render("legend ") + strings.Join(parts, st.Muted.Render(" · "))}
+	return []string{st.Label.Render("legend ") + strings.Join(parts, st.Muted.Render(", "))}
 }
+
+// showFormat writes the invisible format characters of s (zero-width
+// space and joiner, byte order mark, bidi controls: Unicode's Cf) as
+// <U+XXXX>, so that a line of text has the width it is measured to have
+// in every terminal, and a right-to-left override cannot reorder it.
+func showFormat(s string) string {
+	if !strings.ContainsFunc(s, isFormat) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isFormat(r) {
+			fmt.Fprintf(&b, "<U+%04X>", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isFormat(r rune) bool { return r >= 0x80 && unicode.Is(unicode.Cf, r) }
 
 // unknownLine lists the first places of text tok cannot represent, or ""
 // when there are none. Only the text drawn is searched.

@@ -322,9 +322,9 @@ func (p *tokenPane) lines() []string {
 		if p.fileErr != nil {
 			hint = st.Error.Render(p.fileErr.Error())
 		}
-		out = append(out, st.Label.Render("text ")+st.Value.Render(showSpace(headText(text, w))), hint)
+		out = append(out, st.Label.Render("text ")+st.Value.Render(showFormat(showSpace(headText(text, w)))), hint)
 	}
-	foot := p.footer(text, w)
+	foot := p.footer(text, w, max(h-len(out)-2, 0))
 	rows := max(h-len(out)-len(foot), 1)
 	body := p.body(text, w, p.offset+rows+2)
 	if p.follow && p.cur >= 0 {
@@ -341,7 +341,7 @@ func (p *tokenPane) lines() []string {
 
 // footer is the lines under the tokens: the cursor token's details, the
 // merge replay, the legend; each cut to the pane's width.
-func (p *tokenPane) footer(text string, w int) []string {
+func (p *tokenPane) footer(text string, w, most int) []string {
 	var out []string
 	if p.cur >= 0 {
 		toks := p.cache.tokens(p.tok, text)
@@ -357,7 +357,7 @@ func (p *tokenPane) footer(text string, w int) []string {
 	for _, l := range out {
 		lines = append(lines, strings.Split(ansi.Wrap(l, w, " "), "\n")...)
 	}
-	return lines
+	return lines[:min(len(lines), most)]
 }
 
 // cursorRow is the body line the cursor's token is drawn on: the title
@@ -416,11 +416,11 @@ func (p *tokenPane) render(text string, toks, cmp []tokenizer.Token, w, budget i
 	switch {
 	case spec != "" && p.cmpTok != nil:
 		b, bCuts := tokensBefore(cmp, budget)
-		view = compareRow(*st, text, tokName(p.tok), TokenSummary(text, toks), a, cuts(bCuts), opt) + unknown
+		view = p.row(text, p.tok, toks, a, cuts(bCuts), opt) + unknown
 		if len(a) < len(toks) {
 			return view, false
 		}
-		view += "\n\n" + compareRow(*st, text, tokName(p.cmpTok), TokenSummary(text, cmp), b, cuts(aCuts), opt)
+		view += "\n\n" + p.row(text, p.cmpTok, cmp, b, cuts(aCuts), opt)
 		if len(b) < len(cmp) {
 			return view, false
 		}
@@ -437,11 +437,7 @@ func (p *tokenPane) render(text string, toks, cmp []tokenizer.Token, w, budget i
 			view += st.Muted.Render(" at bytes " + strings.Join(s, ", ") + tail)
 		}
 	default:
-		tokView := RenderTokens(*st, text, a, opt)
-		if p.cur >= 0 && p.cur < len(a) {
-			tokView = renderCursor(*st, text, a, nil, opt, p.cur)
-		}
-		view = st.Title.Render(tokName(p.tok)) + st.Muted.Render("  "+TokenSummary(text, toks)) + "\n" + tokView + unknown
+		view = p.row(text, p.tok, toks, a, nil, opt) + unknown
 		if len(a) < len(toks) {
 			return view, false
 		}
@@ -454,6 +450,18 @@ func (p *tokenPane) render(text string, toks, cmp []tokenizer.Token, w, budget i
 		}
 	}
 	return view + "\n\n" + p.vocabulary(), true
+}
+
+// row is one tokenizer's tokens of text: its name and counts (of all of
+// toks), and drawn the tokens before, with the cuts other lacks marked
+// (nil: no comparison), and the cursor on the pane's tokenizer's row.
+func (p *tokenPane) row(text string, tok tokenizer.Tokenizer, toks, drawn []tokenizer.Token, other map[int]bool, opt TokenViewOptions) string {
+	cursor := -1
+	if tok == p.tok {
+		cursor = p.cur
+	}
+	return p.st.Title.Render(tokName(tok)) + p.st.Muted.Render("  "+TokenSummary(text, toks)) + "\n" +
+		drawTokens(*p.st, text, drawn, other, opt, cursor)
 }
 
 // tokensBefore returns the tokens that start before byte n, and those with
@@ -495,7 +503,7 @@ func (p *tokenPane) vocabulary() string {
 	}
 	pieces := make([]string, 0, n)
 	for id := lo; id < min(lo+n, v); id++ {
-		pieces = append(pieces, showSpace(printable(string(p.tok.TokenBytes(id)))))
+		pieces = append(pieces, showFormat(showSpace(printable(string(p.tok.TokenBytes(id))))))
 	}
 	return p.st.Muted.Render(what) + "\n" + strings.Join(pieces, " ")
 }

@@ -27,7 +27,7 @@ func newReplayTable(t tokenizer.Tokenizer, kind pieceKind) *replayTable {
 	rt := &replayTable{tok: t}
 	b, ok := t.(*tokenizer.BPE)
 	if !ok || kind != pieceByteLevel {
-		rt.why = fmt.Sprintf("merge replay is for byte-level BPE tokenizers; %s is not one", t.Name())
+		rt.why = fmt.Sprintf("only a byte-level BPE has merges to replay; %s is not one", t.Name())
 		return rt
 	}
 	for i := range rt.byteID {
