@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -118,15 +119,15 @@ func (c *compareFlag) Set(s string) error {
 		return err
 	}
 	if sp.Kind == tokenizer.KindCheckpoint {
-		return fmt.Errorf("%s: the workbench compares tokenizers, not checkpoints; give its tokenizer.json as hf:FILE (lmlab export --format hf writes one)", s)
+		return errors.New("the workbench compares tokenizers, not checkpoints; give the checkpoint's tokenizer.json as hf:FILE (lmlab export --format hf writes one)")
 	}
 	if sp.Path != "" {
 		info, err := os.Stat(sp.Path)
 		switch {
 		case err != nil:
-			return fmt.Errorf("%s: no such file %s; check the path", s, sp.Path)
+			return fmt.Errorf("no such file %s; check the path", sp.Path)
 		case !info.Mode().IsRegular():
-			return fmt.Errorf("%s: %s is not a regular file; give a tokenizer file", s, sp.Path)
+			return fmt.Errorf("%s is not a regular file; give a tokenizer file", sp.Path)
 		}
 	}
 	*c = append(*c, s)
