@@ -269,7 +269,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 		return []key.Binding{k.Yes, k.Save, k.No}
 	}
 	if k.Apply.Enabled() {
-		return []key.Binding{k.Apply, k.Cancel}
+		return []key.Binding{k.Apply, k.Newline, k.Cancel} // Newline: the Tokens pane only
 	}
 	out := []key.Binding{k.Run, k.Step, k.Next, k.Save, k.Help, k.Quit}
 	return out
