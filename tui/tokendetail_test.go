@@ -510,3 +510,52 @@ func TestTokensCompareFiles(t *testing.T) {
 		t.Errorf("after the two files c shows %q, want the built-in char", spec)
 	}
 }
+
+// TestTokenCursorFollows: on a text longer than the pane, moving the
+// cursor to the last token scrolls the view to it, and home scrolls back.
+func TestTokenCursorFollows(t *testing.T) {
+	text := strings.Repeat("The cat sat on the mat.\n", 40) + "The owl."
+	hs := newPaneHarness(t, PlainStyles(), testWord(t), text, 40, 12)
+	hs.press("end")
+	v := hs.view() // the view scrolls as it is drawn
+	if hs.p.offset == 0 || !strings.Contains(v, "┃The│·│owl│.") {
+		t.Errorf("after end the view (at line %d) does not show the last tokens:\n%s", hs.p.offset, v)
+	}
+	hs.press("home")
+	if hs.view(); hs.p.offset != 0 {
+		t.Errorf("home left the view at line %d, want 0", hs.p.offset)
+	}
+}
+
+// FuzzTokensPane draws the Tokens pane on any text, with the cursor moved
+// a few tokens, for a byte-level BPE and a word tokenizer, in plain styles
+// and colour: it never panics, and every line has the pane's width, so no
+// character breaks the border.
+func FuzzTokensPane(f *testing.F) {
+	for _, s := range []string{"The 🤖 cat", "👨‍👩‍👧🇫🇷👍🏽 🇫", "e\u0301\u200b\u202eabc\u0301", "\xff\xfe\xf0\x9f", "猫\t\r\n全角　", "\u1100\u1161 \U000E0100"} {
+		f.Add(s, uint8(3))
+	}
+	bpe, word := testBPE(f), testWord(f)
+	colour := DefaultStyles()
+	colour.NoColor = false
+	const w, h = 40, 12
+	f.Fuzz(func(t *testing.T, text string, moves uint8) {
+		for _, tok := range []tokenizer.Tokenizer{bpe, word} {
+			for _, st := range []Styles{PlainStyles(), colour} {
+				hs := newPaneHarness(t, st, tok, text, w, h)
+				for range moves % 8 {
+					hs.press("right")
+				}
+				lines := strings.Split(hs.view(), "\n")
+				if len(lines) != h {
+					t.Fatalf("%s: %d lines, want %d", tok.Name(), len(lines), h)
+				}
+				for i, l := range lines {
+					if n := ansi.StringWidth(l); n != w {
+						t.Fatalf("%s: line %d is %d cells wide, want %d: %q", tok.Name(), i, n, w, l)
+					}
+				}
+			}
+		}
+	})
+}
