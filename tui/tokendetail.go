@@ -108,7 +108,10 @@ func hexBytes(b []byte) string {
 
 // strconvQuote quotes a piece on one line (control characters, newlines
 // and invalid bytes escaped), so a detail line stays one line.
-func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }
+func strconvQuote(s string) string {
+	q := fmt.Sprintf("%q", s)
+	return `"` + standalone(q[1:])
+}
 
 // tokenDetail is the detail lines of token i of toks over text: its place,
 // id, vocabulary piece, bytes and span, and for a token that is part of a
@@ -185,7 +188,7 @@ func charGroup(text string, toks []tokenizer.Token, i int) string {
 	if len(ids) == 1 {
 		noun = "token"
 	}
-	return fmt.Sprintf("%q U+%04X (%s) = %d %s: ids %s", text[rs:re], r, hexBytes([]byte(text[rs:re])), len(ids), noun, strings.Join(ids, " "))
+	return fmt.Sprintf("%s U+%04X (%s) = %d %s: ids %s", strconvQuote(text[rs:re]), r, hexBytes([]byte(text[rs:re])), len(ids), noun, strings.Join(ids, " "))
 }
 
 // drawTokens draws toks as RenderTokens does (with other, as a row of
@@ -219,18 +222,32 @@ func fixUnits(units []unit) []unit {
 			u.text = showFormat(u.text)
 			u.width = ansi.StringWidth(u.text)
 		}
-		if n := len(out); n > 0 && u.text != "" && u.text[0] >= utf8.RuneSelf && !out[n-1].brk {
-			prev := &out[n-1]
-			if ansi.StringWidth(prev.text+u.text) != prev.width+u.width {
-				if prev.tok == u.tok && prev.style == u.style {
-					prev.text += u.text
-					prev.width = ansi.StringWidth(prev.text)
-					prev.brk = u.brk
-					continue
-				}
-				u.text, u.width = escapeJoining(prev.text, u.text)
-			}
+		if u.text == "" || u.text[0] < utf8.RuneSelf {
+			out = append(out, u)
+			continue
 		}
+		// Whether u joins the unit before it, or would join whatever
+		// comes before it on screen (a border, at the start of a line).
+		var prev *unit
+		if n := len(out); n > 0 && !out[n-1].brk {
+			prev = &out[n-1]
+		}
+		joins := prev != nil && ansi.StringWidth(prev.text+u.text) != prev.width+u.width
+		if !joins && ansi.StringWidth("x"+u.text) == 1+u.width {
+			out = append(out, u)
+			continue
+		}
+		if prev != nil && joins && prev.tok == u.tok && prev.style == u.style {
+			prev.text += u.text
+			prev.width = ansi.StringWidth(prev.text)
+			prev.brk = u.brk
+			continue
+		}
+		before := "x"
+		if joins {
+			before = prev.text
+		}
+		u.text, u.width = escapeJoining(before, u.text)
 		out = append(out, u)
 	}
 	return out
@@ -302,6 +319,40 @@ func showFormat(s string) string {
 			continue
 		}
 		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// headLine is the start of the text as the pane's first line shows it:
+// whitespace visible, invalid bytes as <XX>, format characters as <U+XXXX>.
+func headLine(s string) string {
+	return standalone(showFormat(showSpace(showInvalid(s))))
+}
+
+// standalone is s with a first character that would join whatever is
+// drawn before it (a skin tone, a combining mark: the label, a quote, a
+// border) written as <U+XXXX>.
+func standalone(s string) string {
+	if s != "" && s[0] >= utf8.RuneSelf && ansi.StringWidth("x"+s) != 1+ansi.StringWidth(s) {
+		s, _ = escapeJoining("x", s)
+	}
+	return s
+}
+
+// showInvalid writes the bytes of s that are not UTF-8 as <XX>.
+func showInvalid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			fmt.Fprintf(&b, "<%02X>", s[i])
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
 	}
 	return b.String()
 }

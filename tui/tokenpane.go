@@ -322,7 +322,7 @@ func (p *tokenPane) lines() []string {
 		if p.fileErr != nil {
 			hint = st.Error.Render(p.fileErr.Error())
 		}
-		out = append(out, st.Label.Render("text ")+st.Value.Render(showFormat(showSpace(headText(text, w)))), hint)
+		out = append(out, st.Label.Render("text ")+st.Value.Render(headLine(headText(text, w))), hint)
 	}
 	foot := p.footer(text, w, max(h-len(out)-2, 0))
 	rows := max(h-len(out)-len(foot), 1)
@@ -503,7 +503,7 @@ func (p *tokenPane) vocabulary() string {
 	}
 	pieces := make([]string, 0, n)
 	for id := lo; id < min(lo+n, v); id++ {
-		pieces = append(pieces, showFormat(showSpace(printable(string(p.tok.TokenBytes(id))))))
+		pieces = append(pieces, standalone(showFormat(showSpace(printable(string(p.tok.TokenBytes(id)))))))
 	}
 	return p.st.Muted.Render(what) + "\n" + strings.Join(pieces, " ")
 }
