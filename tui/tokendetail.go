@@ -369,13 +369,17 @@ func unknownLine(st Styles, tok tokenizer.Tokenizer, text string) string {
 	const show = 4
 	parts := make([]string, 0, show)
 	for _, p := range pos[:min(show, len(pos))] {
-		parts = append(parts, p.String())
+		if p.Invalid {
+			parts = append(parts, p.String())
+		} else {
+			parts = append(parts, fmt.Sprintf("%s at byte %d", strconvQuote(p.Text), p.Offset))
+		}
 	}
 	more := ""
 	if len(pos) > show {
-		more = fmt.Sprintf(", and %d more", len(pos)-show)
+		more = fmt.Sprintf(" and %d more", len(pos)-show)
 	}
-	return st.TokenUnknown.Render(fmt.Sprintf("%d unknown", len(pos))) + st.Muted.Render(": "+strings.Join(parts, ", ")+more)
+	return st.TokenUnknown.Render(fmt.Sprintf("%d not in the vocabulary", len(pos))) + st.Muted.Render(": "+strings.Join(parts, ", ")+more)
 }
 
 // differAt lists the first byte offsets where a and b cut differently.

@@ -559,3 +559,33 @@ func FuzzTokensPane(f *testing.F) {
 		}
 	})
 }
+
+// TestTokensUnknown: the pane lists what the tokenizer cannot represent,
+// as lmlab tokenize does, and says nothing for a byte-level tokenizer.
+func TestTokensUnknown(t *testing.T) {
+	char, err := tokenizer.NewChar(testText(t), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		tok  tokenizer.Tokenizer
+		text string
+		want string // "" for no line
+	}{
+		{"word", testWord(t), "The zebra sat.", `1 not in the vocabulary: "zebra" at byte 4`},
+		{"char", char, "The 🤖 sat. 🤖", `2 not in the vocabulary: "🤖" at byte 4, "🤖" at byte 14`},
+		{"char invalid", char, "The \xff", `1 not in the vocabulary: invalid UTF-8 byte 0xff at byte 4`},
+		{"bpe", testBPE(t), "The zebra 🤖", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hs := newPaneHarness(t, PlainStyles(), tc.tok, tc.text, 100, 16)
+			v := hs.view()
+			got := strings.TrimRight(strings.Trim(lineWith(v, "not in the vocabulary"), "┃"), " ")
+			if got != tc.want {
+				t.Errorf("unknown line %q, want %q:\n%s", got, tc.want, v)
+			}
+		})
+	}
+}
