@@ -127,15 +127,16 @@ func newKeyMap() keyMap {
 		Compare: b(k("c"), "c", "compare tokenizer"),
 		IDs:     b(k("i"), "i", "show ids"),
 
-		TokPrev:    b(k("left", "h"), "←/h", "previous token"),
-		TokNext:    b(k("right", "l"), "→/l", "next token"),
-		TokFirst:   b(k("home"), "home", "first token"),
-		TokLast:    b(k("end"), "end", "last token"),
+		// Pairs share their help key, so the help lists them once.
+		TokPrev:    b(k("left", "h"), "←/→", "token cursor (details)"),
+		TokNext:    b(k("right", "l"), "←/→", "token cursor (details)"),
+		TokFirst:   b(k("home"), "home/end", "first/last token"),
+		TokLast:    b(k("end"), "home/end", "first/last token"),
 		Legend:     b(k("g"), "g", "glyph legend"),
 		Open:       b(k("o"), "o", "open a file"),
-		Replay:     b(k("r"), "r", "merge replay"),
-		ReplayPrev: b(k("["), "[", "merge back"),
-		ReplayNext: b(k("]"), "]", "merge forward"),
+		Replay:     b(k("r"), "r", "merge replay (BPE)"),
+		ReplayPrev: b(k("["), "[/]", "merge back/forward"),
+		ReplayNext: b(k("]"), "[/]", "merge back/forward"),
 		Newline:    b(k("alt+enter", "ctrl+j"), "alt+enter", "newline"),
 
 		Smooth: b(k("m"), "m", "smoothing"),

@@ -420,6 +420,11 @@ func readTextFile(path string) (string, error) {
 	if path == "" {
 		return "", fmt.Errorf("open: no path; type the path of a text file, or esc")
 	}
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			path = filepath.Join(home, rest)
+		}
+	}
 	abs, err := filepath.Abs(path) // a path, never "-" (stdin) or sample:NAME
 	if err != nil {
 		return "", fmt.Errorf("open %s: %w", path, err)

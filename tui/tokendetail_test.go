@@ -589,3 +589,17 @@ func TestTokensUnknown(t *testing.T) {
 		})
 	}
 }
+
+// TestTokensHelp: ? with the Tokens pane focused lists its keys, each
+// pair once.
+func TestTokensHelp(t *testing.T) {
+	m := fixture(t, 200, 60)
+	m.setFocus(paneTokens)
+	m.Update(keyPress("?"))
+	screen := stripped(m)
+	for _, want := range []string{"token cursor (details)", "first/last token", "glyph legend", "open a file", "merge replay (BPE)", "merge back/forward"} {
+		if n := strings.Count(screen, want); n != 1 {
+			t.Errorf("the help shows %q %d times, want once:\n%s", want, n, screen)
+		}
+	}
+}
