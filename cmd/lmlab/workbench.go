@@ -32,10 +32,6 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	var p *tea.Program
 	opts.Quit = func() { p.Quit() }
 	m := tui.New(opts)
-	if err := m.CompareWith(compare...); err != nil { // checked when parsed: this is a bug
-		fmt.Fprintln(stderr, "lmlab:", err)
-		return 2
-	}
 	p = tea.NewProgram(m, tea.WithOutput(stdout))
 	code = func() (code int) {
 		defer func() {
@@ -44,6 +40,10 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 				code = 1
 			}
 		}()
+		if err := m.CompareWith(compare...); err != nil { // --compare checked the specs: not expected
+			fmt.Fprintln(stderr, "lmlab:", err)
+			return 2
+		}
 		_, err := p.Run()
 		if err != nil && m.Err() == nil {
 			fmt.Fprintln(stderr, "lmlab:", err)
