@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
@@ -111,7 +110,7 @@ func workbenchFlags(args []string, stdin io.Reader, stdout, stderr io.Writer) (o
 // when the Tokens pane first shows the comparison).
 type compareFlag []string
 
-func (c *compareFlag) String() string { return strings.Join(*c, ",") }
+func (c *compareFlag) String() string { return fmt.Sprint([]string(*c)) }
 
 func (c *compareFlag) Set(s string) error {
 	sp, err := tokenizer.ParseSpec(s)
