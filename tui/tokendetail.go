@@ -232,6 +232,10 @@ func fixUnits(units []unit) []unit {
 		if n := len(out); n > 0 && !out[n-1].brk {
 			prev = &out[n-1]
 		}
+		if first, _ := utf8.DecodeRuneInString(u.text); !mayJoinNext(first) && (prev == nil || !mayJoinPrev(lastRune(prev.text))) {
+			out = append(out, u)
+			continue
+		}
 		joins := prev != nil && ansi.StringWidth(prev.text+u.text) != prev.width+u.width
 		if !joins && ansi.StringWidth("x"+u.text) == 1+u.width {
 			out = append(out, u)
@@ -251,6 +255,45 @@ func fixUnits(units []unit) []unit {
 		out = append(out, u)
 	}
 	return out
+}
+
+// mayJoinNext reports whether r can join the character before it into one
+// grapheme (Unicode's grapheme cluster rules): marks, format characters,
+// skin tones, regional indicators, Hangul jamo and syllables. It is a
+// quick filter: fixUnits measures to be sure.
+func mayJoinNext(r rune) bool {
+	switch {
+	case r < 0x300:
+		return false
+	case 0x1F3FB <= r && r <= 0x1F3FF, 0x1F1E6 <= r && r <= 0x1F1FF: // skin tones, regional indicators
+		return true
+	case 0x1100 <= r && r <= 0x11FF, 0xA960 <= r && r <= 0xA97F, 0xAC00 <= r && r <= 0xD7FF: // Hangul
+		return true
+	case r == 0x0E33, r == 0x0EB3, r == 0xFF9E, r == 0xFF9F:
+		return true
+	}
+	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc, unicode.Cf) || mayJoinPrev(r)
+}
+
+// mayJoinPrev reports whether r can join the character after it: a
+// virama before a consonant, a prepended format character, a regional
+// indicator or Hangul jamo (and for safety any letter of a script that
+// writes conjuncts).
+func mayJoinPrev(r rune) bool {
+	switch {
+	case r < 0x300:
+		return false
+	case 0x1F1E6 <= r && r <= 0x1F1FF, 0x1100 <= r && r <= 0x11FF, 0xA960 <= r && r <= 0xA97F, 0xAC00 <= r && r <= 0xD7FF:
+		return true
+	case 0x0900 <= r && r <= 0x0DFF, 0x1000 <= r && r <= 0x109F, 0x1780 <= r && r <= 0x17FF, 0xA8E0 <= r && r <= 0xA8FF, 0x11000 <= r && r <= 0x11FFF:
+		return true // Indic, Myanmar, Khmer: conjuncts and prepended letters
+	}
+	return unicode.In(r, unicode.Mn, unicode.Cf)
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
 }
 
 // escapeJoining writes the leading code points of s as <U+XXXX> until s no

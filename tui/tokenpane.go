@@ -56,6 +56,8 @@ type tokenPane struct {
 	fileName string
 
 	cache, cmpCache tokenCache // the tokens of the text, as last drawn
+
+	fromBefore, fromAfter boxText // the text outside a long text's edit window
 }
 
 func newTokenPane(st *Styles, km *keyMap) *tokenPane {
@@ -136,6 +138,25 @@ func toBox(text string) string { return strings.ReplaceAll(text, "\n", glyphNewl
 
 // fromBox is the text an edit box's value stands for: ⏎ is a newline.
 func fromBox(value string) string { return strings.ReplaceAll(value, glyphNewline, "\n") }
+
+// editingText is fromBox(p.value()), converting the text outside a long
+// text's edit window only when it changes (the window moves).
+func (p *tokenPane) editingText() string {
+	if p.before == "" && p.after == "" {
+		return fromBox(p.input.Value())
+	}
+	return p.fromBefore.of(p.before) + fromBox(p.input.Value()) + p.fromAfter.of(p.after)
+}
+
+// boxText caches fromBox of one string.
+type boxText struct{ in, out string }
+
+func (c *boxText) of(s string) string {
+	if s != c.in {
+		c.in, c.out = s, fromBox(s)
+	}
+	return c.out
+}
 
 // setCorpus makes comparison tokenizers learn from corpus's enabled
 // sources; the corpus is never changed once the workbench has published it.
@@ -315,7 +336,7 @@ func (p *tokenPane) lines() []string {
 	case p.editing && p.opening:
 		out = append(out, st.Label.Render("file ")+p.view(), st.Hint.Render("enter loads the file · esc cancels"))
 	case p.editing:
-		text = fromBox(p.value())
+		text = p.editingText()
 		out = append(out, st.Label.Render("text ")+p.view(), st.Hint.Render("enter keeps · alt+enter newline · esc restores"))
 	default:
 		hint := st.Muted.Render("e edits · c compares · i ids")
