@@ -45,8 +45,18 @@ type keyMap struct {
 	SourceAdd    key.Binding
 
 	// Tokens.
-	Compare key.Binding
-	IDs     key.Binding
+	Compare    key.Binding
+	IDs        key.Binding
+	TokPrev    key.Binding // the token cursor
+	TokNext    key.Binding
+	TokFirst   key.Binding
+	TokLast    key.Binding
+	Legend     key.Binding
+	Open       key.Binding // load a file into the text
+	Replay     key.Binding // merge replay of the token under the cursor
+	ReplayPrev key.Binding
+	ReplayNext key.Binding
+	Newline    key.Binding // while editing the Tokens text
 
 	// Loss.
 	Smooth key.Binding
@@ -130,6 +140,18 @@ func newKeyMap() keyMap {
 		Compare: b(k("c"), "c", "compare tokenizer"),
 		IDs:     b(k("i"), "i", "show ids"),
 
+		// Pairs share their help key, so the help lists them once.
+		TokPrev:    b(k("left", "h"), "←/→", "token cursor (details)"),
+		TokNext:    b(k("right", "l"), "←/→", "token cursor (details)"),
+		TokFirst:   b(k("home"), "home/end", "first/last token"),
+		TokLast:    b(k("end"), "home/end", "first/last token"),
+		Legend:     b(k("g"), "g", "glyph legend"),
+		Open:       b(k("o"), "o", "open a file"),
+		Replay:     b(k("r"), "r", "merge replay (BPE)"),
+		ReplayPrev: b(k("["), "[/]", "merge back/forward"),
+		ReplayNext: b(k("]"), "[/]", "merge back/forward"),
+		Newline:    b(k("alt+enter", "ctrl+j"), "alt+enter", "newline"),
+
 		Smooth: b(k("m"), "m", "smoothing"),
 
 		Chart:      b(k("c"), "c", "next chart"),
@@ -175,7 +197,8 @@ func (k *keyMap) paneKeys(p paneID) []*key.Binding {
 		return []*key.Binding{&k.SourcePrev, &k.SourceNext, &k.SourceToggle, &k.WeightDown, &k.WeightUp, &k.SourceAdd,
 			&k.Up, &k.Down, &k.PageUp, &k.PageDown}
 	case paneTokens:
-		return []*key.Binding{&k.Edit, &k.Compare, &k.IDs, &k.Up, &k.Down}
+		return []*key.Binding{&k.Edit, &k.Compare, &k.IDs, &k.TokPrev, &k.TokNext, &k.TokFirst, &k.TokLast,
+			&k.Legend, &k.Open, &k.Replay, &k.ReplayPrev, &k.ReplayNext, &k.Up, &k.Down}
 	case paneLoss:
 		return []*key.Binding{&k.Smooth, &k.Chart, &k.LogScale, &k.Anatomy, &k.TargetPrev, &k.TargetNext,
 			&k.LRUp, &k.LRDown, &k.Decay, &k.Dropout, &k.Clip}
@@ -208,7 +231,7 @@ type keyState struct {
 // update enables exactly the bindings that apply in state s.
 func (k *keyMap) update(s keyState) {
 	all := []*key.Binding{&k.Run, &k.Step, &k.Eval, &k.Save, &k.Base, &k.Next, &k.Prev, &k.Jump, &k.Edit,
-		&k.Apply, &k.Cancel, &k.Help, &k.Quit, &k.Yes, &k.No}
+		&k.Apply, &k.Cancel, &k.Help, &k.Quit, &k.Yes, &k.No, &k.Newline}
 	for p := paneID(0); p < numPanes; p++ {
 		all = append(all, k.paneKeys(p)...)
 	}
@@ -224,6 +247,7 @@ func (k *keyMap) update(s keyState) {
 	case s.editing:
 		k.Apply.SetEnabled(true)
 		k.Cancel.SetEnabled(true)
+		k.Newline.SetEnabled(s.focus == paneTokens)
 		k.Quit.SetKeys("ctrl+c") // letters are text while editing
 		return
 	}
@@ -276,7 +300,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 		return []key.Binding{k.Yes, k.Save, k.No}
 	}
 	if k.Apply.Enabled() {
-		return []key.Binding{k.Apply, k.Cancel}
+		return []key.Binding{k.Apply, k.Newline, k.Cancel} // Newline: the Tokens pane only
 	}
 	out := []key.Binding{k.Run, k.Step, k.Next, k.Save, k.Help, k.Quit}
 	return out

@@ -16,7 +16,8 @@ import (
 )
 
 // compareSpecs are the tokenizers c cycles through for comparison, built
-// from the session's training text; "" means no comparison.
+// from the session's training text; "" means no comparison. Tokenizers
+// given with CompareWith (--compare) come before them.
 var compareSpecs = []string{"", "char", "word", "bpe:256", "bpe:1024"}
 
 // tokenPane shows how the session's tokenizer cuts an editable text, with
@@ -31,18 +32,36 @@ type tokenPane struct {
 	corpus func() string // the training text, for building comparison tokenizers
 	ids    bool
 
+	specs   []string // the comparisons c cycles through; nil: compareSpecs
 	cmpIdx  int
 	cmpTok  tokenizer.Tokenizer
 	cmpErr  error
 	cmpWait bool
+	cmpDone map[string]tokenizer.Tokenizer // comparison tokenizers built, by spec
 
 	offset int
 
+	// The debugger (tokendetail.go): a cursor over the tokens, the legend,
+	// the merge replay of the cursor's token, a file to load.
+	kind     pieceKind
+	cur      int  // the cursor's token; -1: no cursor yet
+	follow   bool // scroll to the cursor at the next draw
+	legendOn bool
+	replayOn bool
+	replay   *replay
+	rtab     *replayTable // the tokenizer's merges, for the replay
+	step     int          // merges of the replay applied
+	opening  bool         // the edit box holds a file path
+	fileErr  error
+	fileName string
+
 	cache, cmpCache tokenCache // the tokens of the text, as last drawn
+
+	fromBefore, fromAfter boxText // the text outside a long text's edit window
 }
 
 func newTokenPane(st *Styles, km *keyMap) *tokenPane {
-	return &tokenPane{box: box{st: st}, km: km, editor: newEditor(st)}
+	return &tokenPane{box: box{st: st}, km: km, editor: newEditor(st), cur: -1}
 }
 
 // Editing reports whether the text input has the keys.
@@ -55,11 +74,88 @@ func (p *tokenPane) SetSize(w, h int) {
 }
 
 func (p *tokenPane) setSession(s *lab.Session) {
-	p.tok = s.Tokenizer
-	p.cache.reset()
-	p.text = s.Prompt()
-	p.setValue(p.text)
+	p.setTokenizer(s.Tokenizer)
+	p.setText(s.Prompt())
 	p.setCorpus(s.Corpus)
+}
+
+// setTokenizer makes t the pane's tokenizer.
+func (p *tokenPane) setTokenizer(t tokenizer.Tokenizer) {
+	p.tok = t
+	p.kind = pieceKindOf(t)
+	p.cache.reset()
+	p.replay, p.replayOn = nil, false
+}
+
+// setText makes text the pane's text, the cursor back at the start.
+func (p *tokenPane) setText(text string) {
+	p.text = text
+	p.setValue(toBox(text))
+	p.cur, p.offset, p.replayOn = -1, 0, false
+}
+
+// specList is the comparisons c cycles through.
+func (p *tokenPane) specList() []string {
+	if p.specs == nil {
+		return compareSpecs
+	}
+	return p.specs
+}
+
+// CompareWith adds tokenizers (specs as tokenizer.FromSpec reads them:
+// tiktoken:FILE, hf:FILE, bpe:FILE, bpe:N, char, word) to the comparisons
+// the Tokens pane's c key cycles through, before the built-in ones. Specs
+// that learn (bpe:N, char, word) learn from the training text; files are
+// read when the comparison is first shown. A spec that does not parse is
+// an error that names it.
+func (m *Model) CompareWith(specs ...string) error {
+	if len(specs) == 0 {
+		return nil
+	}
+	list := []string{""}
+	seen := map[string]bool{"": true}
+	for _, s := range specs {
+		if _, err := tokenizer.ParseSpec(s); err != nil {
+			return fmt.Errorf("--compare %q: %w", s, err)
+		}
+		if !seen[s] {
+			seen[s] = true
+			list = append(list, s)
+		}
+	}
+	for _, s := range compareSpecs {
+		if !seen[s] {
+			list = append(list, s)
+		}
+	}
+	m.tokens.specs = list
+	return nil
+}
+
+// toBox is text as the one-line edit box holds it: a newline is ⏎ (the
+// box would make it a space), so that enter gives the text back whole.
+func toBox(text string) string { return strings.ReplaceAll(text, "\n", glyphNewline) }
+
+// fromBox is the text an edit box's value stands for: ⏎ is a newline.
+func fromBox(value string) string { return strings.ReplaceAll(value, glyphNewline, "\n") }
+
+// editingText is fromBox(p.value()), converting the text outside a long
+// text's edit window only when it changes (the window moves).
+func (p *tokenPane) editingText() string {
+	if p.before == "" && p.after == "" {
+		return fromBox(p.input.Value())
+	}
+	return p.fromBefore.of(p.before) + fromBox(p.input.Value()) + p.fromAfter.of(p.after)
+}
+
+// boxText caches fromBox of one string.
+type boxText struct{ in, out string }
+
+func (c *boxText) of(s string) string {
+	if s != c.in {
+		c.in, c.out = s, fromBox(s)
+	}
+	return c.out
 }
 
 // setCorpus makes comparison tokenizers learn from corpus's enabled
@@ -75,7 +171,13 @@ func (p *tokenPane) setCorpus(corpus *samples.Corpus) {
 }
 
 func (p *tokenPane) setCompare(msg compareMsg) {
-	if compareSpecs[p.cmpIdx] != msg.spec {
+	if msg.tok != nil {
+		if p.cmpDone == nil {
+			p.cmpDone = map[string]tokenizer.Tokenizer{}
+		}
+		p.cmpDone[msg.spec] = msg.tok
+	}
+	if p.specList()[p.cmpIdx] != msg.spec {
 		return // the user has moved on
 	}
 	p.cmpWait = false
@@ -98,11 +200,7 @@ func compareCmd(spec string, corpus func() string) tea.Cmd {
 // Update handles the pane's keys, and all keys while the text is edited.
 func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 	if p.editing {
-		cmd := p.edit(p.km, msg, p.text, func(text string) tea.Cmd {
-			p.text = text
-			return nil
-		})
-		return cmd
+		return p.editText(msg)
 	}
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok || p.tok == nil {
@@ -111,25 +209,117 @@ func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 	km := p.km
 	switch {
 	case key.Matches(k, km.Edit):
-		return p.start(p.text)
+		p.opening = false
+		return p.start(toBox(p.text))
+	case key.Matches(k, km.Open):
+		p.opening, p.fileErr = true, nil
+		return p.start(p.fileName)
 	case key.Matches(k, km.IDs):
 		p.ids = !p.ids
+	case key.Matches(k, km.Legend):
+		p.legendOn = !p.legendOn
 	case key.Matches(k, km.Compare):
-		p.cmpIdx = (p.cmpIdx + 1) % len(compareSpecs)
+		specs := p.specList()
+		p.cmpIdx = (p.cmpIdx + 1) % len(specs)
 		p.cmpTok, p.cmpErr = nil, nil
 		p.cmpCache.reset()
-		spec := compareSpecs[p.cmpIdx]
+		spec := specs[p.cmpIdx]
 		if spec == "" {
+			return nil
+		}
+		if t := p.cmpDone[spec]; t != nil {
+			p.cmpTok = t
 			return nil
 		}
 		p.cmpWait = true
 		return compareCmd(spec, p.corpus)
+	case key.Matches(k, km.TokPrev):
+		p.moveCursor(p.cur - 1)
+	case key.Matches(k, km.TokNext):
+		p.moveCursor(p.cur + 1)
+	case key.Matches(k, km.TokFirst):
+		p.moveCursor(0)
+	case key.Matches(k, km.TokLast):
+		p.moveCursor(len(p.cache.tokens(p.tok, p.text)) - 1)
+	case key.Matches(k, km.Replay):
+		p.replayOn = !p.replayOn
+		if p.cur < 0 {
+			p.moveCursor(0)
+		}
+		p.startReplay()
+	case key.Matches(k, km.ReplayPrev):
+		p.step = max(p.step-1, 0)
+	case key.Matches(k, km.ReplayNext):
+		if p.replay != nil {
+			p.step = min(p.step+1, len(p.replay.steps))
+		}
 	case key.Matches(k, km.Up):
 		p.scroll(-1)
 	case key.Matches(k, km.Down):
 		p.scroll(1)
 	}
 	return nil
+}
+
+// editText passes msg to the open edit box: alt+enter (or ctrl+j) writes a
+// newline, a paste keeps its newlines, and enter applies the text or loads
+// the file whose path was typed.
+func (p *tokenPane) editText(msg tea.Msg) tea.Cmd {
+	switch m := msg.(type) {
+	case tea.KeyPressMsg:
+		if !p.opening && key.Matches(m, p.km.Newline) {
+			msg = tea.KeyPressMsg{Code: '⏎', Text: glyphNewline}
+		}
+	case tea.PasteMsg:
+		if !p.opening {
+			m.Content = toBox(strings.ReplaceAll(m.Content, "\r\n", "\n"))
+			msg = m
+		}
+	}
+	if p.opening {
+		return p.edit(p.km, msg, toBox(p.text), func(path string) tea.Cmd {
+			p.opening = false
+			p.setValue(toBox(p.text))
+			return p.load(path)
+		})
+	}
+	return p.edit(p.km, msg, toBox(p.text), func(value string) tea.Cmd {
+		text := fromBox(value)
+		if text != p.text {
+			p.text = text
+			p.cur, p.replayOn = min(p.cur, len(p.cache.tokens(p.tok, text))-1), false
+		}
+		return nil
+	})
+}
+
+// load reads the file at path into the text. The file is small (see
+// readTextFile) and never a FIFO, so this does not block.
+func (p *tokenPane) load(path string) tea.Cmd {
+	p.fileName = path
+	text, err := readTextFile(path)
+	if err != nil {
+		p.fileErr = err
+		return func() tea.Msg { return errMsg{err} }
+	}
+	p.fileErr = nil
+	p.setText(text)
+	return nil
+}
+
+// moveCursor puts the token cursor on token i (clamped), and the view
+// scrolls to it.
+func (p *tokenPane) moveCursor(i int) {
+	n := len(p.cache.tokens(p.tok, p.text))
+	if n == 0 {
+		p.cur = -1
+		return
+	}
+	p.cur = min(max(i, 0), n-1)
+	p.follow = true
+	if p.replayOn {
+		p.startReplay()
+	}
 }
 
 func (p *tokenPane) View() string { return p.frame("Tokens", p.lines()) }
@@ -142,16 +332,66 @@ func (p *tokenPane) lines() []string {
 	}
 	text := p.text
 	var out []string
-	if p.editing {
-		text = p.value()
-		out = append(out, st.Label.Render("text ")+p.view(), st.Hint.Render("enter keeps · esc restores"))
-	} else {
-		out = append(out, st.Label.Render("text ")+st.Value.Render(showSpace(headText(text, w))), st.Muted.Render("e edits · c compares · i ids"))
+	switch {
+	case p.editing && p.opening:
+		out = append(out, st.Label.Render("file ")+p.view(), st.Hint.Render("enter loads the file · esc cancels"))
+	case p.editing:
+		text = p.editingText()
+		out = append(out, st.Label.Render("text ")+p.view(), st.Hint.Render("enter keeps · alt+enter newline · esc restores"))
+	default:
+		hint := st.Muted.Render("e edits · c compares · i ids")
+		if p.fileErr != nil {
+			hint = st.Error.Render(p.fileErr.Error())
+		}
+		out = append(out, st.Label.Render("text ")+st.Value.Render(headLine(headText(text, w))), hint)
 	}
-	rows := max(h-len(out), 1)
+	foot := p.footer(text, w, max(h-len(out)-2, 0))
+	rows := max(h-len(out)-len(foot), 1)
 	body := p.body(text, w, p.offset+rows+2)
+	if p.follow && p.cur >= 0 {
+		p.follow = false
+		if line := p.cursorRow(text, w); line >= 0 && (line < p.offset || line >= p.offset+rows) {
+			p.offset = max(line-rows/2, 0)
+			body = p.body(text, w, p.offset+rows+2)
+		}
+	}
 	p.offset = min(p.offset, max(len(body)-rows, 0))
-	return append(out, body[p.offset:min(p.offset+rows, len(body))]...)
+	out = append(out, body[p.offset:min(p.offset+rows, len(body))]...)
+	return append(out, foot...)
+}
+
+// footer is the lines under the tokens: the cursor token's details, the
+// merge replay, the legend; each cut to the pane's width.
+func (p *tokenPane) footer(text string, w, most int) []string {
+	var out []string
+	if p.cur >= 0 {
+		toks := p.cache.tokens(p.tok, text)
+		out = append(out, tokenDetail(*p.st, p.tok, p.kind, text, toks, min(p.cur, len(toks)-1))...)
+	}
+	if p.replayOn {
+		out = append(out, p.replayLines()...)
+	}
+	if p.legendOn {
+		out = append(out, legend(*p.st, p.st.NoColor)...)
+	}
+	var lines []string
+	for _, l := range out {
+		lines = append(lines, strings.Split(ansi.Wrap(l, w, " "), "\n")...)
+	}
+	return lines[:min(len(lines), most)]
+}
+
+// cursorRow is the body line the cursor's token is drawn on: the title
+// line (wrapped) and the tokens' lines before it.
+func (p *tokenPane) cursorRow(text string, w int) int {
+	toks := p.cache.tokens(p.tok, text)
+	if p.cur >= len(toks) {
+		return -1
+	}
+	head := strings.Count(ansi.Wrap(tokName(p.tok)+"  "+TokenSummary(text, toks), w, " "), "\n") + 1
+	opt := TokenViewOptions{Width: w, ShowIDs: p.ids, Whitespace: true}
+	a, _ := tokensBefore(toks, toks[p.cur].End+1)
+	return head + cursorLine(*p.st, text, a, opt, p.cur)
 }
 
 // body is the pane's text below the edit box, wrapped at w: the tokens, the
@@ -161,10 +401,14 @@ func (p *tokenPane) lines() []string {
 func (p *tokenPane) body(text string, w, need int) []string {
 	toks := p.cache.tokens(p.tok, text)
 	var cmp []tokenizer.Token
-	if compareSpecs[p.cmpIdx] != "" && p.cmpTok != nil {
+	if p.specList()[p.cmpIdx] != "" && p.cmpTok != nil {
 		cmp = p.cmpCache.tokens(p.cmpTok, text)
 	}
-	for budget := max(2*need*w, 1024); ; budget *= 2 {
+	least := 1024
+	if p.cur >= 0 && p.cur < len(toks) {
+		least = max(least, toks[p.cur].End+1)
+	}
+	for budget := max(2*need*w, least); ; budget *= 2 {
 		view, all := p.render(text, toks, cmp, w, budget)
 		body := strings.Split(ansi.Wrap(view, w, " "), "\n")
 		if all || len(body) >= need {
@@ -181,22 +425,40 @@ func (p *tokenPane) render(text string, toks, cmp []tokenizer.Token, w, budget i
 	opt := TokenViewOptions{Width: w, ShowIDs: p.ids, Whitespace: true}
 	a, aCuts := tokensBefore(toks, budget)
 	var view string
-	spec := compareSpecs[p.cmpIdx]
+	spec := p.specList()[p.cmpIdx]
+	drawn := text
+	if len(a) < len(toks) {
+		drawn = text[:min(toks[len(a)].Start, len(text))]
+	}
+	unknown := unknownLine(*st, p.tok, drawn)
+	if unknown != "" {
+		unknown = "\n" + unknown
+	}
 	switch {
 	case spec != "" && p.cmpTok != nil:
 		b, bCuts := tokensBefore(cmp, budget)
-		view = compareRow(*st, text, tokName(p.tok), TokenSummary(text, toks), a, cuts(bCuts), opt)
+		view = p.row(text, p.tok, toks, a, cuts(bCuts), opt) + unknown
 		if len(a) < len(toks) {
 			return view, false
 		}
-		view += "\n\n" + compareRow(*st, text, tokName(p.cmpTok), TokenSummary(text, cmp), b, cuts(aCuts), opt)
+		view += "\n\n" + p.row(text, p.cmpTok, cmp, b, cuts(aCuts), opt)
 		if len(b) < len(cmp) {
 			return view, false
 		}
 		view += "\n" + differLine(*st, countDiffer(toks, cmp))
+		if at, more := differAt(toks, cmp, 8); len(at) > 0 {
+			s := make([]string, len(at))
+			for i, c := range at {
+				s[i] = fmt.Sprint(c)
+			}
+			tail := ""
+			if more {
+				tail = ", …"
+			}
+			view += st.Muted.Render(" at bytes " + strings.Join(s, ", ") + tail)
+		}
 	default:
-		view = st.Title.Render(tokName(p.tok)) + st.Muted.Render("  "+TokenSummary(text, toks)) + "\n" +
-			RenderTokens(*st, text, a, opt)
+		view = p.row(text, p.tok, toks, a, nil, opt) + unknown
 		if len(a) < len(toks) {
 			return view, false
 		}
@@ -209,6 +471,18 @@ func (p *tokenPane) render(text string, toks, cmp []tokenizer.Token, w, budget i
 		}
 	}
 	return view + "\n\n" + p.vocabulary(), true
+}
+
+// row is one tokenizer's tokens of text: its name and counts (of all of
+// toks), and drawn the tokens before, with the cuts other lacks marked
+// (nil: no comparison), and the cursor on the pane's tokenizer's row.
+func (p *tokenPane) row(text string, tok tokenizer.Tokenizer, toks, drawn []tokenizer.Token, other map[int]bool, opt TokenViewOptions) string {
+	cursor := -1
+	if tok == p.tok {
+		cursor = p.cur
+	}
+	return p.st.Title.Render(tokName(tok)) + p.st.Muted.Render("  "+TokenSummary(text, toks)) + "\n" +
+		drawTokens(*p.st, text, drawn, other, opt, cursor)
 }
 
 // tokensBefore returns the tokens that start before byte n, and those with
@@ -250,7 +524,7 @@ func (p *tokenPane) vocabulary() string {
 	}
 	pieces := make([]string, 0, n)
 	for id := lo; id < min(lo+n, v); id++ {
-		pieces = append(pieces, showSpace(printable(string(p.tok.TokenBytes(id)))))
+		pieces = append(pieces, standalone(showFormat(showSpace(printable(string(p.tok.TokenBytes(id)))))))
 	}
 	return p.st.Muted.Render(what) + "\n" + strings.Join(pieces, " ")
 }

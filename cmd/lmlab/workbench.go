@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,13 +14,14 @@ import (
 
 	"lmlab/engine"
 	"lmlab/engine/lab"
+	"lmlab/tokenizer"
 	"lmlab/tui"
 )
 
 // runWorkbench opens the terminal workbench: `lmlab` with no command, and
 // every training flag of `lmlab train`.
 func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	opts, code, ok := workbenchOptions(args, stdin, stdout, stderr)
+	opts, compare, code, ok := workbenchFlags(args, stdin, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -55,6 +57,10 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 				code = 1
 			}
 		}()
+		if err := m.CompareWith(compare...); err != nil { // --compare checked the specs: not expected
+			fmt.Fprintln(stderr, "lmlab:", err)
+			return 2
+		}
 		_, err := p.Run()
 		if err != nil && m.Err() == nil {
 			fmt.Fprintln(stderr, "lmlab:", err)
@@ -77,12 +83,21 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 // workbenchOptions parses the workbench's flags. When ok is false the
 // command ends with code (help was shown, or the flags were wrong).
 func workbenchOptions(args []string, stdin io.Reader, stdout, stderr io.Writer) (opts tui.Options, code int, ok bool) {
+	opts, _, code, ok = workbenchFlags(args, stdin, stdout, stderr)
+	return opts, code, ok
+}
+
+// workbenchFlags is workbenchOptions with the tokenizers --compare names,
+// for the Tokens pane (tui.Model.CompareWith).
+func workbenchFlags(args []string, stdin io.Reader, stdout, stderr io.Writer) (opts tui.Options, compare []string, code int, ok bool) {
 	fs := flag.NewFlagSet("lmlab", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tf := addTrainFlags(fs)
 	tf.addCkptFlag("start from this checkpoint's weights and tokenizer (a fine-tune: f marks the base, Predict compares)")
 	out := fs.String("out", "", "where s saves the checkpoint (default: lmlab-<data>-step<N>.safetensors in the current directory)")
 	freeze := addFreezeFlags(fs)
+	var cmp compareFlag
+	fs.Var(&cmp, "compare", "a tokenizer the Tokens pane compares with (c cycles): "+tokenizer.Specs+" (repeatable)")
 	help := fs.Bool("help-workbench", false, "show this help")
 	fs.Usage = func() {
 		w := fs.Output()
@@ -92,24 +107,52 @@ func workbenchOptions(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 		fs.PrintDefaults()
 	}
 	if code, err := tf.parse(args, stderr, "Run 'lmlab --help-workbench' for the flags."); err != nil {
-		return opts, code, false
+		return opts, nil, code, false
 	}
 	if *help {
 		fs.SetOutput(stdout)
 		fs.Usage()
-		return opts, 0, false
+		return opts, nil, 0, false
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "lmlab: unexpected argument %q; the workbench takes flags only (lmlab help lists the commands)\n", fs.Arg(0))
-		return opts, 2, false
+		return opts, nil, 2, false
 	}
 	// Where s saves is checked now, not after an hour of training.
 	path, err := tf.guardOut(*out, tf.data, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "lmlab:", err)
-		return opts, 1, false
+		return opts, nil, 1, false
 	}
-	return tui.Options{Session: freeze.apply(tf.options(stdin)), Out: path}, 0, true
+	return tui.Options{Session: freeze.apply(tf.options(stdin)), Out: path}, cmp, 0, true
+}
+
+// compareFlag is the repeatable --compare SPEC. A spec is checked when
+// given: its form, and that a file it names is there (the file is read
+// when the Tokens pane first shows the comparison).
+type compareFlag []string
+
+func (c *compareFlag) String() string { return fmt.Sprint([]string(*c)) }
+
+func (c *compareFlag) Set(s string) error {
+	sp, err := tokenizer.ParseSpec(s)
+	if err != nil {
+		return err
+	}
+	if sp.Kind == tokenizer.KindCheckpoint {
+		return errors.New("the workbench compares tokenizers, not checkpoints; give the checkpoint's tokenizer.json as hf:FILE (lmlab export --format hf writes one)")
+	}
+	if sp.Path != "" {
+		info, err := os.Stat(sp.Path)
+		switch {
+		case err != nil:
+			return fmt.Errorf("no such file %s; check the path", sp.Path)
+		case !info.Mode().IsRegular():
+			return fmt.Errorf("%s is not a regular file; give a tokenizer file", sp.Path)
+		}
+	}
+	*c = append(*c, s)
+	return nil
 }
 
 // freezeFlags are the fine-tuning flags the workbench shares with lmlab
