@@ -65,12 +65,9 @@ var byteLevelRune = func() [256]rune {
 }()
 
 // rawPiece is token id's vocabulary piece as the tokenizer's files write
-// it ("Ġf", "▁def", "<0xF0>"); a tokenizer with a Piece(id) method says it
-// itself.
+// it ("Ġf", "▁def", "<0xF0>"). (tokenizer.BPE.Piece spells bytes for a
+// terminal, <0xNN> for partial characters, not the files' Ġ alphabet.)
 func rawPiece(t tokenizer.Tokenizer, kind pieceKind, tk tokenizer.Token) string {
-	if pt, ok := t.(interface{ Piece(int) string }); ok {
-		return pt.Piece(tk.ID)
-	}
 	b := t.TokenBytes(tk.ID)
 	switch {
 	case tk.ID < 0:
