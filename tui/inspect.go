@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"runtime/debug"
+	"time"
+
 	tea "charm.land/bubbletea/v2"
 
 	"lmlab/engine"
@@ -16,6 +19,22 @@ const runningSampleTokens = 32
 // inspectShare bounds the time inspection jobs take while training runs:
 // the next one waits at least this many times as long as the last took.
 const inspectShare = 20
+
+// bigSnapshot is the size of a snapshot (its weights, float32) from which
+// snapshots are spaced out and the one replaced is handed back to the
+// system at once: a GPT-2 small snapshot is a 500 MB copy, taken on the
+// trainer's goroutine, and left to the garbage collector the replaced
+// copies would let the heap grow by that much per refresh before it runs.
+const bigSnapshot = 64 << 20
+
+// snapshotBytes is what one snapshot of a model of shape c copies.
+func snapshotBytes(c engine.Config) int64 { return 4 * c.NumParams() }
+
+// snapshotSpacing is how much longer than the usual interval the next
+// snapshot waits while training runs: one interval per bigSnapshot copied,
+// so a 124M-parameter model refreshes every 7 intervals (14 s by default),
+// and a small one as often as ever.
+func snapshotSpacing(c engine.Config) int64 { return max(snapshotBytes(c)/bigSnapshot, 1) }
 
 // refreshWant is what the next inspection job must do.
 type refreshWant struct{ snapshot, inspect, sample bool }
@@ -70,6 +89,16 @@ func (m *Model) inspected(msg inspectedMsg) tea.Cmd {
 	} else {
 		m.nextInspect = now.Add(max(m.every.Inspect, inspectShare*took))
 	}
+	var free tea.Cmd
+	if old := m.snap; msg.model != nil && old != msg.model {
+		c := msg.model.Config
+		if spaced := now.Add(m.every.Inspect * time.Duration(snapshotSpacing(c))); spaced.After(m.nextInspect) {
+			m.nextInspect = spaced
+		}
+		if snapshotBytes(c) >= bigSnapshot && old != nil {
+			free = freeMemory // old is unreferenced from here on
+		}
+	}
 	m.snap, m.snapStep = msg.model, msg.step
 	m.compared(msg.cmp)
 	if msg.prompt == m.prompt {
@@ -90,8 +119,16 @@ func (m *Model) inspected(msg inspectedMsg) tea.Cmd {
 		}
 	}
 	if m.want.any() {
-		return m.refresh(refreshWant{})
+		return tea.Batch(free, m.refresh(refreshWant{}))
 	}
+	return free
+}
+
+// freeMemory returns the memory of a replaced big snapshot to the system,
+// off the UI goroutine: a forced collection, cheap on a heap of float
+// slices that hold no pointers. It reports nothing.
+func freeMemory() tea.Msg {
+	debug.FreeOSMemory()
 	return nil
 }
 func (m *Model) setPrompt(text string) {
