@@ -13,7 +13,9 @@ import (
 const predictK = 10
 
 // runningSampleTokens caps samples taken while training runs (generation
-// competes with training for the cores); a pause brings a full one.
+// competes with training for the cores), and a big model's always (each
+// token is a forward pass over the whole model); a pause brings a full one
+// of a small model.
 const runningSampleTokens = 32
 
 // inspectShare bounds the time inspection jobs take while training runs:
@@ -68,12 +70,20 @@ func (m *Model) refresh(w refreshWant) tea.Cmd {
 // UI goroutine and off the trainer's.
 func (m *Model) inspect(snap *engine.Model, step int) tea.Cmd {
 	n := m.sample.tokensWanted()
-	if m.running {
+	big := snapshotBytes(snap.Config) >= bigSnapshot
+	if m.running || big {
 		n = min(n, runningSampleTokens)
+	}
+	sample := m.job.sample
+	if big && sample && m.job.inspect {
+		// A big model's sample takes a forward pass a token: predictions
+		// and attention come first, and the sample in the next job.
+		sample, m.jobSample = false, false
+		m.want.sample = true
 	}
 	job := refreshJob{snap: snap, snapStep: step,
 		prompt: m.prompt, ids: m.sess.Encode(m.prompt), topK: predictK,
-		sample: m.job.sample, opts: m.sample.options(m.sampleSeed), n: n}
+		sample: sample, opts: m.sample.options(m.sampleSeed), n: n}
 	m.compareJob(&job)
 	return job.run
 }
