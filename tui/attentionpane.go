@@ -94,6 +94,39 @@ func (p *attentionPane) weight(q, k int) float32 {
 	return sum / float32(len(heads))
 }
 
+// attentionScroll are the pane's paging keys: they move the cursor, and with
+// it the visible window, a page of query rows or key columns at a time, so
+// a prompt longer than the pane is scrolled through, never cut. (The arrow
+// keys move one cell; the window follows the cursor either way.)
+var attentionScroll = struct {
+	QueryPageUp, QueryPageDown, KeyPageLeft, KeyPageRight, First, Last key.Binding
+}{
+	QueryPageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "queries page up")),
+	QueryPageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "queries page down")),
+	KeyPageLeft:   key.NewBinding(key.WithKeys("shift+left", "H"), key.WithHelp("⇧←/H", "keys page left")),
+	KeyPageRight:  key.NewBinding(key.WithKeys("shift+right", "L"), key.WithHelp("⇧→/L", "keys page right")),
+	First:         key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first query")),
+	Last:          key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last query")),
+}
+
+// grid is the heatmap's geometry at the pane's size for n tokens: the label
+// column's width, the cell width, and how many key columns and query rows
+// fit.
+func (p *attentionPane) grid(n int) (labelW, cw, cols, rows int) {
+	w, h := p.inner()
+	for _, t := range p.tokens {
+		labelW = max(labelW, ansi.StringWidth(showSpace(t)))
+	}
+	labelW = min(max(labelW, 3), 8)
+	cw = min(max((w-labelW-1)/max(n, 1), 2), 4) // cell width: glyphs and a gap
+	cols = max((w-labelW-1)/cw, 1)
+	rows = max(h-4, 1) // the layer line, the cursor line, the key header and the legend
+	if n > rows || n > cols {
+		rows = max(h-5, 1) // and the line that says which part is shown
+	}
+	return labelW, cw, cols, rows
+}
+
 // Update handles the pane's keys.
 func (p *attentionPane) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
@@ -120,6 +153,23 @@ func (p *attentionPane) Update(msg tea.Msg) tea.Cmd {
 		p.head = (p.head + 1) % (p.heads + 1)
 	case key.Matches(k, km.HeadMean):
 		p.head = p.heads
+	case key.Matches(k, attentionScroll.QueryPageUp), key.Matches(k, attentionScroll.QueryPageDown),
+		key.Matches(k, attentionScroll.KeyPageLeft), key.Matches(k, attentionScroll.KeyPageRight):
+		_, _, cols, rows := p.grid(len(p.tokens))
+		switch {
+		case key.Matches(k, attentionScroll.QueryPageUp):
+			p.moveCursor(0, -rows)
+		case key.Matches(k, attentionScroll.QueryPageDown):
+			p.moveCursor(0, rows)
+		case key.Matches(k, attentionScroll.KeyPageLeft):
+			p.moveCursor(-cols, 0)
+		default:
+			p.moveCursor(cols, 0)
+		}
+	case key.Matches(k, attentionScroll.First):
+		p.moveCursor(-p.k, -p.q)
+	case key.Matches(k, attentionScroll.Last):
+		p.moveCursor(0, len(p.tokens))
 	}
 	return nil
 }
@@ -128,7 +178,7 @@ func (p *attentionPane) View() string { return p.frame("Attention", p.lines()) }
 
 func (p *attentionPane) lines() []string {
 	st := p.st
-	w, h := p.inner()
+	w, _ := p.inner()
 	head := "mean of heads"
 	if p.head < p.heads {
 		head = fmt.Sprintf("head %d/%d", p.head+1, p.heads)
@@ -145,14 +195,7 @@ func (p *attentionPane) lines() []string {
 		st.Label.Render(": ")+st.Value.Render(fmt.Sprintf("%.4f", wgt)))
 
 	// Geometry: a label column, then cells of cw columns.
-	labelW := 0
-	for _, t := range p.tokens {
-		labelW = max(labelW, ansi.StringWidth(showSpace(t)))
-	}
-	labelW = min(max(labelW, 3), 8)
-	cw := min(max((w-labelW-1)/max(n, 1), 2), 4) // cell width: glyphs and a gap
-	cols := max((w-labelW-1)/cw, 1)
-	rows := max(h-len(out)-2, 1) // header row and legend
+	labelW, cw, cols, rows := p.grid(n)
 	// The window of keys and queries shown keeps the cursor in view.
 	k0 := windowStart(p.k, n, cols)
 	q0 := windowStart(p.q, n, rows)
@@ -188,6 +231,12 @@ func (p *attentionPane) lines() []string {
 		out = append(out, row.String())
 	}
 	legend := fmt.Sprintf("%s<.05 %s<.25 %s<.5 %s<.75 %s≥.75  step %d", shades[0], shades[1], shades[2], shades[3], shades[4], p.step)
+	if n > rows || n > cols {
+		// Part of the map is off screen: say which part is shown, and how
+		// to page to the rest, before the legend (which may be cut).
+		out = append(out, st.Muted.Render(ansi.Truncate(fmt.Sprintf("queries %d–%d, keys %d–%d of %d  pgup/pgdn ⇧←/⇧→ page",
+			q0+1, min(q0+rows, n), k0+1, min(k0+cols, n), n), w, "…")))
+	}
 	return append(out, st.Muted.Render(legend))
 }
 

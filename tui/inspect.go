@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"runtime/debug"
+	"time"
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
@@ -12,12 +14,30 @@ import (
 const predictK = 10
 
 // runningSampleTokens caps samples taken while training runs (generation
-// competes with training for the cores); a pause brings a full one.
+// competes with training for the cores), and a big model's always (each
+// token is a forward pass over the whole model); a pause brings a full one
+// of a small model.
 const runningSampleTokens = 32
 
 // inspectShare bounds the time inspection jobs take while training runs:
 // the next one waits at least this many times as long as the last took.
 const inspectShare = 20
+
+// bigSnapshot is the size of a snapshot (its weights, float32) from which
+// snapshots are spaced out and the one replaced is handed back to the
+// system at once: a GPT-2 small snapshot is a 500 MB copy, taken on the
+// trainer's goroutine, and left to the garbage collector the replaced
+// copies would let the heap grow by that much per refresh before it runs.
+const bigSnapshot = 64 << 20
+
+// snapshotBytes is what one snapshot of a model of shape c copies.
+func snapshotBytes(c engine.Config) int64 { return 4 * c.NumParams() }
+
+// snapshotSpacing is how much longer than the usual interval the next
+// snapshot waits while training runs: one interval per bigSnapshot copied,
+// so a 124M-parameter model refreshes every 7 intervals (14 s by default),
+// and a small one as often as ever.
+func snapshotSpacing(c engine.Config) int64 { return max(snapshotBytes(c)/bigSnapshot, 1) }
 
 // refreshWant is what the next inspection job must do.
 type refreshWant struct{ snapshot, inspect, sample bool }
@@ -51,13 +71,21 @@ func (m *Model) refresh(w refreshWant) tea.Cmd {
 // UI goroutine and off the trainer's.
 func (m *Model) inspect(snap *engine.Model, step int) tea.Cmd {
 	n := m.sample.tokensWanted()
-	if m.running {
+	big := snapshotBytes(snap.Config) >= bigSnapshot
+	if m.running || big {
 		n = min(n, runningSampleTokens)
+	}
+	sample := m.job.sample
+	if big && sample && m.job.inspect {
+		// A big model's sample takes a forward pass a token: predictions
+		// and attention come first, and the sample in the next job.
+		sample, m.jobSample = false, false
+		m.want.sample = true
 	}
 	ids, more := promptTail(m.sess.Encode, m.prompt, snap.Config.Context)
 	job := refreshJob{snap: snap, snapStep: step, more: more,
 		prompt: m.prompt, ids: ids, topK: predictK,
-		sample: m.job.sample, opts: m.sample.options(m.sampleSeed), n: n}
+		sample: sample, opts: m.sample.options(m.sampleSeed), n: n}
 	m.compareJob(&job)
 	return job.run
 }
@@ -72,6 +100,16 @@ func (m *Model) inspected(msg inspectedMsg) tea.Cmd {
 		m.nextInspect = now.Add(m.every.Inspect)
 	} else {
 		m.nextInspect = now.Add(max(m.every.Inspect, inspectShare*took))
+	}
+	var free tea.Cmd
+	if old := m.snap; msg.model != nil && old != msg.model {
+		c := msg.model.Config
+		if spaced := now.Add(m.every.Inspect * time.Duration(snapshotSpacing(c))); spaced.After(m.nextInspect) {
+			m.nextInspect = spaced
+		}
+		if snapshotBytes(c) >= bigSnapshot && old != nil {
+			free = freeMemory // old is unreferenced from here on
+		}
 	}
 	m.snap, m.snapStep = msg.model, msg.step
 	m.compared(msg.cmp)
@@ -93,8 +131,16 @@ func (m *Model) inspected(msg inspectedMsg) tea.Cmd {
 		}
 	}
 	if m.want.any() {
-		return m.refresh(refreshWant{})
+		return tea.Batch(free, m.refresh(refreshWant{}))
 	}
+	return free
+}
+
+// freeMemory returns the memory of a replaced big snapshot to the system,
+// off the UI goroutine: a forced collection, cheap on a heap of float
+// slices that hold no pointers. It reports nothing.
+func freeMemory() tea.Msg {
+	debug.FreeOSMemory()
 	return nil
 }
 func (m *Model) setPrompt(text string) {

@@ -9,13 +9,15 @@ import (
 	"lmlab/tokenizer"
 )
 
-// loadModel reads a checkpoint and rebuilds its model and tokenizer.
+// loadModel reads a checkpoint and rebuilds its model and tokenizer. The
+// model takes the checkpoint's weights over (ck.Params is nil afterwards):
+// one copy of the weights in memory, not two.
 func loadModel(path string) (*engine.Checkpoint, *engine.Model, tokenizer.Tokenizer, error) {
 	ck, tok, err := lab.OpenCheckpoint(path, "")
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return ck, ck.Model(), tok, nil
+	return ck, ck.TakeModel(), tok, nil
 }
 
 // tokenText is how a token is shown in tables: its text when that is valid

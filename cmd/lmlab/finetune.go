@@ -53,6 +53,8 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	opt := tf.options(stdin)
 	adjust := opt.Adjust
+	var runCfg engine.Config // the run's shape and recipe, once Adjust has settled them
+	var runTC engine.TrainConfig
 	opt.Adjust = func(c *engine.Config, tc *engine.TrainConfig) error {
 		// A fine-tune is a short new run: 300 steps unless told, a short
 		// warmup, evaluation at the end only.
@@ -62,14 +64,34 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		tc.Warmup = min(tc.Warmup, tc.Steps/5)
 		tc.FreezeEmbeddings, tc.FreezeLayers = *freezeEmb, *freezeLayers
+		runCfg, runTC = *c, *tc
 		return nil
 	}
 	s, err := lab.Open(opt)
 	if err != nil {
-		return fail(stderr, "finetune", err)
+		return fail(stderr, "finetune", memoryAdvice(err, tf.ckpt, runCfg, runTC))
+	}
+	tc := s.Trainer.Cfg
+	// The header and the memory estimate, before the base is evaluated and
+	// the first step allocates gradients, moments and activations; with
+	// --json the estimate goes to stderr.
+	if *asJSON {
+		fmt.Fprintf(stderr, "lmlab finetune: %s\n", memoryLine(runCfg, runTC))
+	} else {
+		fmt.Fprintf(stdout, "fine-tuning %s on %s for %d steps (lr %.2g", tf.ckpt, strings.Join(s.DataSpecs, ", "), tc.Steps, tc.LR)
+		if tc.FreezeEmbeddings {
+			fmt.Fprint(stdout, ", embeddings frozen")
+		}
+		if tc.FreezeLayers > 0 {
+			fmt.Fprintf(stdout, ", first %d blocks frozen", tc.FreezeLayers)
+		}
+		fmt.Fprintln(stdout, ")")
+		fmt.Fprintln(stdout, memoryLine(runCfg, runTC))
 	}
 	base := s.Checkpoint // loaded once, by the session
-	baseModel := base.Model()
+	// The session's trainer has its own copy of the weights, so the base
+	// model takes the checkpoint's arena over instead of copying it again.
+	baseModel := base.TakeModel()
 	warn := func(format string, a ...any) {
 		fmt.Fprintf(stderr, "lmlab finetune: "+format+"\n", a...)
 	}
@@ -91,7 +113,6 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		probes = lab.ProbePrompts(s.Corpus)
 	}
 
-	tc := s.Trainer.Cfg
 	evalLoss := func(m *engine.Model, ids []int32) *float64 {
 		if ids == nil {
 			return nil
@@ -111,16 +132,6 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	r := &trainReport{w: stdout, json: *asJSON, tty: !*asJSON && isTerminal(stdout)}
 	r.log = openRunLog(*runsDir, s, *out, stderr, "finetune")
-	if !*asJSON {
-		fmt.Fprintf(stdout, "fine-tuning %s on %s for %d steps (lr %.2g", tf.ckpt, strings.Join(s.DataSpecs, ", "), tc.Steps, tc.LR)
-		if tc.FreezeEmbeddings {
-			fmt.Fprint(stdout, ", embeddings frozen")
-		}
-		if tc.FreezeLayers > 0 {
-			fmt.Fprintf(stdout, ", first %d blocks frozen", tc.FreezeLayers)
-		}
-		fmt.Fprintln(stdout, ")")
-	}
 	if code := trainLoop(ctx, s, r, *out, 0, stderr); code != 0 {
 		return code
 	}
@@ -143,6 +154,44 @@ func runFinetune(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	printFinetuneReport(stdout, rep)
 	return 0
 }
+
+// memoryLine is the memory estimate a fine-tune prints before it starts:
+// the total and the parts a user can and cannot change.
+func memoryLine(c engine.Config, tc engine.TrainConfig) string {
+	u := engine.EstimateMemoryUse(c, tc)
+	return fmt.Sprintf("memory: about %s for %s parameters (weights, gradients and AdamW moments %s; activations of a %d × %d batch %s)",
+		engine.FormatBytes(u.Total()), thousands(c.NumParams()), engine.FormatBytes(u.Weights+u.Vocab),
+		tc.Batch, tc.Context, engine.FormatBytes(u.Attention+u.Acts))
+}
+
+// memoryAdvice rewrites CheckMemory's refusal for a fine-tune, whose shape
+// the checkpoint fixes: --embd, --layers and the vocabulary cannot be
+// lowered, so it says what the weights alone take and what can still shrink.
+// Any other error comes back as it is; the *engine.MemoryError stays
+// reachable with errors.As.
+func memoryAdvice(err error, ckpt string, c engine.Config, tc engine.TrainConfig) error {
+	var me *engine.MemoryError
+	if !errors.As(err, &me) || c.Layers == 0 {
+		return err
+	}
+	u := engine.EstimateMemoryUse(c, tc)
+	fixed := u.Weights + u.Vocab
+	if fixed+fixed/8 >= me.Limit { // the allocator's margin, as EstimateMemory adds it
+		return &memoryAdviceError{err: err, msg: fmt.Sprintf("fine-tuning %s needs about %s but %s is available: its %s parameters with their gradients and AdamW moments alone take %s, whatever --batch and --context are; run it on a machine with more free memory",
+			ckpt, engine.FormatBytes(me.Need), engine.FormatBytes(me.Limit), thousands(c.NumParams()), engine.FormatBytes(fixed))}
+	}
+	return &memoryAdviceError{err: err, msg: fmt.Sprintf("fine-tuning %s with a %d × %d batch needs about %s but %s is available; lower --batch or --context (the %s parameters with their gradients and AdamW moments take %s of it, fixed by the checkpoint)",
+		ckpt, tc.Batch, tc.Context, engine.FormatBytes(me.Need), engine.FormatBytes(me.Limit), thousands(c.NumParams()), engine.FormatBytes(fixed))}
+}
+
+// memoryAdviceError is a *engine.MemoryError told for a fine-tune.
+type memoryAdviceError struct {
+	msg string
+	err error // the *engine.MemoryError
+}
+
+func (e *memoryAdviceError) Error() string { return e.msg }
+func (e *memoryAdviceError) Unwrap() error { return e.err }
 
 // finetuneReport is the before/after comparison, the last line of
 // `lmlab finetune --json`. A loss is null when it could not be measured.

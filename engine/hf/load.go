@@ -90,12 +90,17 @@ func load(dir, tokSpec string) (*engine.Checkpoint, tokenizer.Tokenizer, error) 
 		return nil, nil, fmt.Errorf("config.json implies %d parameters but model.safetensors has only %d bytes; the file is truncated or the config is not its own: %w",
 			cfg.NumParams(), info.Size(), ErrTensor)
 	}
-	m := engine.NewModel(cfg, 0) // every parameter is overwritten below
+	// A zeroed arena, not NewModel's random initialisation: every parameter
+	// is overwritten below, and initialising 124M of them costs a second.
+	// The model is only a view to fill the arena through; the checkpoint
+	// takes the arena back.
+	ck := &engine.Checkpoint{Config: cfg, Params: make([]float32, cfg.NumParams()), Tokenizer: tokData,
+		Meta: map[string]string{"source": "hf:" + filepath.Base(filepath.Clean(dir))}}
+	m := ck.TakeModel()
 	if err := readWeights(st, m); err != nil {
 		return nil, nil, err
 	}
-	ck := &engine.Checkpoint{Config: cfg, Params: m.Arena(), Tokenizer: tokData,
-		Meta: map[string]string{"source": "hf:" + filepath.Base(filepath.Clean(dir))}}
+	ck.Params = m.Arena()
 	return ck, tok, nil
 }
 
