@@ -3,6 +3,9 @@ package engine
 import (
 	"math"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+
 	"lmlab/engine/vec"
 )
 
@@ -43,6 +46,8 @@ type kvCache struct {
 	br         []float32 // (T,C) a branch's output before the residual join
 	fch        []float32 // (T,4C) MLP hidden layer, GELU in place
 	scores     []float32 // (T) one head's attention row
+	att        []float32 // (NH,T,T) attention of a whole window
+	outT       []float32 // (4C,T) a product's output, transposed
 	probs      []float32 // (V) logits, then the next-token distribution
 }
 
@@ -54,7 +59,8 @@ func newKVCache(m *Model) *kvCache {
 	return &kvCache{m: m, tokens: make([]int32, 0, T),
 		k: f(c.Layers * T * C), v: f(c.Layers * T * C),
 		x: f(T * C), ln: f(T * C), mean: f(T), rstd: f(T), qkv: f(T * 3 * C), atty: f(T * C),
-		br: f(T * C), fch: f(T * 4 * C), scores: f(T), probs: f(c.VocabSize),
+		br: f(T * C), fch: f(T * 4 * C), scores: f(T), att: f(c.Heads * T * T), outT: f(4 * C * T),
+		probs: f(c.VocabSize),
 	}
 }
 
@@ -102,7 +108,7 @@ func (c *kvCache) forward(n0, n1 int) {
 	}
 	for l := 0; l < L; l++ {
 		c.layerNorm(ln, x, layer(p.LN1W, l, C), layer(p.LN1B, l, C), N)
-		linear(qkv, ln, layer(p.QKVW, l, 3*C*C), layer(p.QKVB, l, 3*C), N, C, 3*C)
+		c.linear(qkv, ln, layer(p.QKVW, l, 3*C*C), layer(p.QKVB, l, 3*C), N, C, 3*C)
 		kl, vl := layer(c.k, l, T*C), layer(c.v, l, T*C)
 		for i := 0; i < N; i++ {
 			t, row := n0+i, qkv[i*3*C:(i+1)*3*C]
@@ -112,42 +118,58 @@ func (c *kvCache) forward(n0, n1 int) {
 				copy(vl[at:at+HS], row[2*C+h*HS:2*C+(h+1)*HS])
 			}
 		}
-		for i := 0; i < N; i++ {
-			t := n0 + i
-			for h := 0; h < NH; h++ {
-				q := qkv[i*3*C+h*HS : i*3*C+(h+1)*HS]
-				kh, vh := kl[h*T*HS:(h+1)*T*HS], vl[h*T*HS:(h+1)*T*HS]
-				a := c.scores[:t+1]
-				for t2 := range a {
-					a[t2] = scale * vec.Dot(q, kh[t2*HS:(t2+1)*HS])
-				}
-				vec.Scale(a, 1/vec.ExpSub(a, a, vec.Max(a)))
-				y := atty[i*C+h*HS : i*C+(h+1)*HS]
-				clear(y)
-				for t2, w := range a {
-					vrow := vh[t2*HS : (t2+1)*HS]
-					for j := range y {
-						y[j] += w * vrow[j]
-					}
-				}
-			}
+		if n0 == 0 {
+			// A whole window: attention as the training forward pass does
+			// it, a few matrix products per head.
+			attentionForward(atty, c.att[:NH*N*N], qkv, 1, N, C, NH)
+		} else {
+			c.attend(atty, qkv, kl, vl, n0, N, scale)
 		}
-		linear(br, atty, layer(p.AttProjW, l, C*C), layer(p.AttProjB, l, C), N, C, C)
+		c.linear(br, atty, layer(p.AttProjW, l, C*C), layer(p.AttProjB, l, C), N, C, C)
 		vec.AddTo(x, br) // residual join after attention
 		c.layerNorm(ln, x, layer(p.LN2W, l, C), layer(p.LN2B, l, C), N)
-		linear(fch, ln, layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), N, C, 4*C)
+		c.linear(fch, ln, layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), N, C, 4*C)
 		if N == 1 {
 			vec.GeluForward(fch, fch)
 		} else {
 			geluForward(fch, fch)
 		}
-		linear(br, fch, layer(p.FCProjW, l, 4*C*C), layer(p.FCProjB, l, C), N, 4*C, C)
+		c.linear(br, fch, layer(p.FCProjW, l, 4*C*C), layer(p.FCProjB, l, C), N, 4*C, C)
 		vec.AddTo(x, br) // residual join after the MLP
 	}
 	last := x[(N-1)*C:]
 	c.layerNorm(ln[:C], last, p.LNFW, p.LNFB, 1)
-	linear(c.probs, ln[:C], p.WTE, nil, 1, C, V) // the LM head, tied to wte
+	c.linear(c.probs, ln[:C], p.WTE, nil, 1, C, V) // the LM head, tied to wte
 	vec.Scale(c.probs, 1/vec.ExpSub(c.probs, c.probs, vec.Max(c.probs)))
+}
+
+// attend is attention for positions [n0, n0+N) against the cached keys and
+// values of positions [0, n0+N): atty (N,C); qkv (N,3C), the new positions'
+// queries; kl, vl (NH,T,HS), this layer's cache, already holding the new
+// positions.
+func (c *kvCache) attend(atty, qkv, kl, vl []float32, n0, N int, scale float32) {
+	C, NH, T := c.m.Config.Embd, c.m.Config.Heads, c.m.Config.Context
+	HS := C / NH
+	for i := 0; i < N; i++ {
+		t := n0 + i
+		for h := 0; h < NH; h++ {
+			q := qkv[i*3*C+h*HS : i*3*C+(h+1)*HS]
+			kh, vh := kl[h*T*HS:(h+1)*T*HS], vl[h*T*HS:(h+1)*T*HS]
+			a := c.scores[:t+1]
+			for t2 := range a {
+				a[t2] = scale * vec.Dot(q, kh[t2*HS:(t2+1)*HS])
+			}
+			vec.Scale(a, 1/vec.ExpSub(a, a, vec.Max(a)))
+			y := atty[i*C+h*HS : i*C+(h+1)*HS]
+			clear(y)
+			for t2, w := range a {
+				vrow := vh[t2*HS : (t2+1)*HS]
+				for j := range y {
+					y[j] += w * vrow[j]
+				}
+			}
+		}
+	}
 }
 
 // layerNorm normalizes N rows of inp into out, as layerNormForward does,
@@ -166,12 +188,26 @@ func (c *kvCache) layerNorm(out, inp, w, b []float32, N int) {
 const matvecShare = 1 << 18
 
 // linear is matmulForward for generation: out = inp·wᵀ + bias.
-// out (N,OC); inp (N,C); w (OC,C); bias (OC) or nil. One row is a
-// matrix-vector product of dot products over w's rows, read in place;
-// several rows are a matrix product.
-func linear(out, inp, w, bias []float32, N, C, OC int) {
+// out (N,OC); inp (N,C); w (OC,C); bias (OC) or nil.
+//
+// One row is a matrix-vector product, dot products over w's rows read in
+// place. Several rows are a matrix product computed transposed, outᵀ =
+// w·inpᵀ, so that the BLAS reads w in place as its left operand and packs
+// only inp (N·C floats, not OC·C): packing the weights on every call cost
+// as much as the product itself. The transpose back costs N·OC.
+func (c *kvCache) linear(out, inp, w, bias []float32, N, C, OC int) {
 	if N > 1 {
-		matmulForward(out, inp, w, bias, N, C, OC)
+		outT := c.outT[:OC*N]
+		blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(w, OC, C, C), general(inp, N, C, C), 0, general(outT, OC, N, N))
+		for n := 0; n < N; n++ {
+			row := out[n*OC : (n+1)*OC]
+			for o := range row {
+				row[o] = outT[o*N+n]
+			}
+			if bias != nil {
+				vec.AddTo(row, bias[:OC])
+			}
+		}
 		return
 	}
 	args := matvecArgs{out[:OC], inp[:C], w[:OC*C], bias}
