@@ -9,7 +9,8 @@ MODE is "cache" (a KV cache: one new position per token while the text fits
 the context, the whole window again once it slides, as lmlab does) or
 "nocache" (nanoGPT's generate: the whole window for every token). Both run
 the output layer on the last position only. PROMPT is comma-separated token
-ids; N tokens are generated greedily, REPEATS times (default 1) after one
+ids, or "fill": token (7i+1) mod V at each of the context's positions, the
+prompt BenchmarkGenerate's sliding case uses. N tokens are generated greedily, REPEATS times (default 1) after one
 untimed warm-up run. Prints one JSON line: the generated ids, tokens/s and
 the torch version.
 
@@ -124,7 +125,10 @@ def main():
     assert mode in ("cache", "nocache"), mode
     cfg, sd = load(ckpt)
     model = GPT(cfg, sd)
-    prompt = [int(s) for s in prompt.split(",")]
+    if prompt == "fill":
+        prompt = [(7 * i + 1) % model.V for i in range(model.T)]
+    else:
+        prompt = [int(s) for s in prompt.split(",")]
     with torch.inference_mode():
         out = model.generate(prompt, n, mode == "cache")  # warm-up
         t0 = time.perf_counter()
