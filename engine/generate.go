@@ -75,19 +75,32 @@ func (m *Model) Probs(b, t int) []float32 {
 // Generate extends prompt by up to n tokens, calling emit with each one; it
 // stops early when emit returns false. The same options and seed give the
 // same tokens.
+//
+// It keeps a KV cache (see kvCache) for the call: while the text fits the
+// context each token computes one new position; past the context the window
+// slides and, position embeddings being absolute, each token recomputes the
+// whole window. Apart from the cache and the returned slice, made once per
+// call, generating a token allocates nothing. Generate only reads m, so
+// several may run on one model at once, as long as it does not train.
 func (m *Model) Generate(prompt []int32, n int, opt SampleOptions, emit func(id int32) bool) []int32 {
+	return m.generate(prompt, n, opt, emit, newKVCache(m).next)
+}
+
+// generate is Generate with next giving the distribution after ids: the KV
+// cache's, or NextProbs, the full forward pass the cache is tested against.
+func (m *Model) generate(prompt []int32, n int, opt SampleOptions, emit func(id int32) bool, next func(ids []int32) []float32) []int32 {
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x853c49e6748fea9b))
-	ids := slices.Clone(prompt)
+	ids := append(make([]int32, 0, len(prompt)+max(n, 0)), prompt...)
 	work := make([]Prediction, m.Config.VocabSize)
 	for i := 0; i < n; i++ {
-		var next int32
+		var id int32
 		if len(ids) == 0 {
-			next = int32(rng.IntN(m.Config.VocabSize)) // nothing to condition on
+			id = int32(rng.IntN(m.Config.VocabSize)) // nothing to condition on
 		} else {
-			next = pick(m.NextProbs(ids), opt, rng, work)
+			id = pick(next(ids), opt, rng, work)
 		}
-		ids = append(ids, next)
-		if emit != nil && !emit(next) {
+		ids = append(ids, id)
+		if emit != nil && !emit(id) {
 			break
 		}
 	}

@@ -31,8 +31,10 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	steps := intVar(fs, "bench-steps", 50, "timed steps (after the warm-up); --steps sets the run length the schedule spans", 1, 1e9)
 	warm := intVar(fs, "warmup-steps", 5, "untimed steps first", 0, 1e9)
 	sweep := fs.Bool("sweep", false, "also time context 64/128/256 × channels 128/256/384 (layers and heads from the preset)")
-	baseline := fs.String("baseline", "", "run this PyTorch script (../shared/bench/torch_babygpt.py) on the same data right after, and report the ratio")
-	python := fs.String("python", "python3", "interpreter for --baseline")
+	baseline := fs.String("baseline", "", "run this PyTorch script (../shared/bench/torch_babygpt.py) on the same data, for the same steps and threads, right after, and report the ratio;\n"+
+		"lmlab passes it its own environment unchanged: the script itself re-executes without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE.\n"+
+		"Threads are GOMAXPROCS for both (GOMAXPROCS=1 lmlab bench … for one thread)")
+	python := fs.String("python", defaultPython(), "interpreter for --baseline: /usr/bin/python3 (Debian's python3-torch) when it exists, else python3")
 	asJSON := fs.Bool("json", false, "print one JSON object per line on stdout and nothing else")
 	if code, err := tf.parse(args, stderr, hint("bench")); err != nil {
 		return code
@@ -71,7 +73,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	report(res)
 	if !*asJSON {
-		fmt.Fprintf(stdout, "peak RSS %.0f MB, %d threads, %s\n", res.PeakRSSMB, res.Threads, res.Kernel)
+		fmt.Fprintf(stdout, "peak RSS %.0f MB, %d threads, %s, %s\n", res.PeakRSSMB, res.Threads, res.Kernel, res.CPU)
 	}
 	if *sweep {
 		for _, T := range []int{64, 128, 256} {
@@ -125,6 +127,7 @@ type benchResult struct {
 	Vocab      int     `json:"vocab"`
 	Threads    int     `json:"threads"`
 	Kernel     string  `json:"kernel"`
+	CPU        string  `json:"cpu,omitempty"` // the machine: model name and cores, from /proc/cpuinfo
 }
 
 func benchOnce(opt lab.Options, warm, steps int) (benchResult, error) {
@@ -148,6 +151,7 @@ func benchOnce(opt lab.Options, warm, steps int) (benchResult, error) {
 		Preset: s.Preset, Steps: steps, MsPerIter: msPer(el, steps), TokensPerS: perSecond(tokens, el),
 		GFLOPS: round4(flops / el.Seconds() / 1e9), Layers: c.Layers, Heads: c.Heads, Embd: c.Embd,
 		Context: tc.Context, Batch: tc.Batch, Vocab: c.VocabSize, Threads: runtime.GOMAXPROCS(0), Kernel: engine.BLASName(),
+		CPU: cpuName(),
 	}, nil
 }
 
@@ -168,6 +172,53 @@ func peakRSSMB() float64 {
 	return 0
 }
 
+// cpuName names the machine as /proc/cpuinfo does: model name, family and
+// model numbers (which tell a Zen 3 from a Zen 4 when the name is only "AMD
+// EPYC") and the number of cores; "" where there is no /proc/cpuinfo.
+func cpuName() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	return parseCPUInfo(string(b), runtime.NumCPU())
+}
+
+// parseCPUInfo is cpuName on the text of /proc/cpuinfo.
+func parseCPUInfo(info string, cores int) string {
+	field := map[string]string{}
+	for _, line := range strings.Split(info, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			if len(field) > 0 && strings.TrimSpace(line) == "" {
+				break // the first processor is enough
+			}
+			continue
+		}
+		k = strings.TrimSpace(k)
+		if _, seen := field[k]; !seen {
+			field[k] = strings.TrimSpace(v)
+		}
+	}
+	name := field["model name"]
+	if name == "" {
+		return ""
+	}
+	if f, m := field["cpu family"], field["model"]; f != "" && m != "" {
+		name += fmt.Sprintf(" (family %s model %s)", f, m)
+	}
+	return fmt.Sprintf("%s, %d cores", name, cores)
+}
+
+// defaultPython is the interpreter --baseline uses: Debian's /usr/bin/python3,
+// where python3-torch installs PyTorch, when it exists (a python3 earlier on
+// PATH, a virtualenv's say, may have no torch); else python3 from PATH.
+func defaultPython() string {
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		return "/usr/bin/python3"
+	}
+	return "python3"
+}
+
 type torchResult struct {
 	Version               string
 	MsPerIter, TokensPerS float64
@@ -176,7 +227,9 @@ type torchResult struct {
 var torchResultRE = regexp.MustCompile(`ms_per_iter=([0-9.]+) tokens_per_s=([0-9.]+)`)
 
 // runBaseline runs the PyTorch reference on the same file for iters steps
-// with the same threads.
+// with the same threads. The script gets lmlab's environment as it is,
+// nothing added: torch_babygpt.py re-executes itself without the OpenBLAS
+// variables that slow it on some machines.
 func runBaseline(python, script string, data []string, iters, threads int, stderr io.Writer) (torchResult, error) {
 	if len(data) != 1 || strings.HasPrefix(data[0], "sample:") {
 		return torchResult{}, errors.New("--baseline needs exactly one --data FILE (the script reads a plain text file)")

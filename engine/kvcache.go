@@ -1,0 +1,237 @@
+package engine
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+
+	"lmlab/engine/vec"
+)
+
+// kvCache is what generation keeps between tokens so that a new token costs
+// one position's work: the keys and values of every position of the window
+// seen so far, per layer and head, and the scratch of one forward pass.
+//
+// A position's key and value depend on the tokens up to it and on its
+// absolute position (the wpe row it was embedded with). While the text fits
+// the context, a new token only appends a position, and the cache is reused.
+// Once the text is longer than the context the window slides: every token
+// moves to a new position, its position embedding changes, and so does every
+// key and value. With absolute position embeddings there is nothing to
+// reuse then, so each token past the context recomputes the whole window
+// (as one batch of matrix products, not position by position).
+//
+// Only the last position goes through the final layer norm, the output
+// layer and the softmax: generation needs nothing else. A single position's
+// products are matrix-vector products that read each weight row in place in
+// its stored (OC, C) layout, so there is nothing to pack, per call or per
+// snapshot; they run on the calling goroutine unless they are big enough to
+// be worth sharing (matvecShare). After newKVCache nothing is allocated.
+//
+// The cache reads the model's parameters as they are at each call; it holds
+// no copy, so the model must not train while a cache made from it is in use.
+// Distinct caches of one model may run concurrently.
+type kvCache struct {
+	m      *Model
+	tokens []int32   // the window the cache holds, position t at tokens[t]; cap T
+	k, v   []float32 // (L, NH, T, HS) keys and values of those positions
+
+	// One forward pass's scratch, for up to T new positions at once.
+	x          []float32 // (T,C) the residual stream
+	ln         []float32 // (T,C) a layer norm's output
+	mean, rstd []float32 // (T) the layer norm's statistics, unused
+	qkv        []float32 // (T,3C)
+	atty       []float32 // (T,C) attention output, heads side by side
+	br         []float32 // (T,C) a branch's output before the residual join
+	fch        []float32 // (T,4C) MLP hidden layer, GELU in place
+	scores     []float32 // (T) one head's attention row
+	att        []float32 // (NH,T,T) attention of a whole window
+	outT       []float32 // (4C,T) a product's output, transposed
+	probs      []float32 // (V) logits, then the next-token distribution
+}
+
+// newKVCache returns an empty cache for m's shape.
+func newKVCache(m *Model) *kvCache {
+	c := m.Config
+	T, C := c.Context, c.Embd
+	f := func(n int) []float32 { return make([]float32, n) }
+	return &kvCache{m: m, tokens: make([]int32, 0, T),
+		k: f(c.Layers * T * C), v: f(c.Layers * T * C),
+		x: f(T * C), ln: f(T * C), mean: f(T), rstd: f(T), qkv: f(T * 3 * C), atty: f(T * C),
+		br: f(T * C), fch: f(T * 4 * C), scores: f(T), att: f(c.Heads * T * T), outT: f(4 * C * T),
+		probs: f(c.VocabSize),
+	}
+}
+
+// next returns the distribution of the token after ids, as NextProbs does
+// (ids cropped to the context), computing only the positions the cache does
+// not already hold. The slice is valid until the next call. It panics on an
+// empty ids or an id outside the vocabulary.
+func (c *kvCache) next(ids []int32) []float32 {
+	if len(ids) == 0 {
+		panic("engine: kvCache.next: empty input")
+	}
+	w := c.m.window(ids)
+	for _, id := range w {
+		if id < 0 || int(id) >= c.m.Config.VocabSize {
+			panic("engine: kvCache.next: token id outside the vocabulary")
+		}
+	}
+	// Reuse the longest prefix the cache holds at the same positions; after
+	// a slide that is usually nothing. The last position is always
+	// recomputed: its probabilities are not kept.
+	n0 := 0
+	for n0 < len(c.tokens) && n0 < len(w)-1 && c.tokens[n0] == w[n0] {
+		n0++
+	}
+	c.tokens = append(c.tokens[:n0], w[n0:]...)
+	c.forward(n0, len(w))
+	return c.probs
+}
+
+// forward runs positions [n0, n1) of c.tokens through the model, reading
+// the keys and values of positions [0, n0) from the cache and adding theirs,
+// and leaves the distribution after position n1-1 in c.probs.
+func (c *kvCache) forward(n0, n1 int) {
+	cfg := c.m.Config
+	L, C, V, NH, T := cfg.Layers, cfg.Embd, cfg.VocabSize, cfg.Heads, cfg.Context
+	HS := C / NH
+	scale := float32(1 / math.Sqrt(float64(HS)))
+	p := &c.m.Params
+	N := n1 - n0
+	x, ln, qkv, atty, br, fch := c.x[:N*C], c.ln[:N*C], c.qkv[:N*3*C], c.atty[:N*C], c.br[:N*C], c.fch[:N*4*C]
+
+	for i := 0; i < N; i++ {
+		t, id := n0+i, int(c.tokens[n0+i])
+		vec.Add(x[i*C:(i+1)*C], p.WTE[id*C:(id+1)*C], p.WPE[t*C:(t+1)*C])
+	}
+	for l := 0; l < L; l++ {
+		c.layerNorm(ln, x, layer(p.LN1W, l, C), layer(p.LN1B, l, C), N)
+		c.linear(qkv, ln, layer(p.QKVW, l, 3*C*C), layer(p.QKVB, l, 3*C), N, C, 3*C)
+		kl, vl := layer(c.k, l, T*C), layer(c.v, l, T*C)
+		for i := 0; i < N; i++ {
+			t, row := n0+i, qkv[i*3*C:(i+1)*3*C]
+			for h := 0; h < NH; h++ {
+				at := (h*T + t) * HS
+				copy(kl[at:at+HS], row[C+h*HS:C+(h+1)*HS])
+				copy(vl[at:at+HS], row[2*C+h*HS:2*C+(h+1)*HS])
+			}
+		}
+		if n0 == 0 {
+			// A whole window: attention as the training forward pass does
+			// it, a few matrix products per head.
+			attentionForward(atty, c.att[:NH*N*N], qkv, 1, N, C, NH)
+		} else {
+			c.attend(atty, qkv, kl, vl, n0, N, scale)
+		}
+		c.linear(br, atty, layer(p.AttProjW, l, C*C), layer(p.AttProjB, l, C), N, C, C)
+		vec.AddTo(x, br) // residual join after attention
+		c.layerNorm(ln, x, layer(p.LN2W, l, C), layer(p.LN2B, l, C), N)
+		c.linear(fch, ln, layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), N, C, 4*C)
+		if N == 1 {
+			vec.GeluForward(fch, fch)
+		} else {
+			geluForward(fch, fch)
+		}
+		c.linear(br, fch, layer(p.FCProjW, l, 4*C*C), layer(p.FCProjB, l, C), N, 4*C, C)
+		vec.AddTo(x, br) // residual join after the MLP
+	}
+	last := x[(N-1)*C:]
+	c.layerNorm(ln[:C], last, p.LNFW, p.LNFB, 1)
+	c.linear(c.probs, ln[:C], p.WTE, nil, 1, C, V) // the LM head, tied to wte
+	vec.Scale(c.probs, 1/vec.ExpSub(c.probs, c.probs, vec.Max(c.probs)))
+}
+
+// attend is attention for positions [n0, n0+N) against the cached keys and
+// values of positions [0, n0+N): atty (N,C); qkv (N,3C), the new positions'
+// queries; kl, vl (NH,T,HS), this layer's cache, already holding the new
+// positions.
+func (c *kvCache) attend(atty, qkv, kl, vl []float32, n0, N int, scale float32) {
+	C, NH, T := c.m.Config.Embd, c.m.Config.Heads, c.m.Config.Context
+	HS := C / NH
+	for i := 0; i < N; i++ {
+		t := n0 + i
+		for h := 0; h < NH; h++ {
+			q := qkv[i*3*C+h*HS : i*3*C+(h+1)*HS]
+			kh, vh := kl[h*T*HS:(h+1)*T*HS], vl[h*T*HS:(h+1)*T*HS]
+			a := c.scores[:t+1]
+			for t2 := range a {
+				a[t2] = scale * vec.Dot(q, kh[t2*HS:(t2+1)*HS])
+			}
+			vec.Scale(a, 1/vec.ExpSub(a, a, vec.Max(a)))
+			y := atty[i*C+h*HS : i*C+(h+1)*HS]
+			clear(y)
+			for t2, w := range a {
+				vrow := vh[t2*HS : (t2+1)*HS]
+				for j := range y {
+					y[j] += w * vrow[j]
+				}
+			}
+		}
+	}
+}
+
+// layerNorm normalizes N rows of inp into out, as layerNormForward does,
+// discarding the statistics.
+func (c *kvCache) layerNorm(out, inp, w, b []float32, N int) {
+	C := len(w)
+	for r := 0; r < N; r++ {
+		c.mean[r], c.rstd[r] = vec.LayerNormRow(out[r*C:(r+1)*C], inp[r*C:(r+1)*C], w, b, layerNormEps)
+	}
+}
+
+// matvecShare is the size OC·C from which one position's product is split
+// over the worker pool: below it, handing out the work costs more than it
+// saves (fastblas keeps products below the same number of multiply-adds on
+// the calling goroutine).
+const matvecShare = 1 << 18
+
+// linear is matmulForward for generation: out = inp·wᵀ + bias.
+// out (N,OC); inp (N,C); w (OC,C); bias (OC) or nil.
+//
+// One row is a matrix-vector product, dot products over w's rows read in
+// place. Several rows are a matrix product computed transposed, outᵀ =
+// w·inpᵀ, so that the BLAS reads w in place as its left operand and packs
+// only inp (N·C floats, not OC·C): packing the weights on every call cost
+// as much as the product itself. The transpose back costs N·OC.
+func (c *kvCache) linear(out, inp, w, bias []float32, N, C, OC int) {
+	if N > 1 {
+		outT := c.outT[:OC*N]
+		blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(w, OC, C, C), general(inp, N, C, C), 0, general(outT, OC, N, N))
+		for n := 0; n < N; n++ {
+			row := out[n*OC : (n+1)*OC]
+			for o := range row {
+				row[o] = outT[o*N+n]
+			}
+			if bias != nil {
+				vec.AddTo(row, bias[:OC])
+			}
+		}
+		return
+	}
+	args := matvecArgs{out[:OC], inp[:C], w[:OC*C], bias}
+	if OC*C < matvecShare {
+		args.chunk(0, OC)
+		return
+	}
+	matvecTasks.run(OC, args)
+}
+
+var matvecTasks taskPool[matvecArgs, *matvecArgs]
+
+// matvecArgs are one position's linear layer: out (OC); inp (C); w (OC,C);
+// bias (OC) or nil.
+type matvecArgs struct{ out, inp, w, bias []float32 }
+
+// chunk computes outputs [lo, hi).
+func (a *matvecArgs) chunk(lo, hi int) {
+	C := len(a.inp)
+	for o := lo; o < hi; o++ {
+		s := vec.Dot(a.inp, a.w[o*C:(o+1)*C])
+		if a.bias != nil {
+			s += a.bias[o]
+		}
+		a.out[o] = s
+	}
+}
