@@ -151,3 +151,22 @@ func TestAvailableMemoryReadsMeminfo(t *testing.T) {
 		t.Errorf("CheckMemory(limit 0) with 256 KiB available = %v, want a *MemoryError with that limit", err)
 	}
 }
+
+// TestEvalMemory: evaluation needs less than training the same shape (no
+// gradients or moments), grows with the batch, and is refused past the limit
+// naming --batch.
+func TestEvalMemory(t *testing.T) {
+	c := Config{VocabSize: 50257, Context: 1024, Layers: 12, Heads: 12, Embd: 768}
+	train := EstimateMemory(c, TrainConfig{Steps: 1, Batch: 4, Context: 1024, GradAccum: 1})
+	one, four := EstimateEvalMemory(c, 1, 1024), EstimateEvalMemory(c, 4, 1024)
+	if !(one < four && four < train) {
+		t.Errorf("eval B=1 %d, B=4 %d, train B=4 %d; want eval to grow with B and stay below training", one, four, train)
+	}
+	var me *MemoryError
+	if err := CheckEvalMemory(c, 16, 1024, 4<<30); !errors.As(err, &me) || me.Flag != "--batch" {
+		t.Errorf("GPT-2 small at --batch 16 in 4 GiB: %v; want a *MemoryError naming --batch", err)
+	}
+	if err := CheckEvalMemory(c, 1, 1024, 8<<30); err != nil {
+		t.Errorf("GPT-2 small at --batch 1 in 8 GiB: %v", err)
+	}
+}

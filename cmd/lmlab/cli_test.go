@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -244,5 +245,27 @@ func TestDivergedRunSavesTheLastGoodState(t *testing.T) {
 	}
 	if ck.Step != 2 || s.Trainer.Steps() != 2 {
 		t.Errorf("saved step %d, trainer at %d; want step 2, the last applied", ck.Step, s.Trainer.Steps())
+	}
+}
+
+// TestEvalLowersTheBatchToFit: eval halves --batch until its forward passes
+// fit in --max-memory, says so, and still evaluates every window.
+func TestEvalLowersTheBatchToFit(t *testing.T) {
+	ckpt := filepath.Join(t.TempDir(), "m.safetensors")
+	if _, stderr, code := lmlab(t, append([]string{"train", "--steps", "2", "--out", ckpt, "--runs", "none"}, small...)...); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	ck, err := engine.LoadCheckpoint(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := engine.EstimateEvalMemory(ck.Config, 2, ck.Config.Context)
+	want, _, _ := lmlab(t, "eval", "--ckpt", ckpt, "--data", "sample:cats", "--json")
+	got, stderr, code := lmlab(t, "eval", "--ckpt", ckpt, "--data", "sample:cats", "--json", "--batch", "16", "--max-memory", fmt.Sprint(limit))
+	if code != 0 || !strings.Contains(stderr, "using 2 windows per pass") {
+		t.Fatalf("exit %d, stderr %q; want the batch lowered to 2", code, stderr)
+	}
+	if got != want {
+		t.Errorf("with the lower batch: %s; with the default: %s", got, want)
 	}
 }

@@ -28,6 +28,8 @@ func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	field := fs.String("field", "", "JSONL field that holds the text (default text); given with --data -, stdin is read as JSONL")
 	batch := intVar(fs, "batch", 16, "windows per forward pass", 1, 1<<16)
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout and nothing else")
+	var maxMemory int64
+	fs.Var(sizeFlag{&maxMemory}, "max-memory", "memory the evaluation may use: 2GiB, 512MiB, bytes (default: the machine's available memory)")
 	if err := parseFlags(fs, args, stderr, hint("eval")); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -50,7 +52,14 @@ func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ids := engine.IDs(tok.Encode(text))
 	T := m.Config.Context
-	loss, n := m.Eval(ids, T, max(1, *batch), 0)
+	b, err := evalBatch(m.Config, max(1, *batch), maxMemory)
+	if err != nil {
+		return fail(stderr, "eval", err)
+	}
+	if b < *batch {
+		fmt.Fprintf(stderr, "lmlab eval: --batch %d would not fit in memory at context %d; using %d windows per pass\n", *batch, T, b)
+	}
+	loss, n := m.Eval(ids, T, b, 0)
 	if n == 0 {
 		return fail(stderr, "eval", fmt.Errorf("the data has %d tokens, fewer than one window of %d + 1", len(ids), T))
 	}
@@ -109,4 +118,16 @@ func loadWholeText(specs []string, opt samples.Options) (string, error) {
 		b.WriteString(s.ValText)
 	}
 	return b.String(), nil
+}
+
+// evalBatch is the largest number of windows per forward pass, at most want,
+// whose activations fit in limit (0: the memory available now) beside the
+// model: a long context (GPT-2's 1024) at --batch 16 needs over 17 GB.
+func evalBatch(c engine.Config, want int, limit int64) (int, error) {
+	for b := want; b >= 1; b /= 2 {
+		if engine.CheckEvalMemory(c, b, c.Context, limit) == nil {
+			return b, nil
+		}
+	}
+	return 0, engine.CheckEvalMemory(c, 1, c.Context, limit)
 }
