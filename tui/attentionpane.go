@@ -101,10 +101,10 @@ func (p *attentionPane) weight(q, k int) float32 {
 var attentionScroll = struct {
 	QueryPageUp, QueryPageDown, KeyPageLeft, KeyPageRight, First, Last key.Binding
 }{
-	QueryPageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "queries page up")),
-	QueryPageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "queries page down")),
-	KeyPageLeft:   key.NewBinding(key.WithKeys("shift+left", "H"), key.WithHelp("⇧←/H", "keys page left")),
-	KeyPageRight:  key.NewBinding(key.WithKeys("shift+right", "L"), key.WithHelp("⇧→/L", "keys page right")),
+	QueryPageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+	QueryPageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+	KeyPageLeft:   key.NewBinding(key.WithKeys("shift+left", "H"), key.WithHelp("H", "page left")),
+	KeyPageRight:  key.NewBinding(key.WithKeys("shift+right", "L"), key.WithHelp("L", "page right")),
 	First:         key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first query")),
 	Last:          key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last query")),
 }
