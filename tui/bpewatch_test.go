@@ -227,3 +227,63 @@ func TestBPEWatchGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestBPEWatchOthers: a on a word tokenizer says why there is no replay,
+// c leaves the watch (it may be of the comparison), and the help lists the
+// new keys once each.
+func TestBPEWatchOthers(t *testing.T) {
+	hs := newPaneHarness(t, PlainStyles(), testWord(t), watchText, 100, 30)
+	hs.press("a")
+	if v := hs.view(); !strings.Contains(v, "only a byte-level BPE has merges to replay;") {
+		t.Errorf("a on a word tokenizer does not say why there is no replay:\n%s", v)
+	}
+	hs = newPaneHarness(t, PlainStyles(), testBPE(t), watchText, 100, 30)
+	hs.p.corpus = func() string { return watchText }
+	hs.press("w", "c")
+	if hs.p.watch.on || hs.km.watchOn {
+		t.Error("c while watching: still watching")
+	}
+	m := fixture(t, 200, 60)
+	m.setFocus(paneTokens)
+	m.Update(keyPress("?"))
+	screen := stripped(m)
+	for _, want := range []string{"replay: token/whole text", "watch bpe:N train", "merge −1/+1", "merge −10/+10", "merge −100/+100", "no merges/all"} {
+		if n := strings.Count(screen, want); n != 1 {
+			t.Errorf("the help shows %q %d times, want once:\n%s", want, n, screen)
+		}
+	}
+}
+
+// FuzzWholeReplay replays any text whole: at every step the tokens tile
+// the text and spell it, each merge makes one token fewer, and after the
+// last step they are EncodeTokens'.
+func FuzzWholeReplay(f *testing.F) {
+	for _, s := range []string{watchText, "", "🤖 猫\r\n\xff\xfe ok", "aaaaaaa  bbb\n\n\t"} {
+		f.Add(s)
+	}
+	tok := testBPE(f).(*tokenizer.BPE)
+	rt := newReplayTable(tok, pieceByteLevel)
+	f.Fuzz(func(t *testing.T, text string) {
+		text = text[:min(len(text), 512)] // every step is checked: O(n²) per text
+		r := newWholeReplay(tok, rt, text)
+		if r.why != "" {
+			t.Fatal(r.why)
+		}
+		for k := 0; k <= len(r.steps); k++ {
+			toks := r.tokensAt(tok, rt, k)
+			at := 0
+			for i, tk := range toks {
+				if tk.Start != at || string(tok.TokenBytes(tk.ID)) != r.text[tk.Start:tk.End] {
+					t.Fatalf("step %d: token %d %+v does not follow byte %d or spell its text", k, i, tk, at)
+				}
+				at = tk.End
+			}
+			if at != len(r.text) || len(toks) != len(r.text)-k {
+				t.Fatalf("step %d: %d tokens ending at %d, want %d ending at %d", k, len(toks), at, len(r.text)-k, len(r.text))
+			}
+		}
+		if got := r.tokensAt(tok, rt, len(r.steps)); !slices.Equal(got, tok.EncodeTokens(r.text)) {
+			t.Fatalf("after every merge\n%v\nwant\n%v", got, tok.EncodeTokens(r.text))
+		}
+	})
+}

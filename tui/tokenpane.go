@@ -245,6 +245,9 @@ func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, km.Legend):
 		p.legendOn = !p.legendOn
 	case key.Matches(k, km.Compare):
+		if p.watch.on { // the watch may be of the comparison going away
+			p.toggleWatch()
+		}
 		specs := p.specList()
 		p.cmpIdx = (p.cmpIdx + 1) % len(specs)
 		p.cmpTok, p.cmpErr = nil, nil

@@ -248,7 +248,7 @@ func (r *wholeReplay) tokensAt(t tokenizer.Tokenizer, rt *replayTable, k int) []
 	ti := 0
 	tok := func(id, start, end int) tokenizer.Token {
 		return tokenizer.Token{ID: id, Start: start, End: end,
-			SplitsRune: !utf8.RuneStart(r.text[start]) || (end < len(r.text) && !utf8.RuneStart(r.text[end]))}
+			SplitsRune: tokenizer.InsideRune(r.text, start) || tokenizer.InsideRune(r.text, end)}
 	}
 	for i := 0; i < len(r.steps); {
 		s := r.steps[i]
