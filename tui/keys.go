@@ -57,6 +57,19 @@ type keyMap struct {
 	ReplayPrev key.Binding
 	ReplayNext key.Binding
 	Newline    key.Binding // while editing the Tokens text
+	ReplayAll  key.Binding // the replay: the cursor's token or the whole text
+
+	// Tokens: watching a trained BPE merge by merge (bpewatch.go).
+	Watch        key.Binding
+	WatchPrev    key.Binding // the merge counter: ±1, ±10, ±100, none/all
+	WatchNext    key.Binding
+	WatchBack10  key.Binding
+	WatchFwd10   key.Binding
+	WatchBack100 key.Binding
+	WatchFwd100  key.Binding
+	WatchFirst   key.Binding
+	WatchLast    key.Binding
+	watchOn      bool // the Tokens pane watches (the counter keys apply, the cursor's do not)
 
 	// Loss.
 	Smooth key.Binding
@@ -151,6 +164,17 @@ func newKeyMap() keyMap {
 		ReplayPrev: b(k("["), "[/]", "merge back/forward"),
 		ReplayNext: b(k("]"), "[/]", "merge back/forward"),
 		Newline:    b(k("alt+enter", "ctrl+j"), "alt+enter", "newline"),
+		ReplayAll:  b(k("a"), "a", "replay: token/whole text"),
+
+		Watch:        b(k("w"), "w", "watch bpe:N train"),
+		WatchPrev:    b(k("left", "h"), "w ←/→", "merge −1/+1"),
+		WatchNext:    b(k("right", "l"), "w ←/→", "merge −1/+1"),
+		WatchBack10:  b(k("["), "w [/]", "merge −10/+10"),
+		WatchFwd10:   b(k("]"), "w [/]", "merge −10/+10"),
+		WatchBack100: b(k("pgup"), "w pgup/pgdn", "merge −100/+100"),
+		WatchFwd100:  b(k("pgdown"), "w pgup/pgdn", "merge −100/+100"),
+		WatchFirst:   b(k("home"), "w home/end", "no merges/all"),
+		WatchLast:    b(k("end"), "w home/end", "no merges/all"),
 
 		Smooth: b(k("m"), "m", "smoothing"),
 
@@ -198,7 +222,9 @@ func (k *keyMap) paneKeys(p paneID) []*key.Binding {
 			&k.Up, &k.Down, &k.PageUp, &k.PageDown}
 	case paneTokens:
 		return []*key.Binding{&k.Edit, &k.Compare, &k.IDs, &k.TokPrev, &k.TokNext, &k.TokFirst, &k.TokLast,
-			&k.Legend, &k.Open, &k.Replay, &k.ReplayPrev, &k.ReplayNext, &k.Up, &k.Down}
+			&k.Legend, &k.Open, &k.Replay, &k.ReplayPrev, &k.ReplayNext, &k.ReplayAll, &k.Up, &k.Down,
+			&k.Watch, &k.WatchPrev, &k.WatchNext, &k.WatchBack10, &k.WatchFwd10, &k.WatchBack100, &k.WatchFwd100,
+			&k.WatchFirst, &k.WatchLast}
 	case paneLoss:
 		return []*key.Binding{&k.Smooth, &k.Chart, &k.LogScale, &k.Anatomy, &k.TargetPrev, &k.TargetNext,
 			&k.LRUp, &k.LRDown, &k.Decay, &k.Dropout, &k.Clip}
@@ -285,6 +311,17 @@ func (k *keyMap) update(s keyState) {
 	k.TargetNext.SetEnabled(s.focus == paneLoss && k.anatomyOn)
 	for _, b := range []*key.Binding{&k.LRUp, &k.LRDown, &k.Decay, &k.Dropout, &k.Clip} {
 		b.SetEnabled(s.focus == paneLoss && s.loaded && !s.done)
+	}
+	// Watching, the Tokens pane's arrows, [ ], home/end move the merge
+	// counter instead of the cursor and the replay.
+	for _, b := range []*key.Binding{&k.WatchPrev, &k.WatchNext, &k.WatchBack10, &k.WatchFwd10,
+		&k.WatchBack100, &k.WatchFwd100, &k.WatchFirst, &k.WatchLast} {
+		b.SetEnabled(s.focus == paneTokens && k.watchOn)
+	}
+	if s.focus == paneTokens && k.watchOn {
+		for _, b := range []*key.Binding{&k.TokPrev, &k.TokNext, &k.TokFirst, &k.TokLast, &k.ReplayPrev, &k.ReplayNext} {
+			b.SetEnabled(false)
+		}
 	}
 	k.ProbeUp.SetEnabled(s.focus == panePredict && s.base)
 	k.ProbeDown.SetEnabled(s.focus == panePredict && s.base)

@@ -51,9 +51,14 @@ type tokenPane struct {
 	replay   *replay
 	rtab     *replayTable // the tokenizer's merges, for the replay
 	step     int          // merges of the replay applied
-	opening  bool         // the edit box holds a file path
-	fileErr  error
-	fileName string
+	// The replay of the whole text (a toggles): every merge of the text.
+	replayAll bool
+	whole     *wholeReplay
+	wholeTok  tokenizer.Tokenizer // the tokenizer whole was made with
+	watch     bpeWatch            // a trained BPE, merge by merge (bpewatch.go)
+	opening   bool                // the edit box holds a file path
+	fileErr   error
+	fileName  string
 
 	cache, cmpCache tokenCache // the tokens of the text, as last drawn
 
@@ -84,7 +89,10 @@ func (p *tokenPane) setTokenizer(t tokenizer.Tokenizer) {
 	p.tok = t
 	p.kind = pieceKindOf(t)
 	p.cache.reset()
-	p.replay, p.replayOn = nil, false
+	p.replay, p.replayOn, p.whole = nil, false, nil
+	if p.watch.on {
+		p.toggleWatch()
+	}
 }
 
 // setText makes text the pane's text, the cursor back at the start.
@@ -207,7 +215,25 @@ func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	km := p.km
+	if p.watch.on && p.watchKey(k) {
+		return nil
+	}
 	switch {
+	case key.Matches(k, km.Watch):
+		p.toggleWatch()
+	case key.Matches(k, km.ReplayAll):
+		p.replayAll, p.replayOn = !p.replayAll, true
+		if p.watch.on {
+			p.toggleWatch()
+		}
+		if p.replayAll {
+			p.startWhole()
+			return nil
+		}
+		if p.cur < 0 {
+			p.moveCursor(0)
+		}
+		p.startReplay()
 	case key.Matches(k, km.Edit):
 		p.opening = false
 		return p.start(toBox(p.text))
@@ -219,6 +245,9 @@ func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, km.Legend):
 		p.legendOn = !p.legendOn
 	case key.Matches(k, km.Compare):
+		if p.watch.on { // the watch may be of the comparison going away
+			p.toggleWatch()
+		}
 		specs := p.specList()
 		p.cmpIdx = (p.cmpIdx + 1) % len(specs)
 		p.cmpTok, p.cmpErr = nil, nil
@@ -243,6 +272,13 @@ func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 		p.moveCursor(len(p.cache.tokens(p.tok, p.text)) - 1)
 	case key.Matches(k, km.Replay):
 		p.replayOn = !p.replayOn
+		if p.watch.on {
+			p.toggleWatch()
+		}
+		if p.replayAll {
+			p.startWhole()
+			return nil
+		}
 		if p.cur < 0 {
 			p.moveCursor(0)
 		}
@@ -250,7 +286,10 @@ func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, km.ReplayPrev):
 		p.step = max(p.step-1, 0)
 	case key.Matches(k, km.ReplayNext):
-		if p.replay != nil {
+		switch {
+		case p.replayAll && p.whole != nil:
+			p.step = min(p.step+1, len(p.whole.steps))
+		case !p.replayAll && p.replay != nil:
 			p.step = min(p.step+1, len(p.replay.steps))
 		}
 	case key.Matches(k, km.Up):
@@ -317,6 +356,9 @@ func (p *tokenPane) moveCursor(i int) {
 	}
 	p.cur = min(max(i, 0), n-1)
 	p.follow = true
+	if p.replayAll { // the cursor's keys take the replay back to its token
+		p.replayAll, p.step = false, 0
+	}
 	if p.replayOn {
 		p.startReplay()
 	}
@@ -348,7 +390,7 @@ func (p *tokenPane) lines() []string {
 	foot := p.footer(text, w, max(h-len(out)-2, 0))
 	rows := max(h-len(out)-len(foot), 1)
 	body := p.body(text, w, p.offset+rows+2)
-	if p.follow && p.cur >= 0 {
+	if p.follow && p.cur >= 0 && !p.recut() {
 		p.follow = false
 		if line := p.cursorRow(text, w); line >= 0 && (line < p.offset || line >= p.offset+rows) {
 			p.offset = max(line-rows/2, 0)
@@ -364,11 +406,16 @@ func (p *tokenPane) lines() []string {
 // merge replay, the legend; each cut to the pane's width.
 func (p *tokenPane) footer(text string, w, most int) []string {
 	var out []string
-	if p.cur >= 0 {
+	if p.cur >= 0 && !p.recut() {
 		toks := p.cache.tokens(p.tok, text)
 		out = append(out, tokenDetail(*p.st, p.tok, p.kind, text, toks, min(p.cur, len(toks)-1))...)
 	}
-	if p.replayOn {
+	switch {
+	case p.watch.on:
+		out = append(out, p.watchLines()...)
+	case p.replayOn && p.replayAll:
+		out = append(out, p.wholeLines()...)
+	case p.replayOn:
 		out = append(out, p.replayLines()...)
 	}
 	if p.legendOn {
@@ -399,17 +446,19 @@ func (p *tokenPane) cursorRow(text string, w int) int {
 // enough for at least need lines (the counts are of the whole text); the
 // rest is drawn as the pane scrolls down to it.
 func (p *tokenPane) body(text string, w, need int) []string {
-	toks := p.cache.tokens(p.tok, text)
+	main, toks := p.tok, p.cache.tokens(p.tok, text)
+	var cmpTok tokenizer.Tokenizer
 	var cmp []tokenizer.Token
 	if p.specList()[p.cmpIdx] != "" && p.cmpTok != nil {
-		cmp = p.cmpCache.tokens(p.cmpTok, text)
+		cmpTok, cmp = p.cmpTok, p.cmpCache.tokens(p.cmpTok, text)
 	}
+	main, toks, cmpTok, cmp, text = p.recutRows(text, main, toks, cmpTok, cmp)
 	least := 1024
 	if p.cur >= 0 && p.cur < len(toks) {
 		least = max(least, toks[p.cur].End+1)
 	}
 	for budget := max(2*need*w, least); ; budget *= 2 {
-		view, all := p.render(text, toks, cmp, w, budget)
+		view, all := p.render(text, main, toks, cmpTok, cmp, w, budget)
 		body := strings.Split(ansi.Wrap(view, w, " "), "\n")
 		if all || len(body) >= need {
 			return body
@@ -420,7 +469,7 @@ func (p *tokenPane) body(text string, w, need int) []string {
 // render draws the tokens (and with cmp, the comparison) of the text's
 // first budget bytes or so, and says whether that is all of it. A view cut
 // short ends with the last token drawn: what follows is further down.
-func (p *tokenPane) render(text string, toks, cmp []tokenizer.Token, w, budget int) (string, bool) {
+func (p *tokenPane) render(text string, main tokenizer.Tokenizer, toks []tokenizer.Token, cmpTok tokenizer.Tokenizer, cmp []tokenizer.Token, w, budget int) (string, bool) {
 	st := p.st
 	opt := TokenViewOptions{Width: w, ShowIDs: p.ids, Whitespace: true}
 	a, aCuts := tokensBefore(toks, budget)
@@ -430,18 +479,18 @@ func (p *tokenPane) render(text string, toks, cmp []tokenizer.Token, w, budget i
 	if len(a) < len(toks) {
 		drawn = text[:min(toks[len(a)].Start, len(text))]
 	}
-	unknown := unknownLine(*st, p.tok, drawn)
+	unknown := unknownLine(*st, main, drawn)
 	if unknown != "" {
 		unknown = "\n" + unknown
 	}
 	switch {
-	case spec != "" && p.cmpTok != nil:
+	case spec != "" && cmpTok != nil:
 		b, bCuts := tokensBefore(cmp, budget)
-		view = p.row(text, p.tok, toks, a, cuts(bCuts), opt) + unknown
+		view = p.row(text, main, toks, a, cuts(bCuts), opt) + unknown
 		if len(a) < len(toks) {
 			return view, false
 		}
-		view += "\n\n" + p.row(text, p.cmpTok, cmp, b, cuts(aCuts), opt)
+		view += "\n\n" + p.row(text, cmpTok, cmp, b, cuts(aCuts), opt)
 		if len(b) < len(cmp) {
 			return view, false
 		}
@@ -458,7 +507,7 @@ func (p *tokenPane) render(text string, toks, cmp []tokenizer.Token, w, budget i
 			view += st.Muted.Render(" at bytes " + strings.Join(s, ", ") + tail)
 		}
 	default:
-		view = p.row(text, p.tok, toks, a, nil, opt) + unknown
+		view = p.row(text, main, toks, a, nil, opt) + unknown
 		if len(a) < len(toks) {
 			return view, false
 		}
@@ -470,7 +519,10 @@ func (p *tokenPane) render(text string, toks, cmp []tokenizer.Token, w, budget i
 			view += "\n\n" + st.Error.Render(spec+": "+p.cmpErr.Error())
 		}
 	}
-	return view + "\n\n" + p.vocabulary(), true
+	if p.watch.on && p.watch.at != nil {
+		return view + "\n\n" + p.watchVocabulary(), true
+	}
+	return view + "\n\n" + p.vocabulary(p.tok), true
 }
 
 // row is one tokenizer's tokens of text: its name and counts (of all of
@@ -478,7 +530,7 @@ func (p *tokenPane) render(text string, toks, cmp []tokenizer.Token, w, budget i
 // (nil: no comparison), and the cursor on the pane's tokenizer's row.
 func (p *tokenPane) row(text string, tok tokenizer.Tokenizer, toks, drawn []tokenizer.Token, other map[int]bool, opt TokenViewOptions) string {
 	cursor := -1
-	if tok == p.tok {
+	if tok == p.tok && !p.recut() {
 		cursor = p.cur
 	}
 	return p.st.Title.Render(tokName(tok)) + p.st.Muted.Render("  "+TokenSummary(text, toks)) + "\n" +
@@ -515,16 +567,16 @@ func tokName(t tokenizer.Tokenizer) string {
 
 // vocabulary lists pieces of the tokenizer's vocabulary: the first ones of a
 // small vocabulary, the last-learned merges of a large one.
-func (p *tokenPane) vocabulary() string {
+func (p *tokenPane) vocabulary(tok tokenizer.Tokenizer) string {
 	const n = 48
-	v := p.tok.VocabSize()
+	v := tok.VocabSize()
 	lo, what := 0, fmt.Sprintf("vocabulary, first %d of %d:", min(n, v), v)
 	if v > 300 {
 		lo, what = v-n, fmt.Sprintf("vocabulary, last %d of %d (the longest merges):", n, v)
 	}
 	pieces := make([]string, 0, n)
 	for id := lo; id < min(lo+n, v); id++ {
-		pieces = append(pieces, standalone(showFormat(showSpace(printable(string(p.tok.TokenBytes(id)))))))
+		pieces = append(pieces, standalone(showFormat(showSpace(printable(string(tok.TokenBytes(id)))))))
 	}
 	return p.st.Muted.Render(what) + "\n" + strings.Join(pieces, " ")
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"lmlab/tokenizer"
 )
@@ -189,4 +190,135 @@ func (p *tokenPane) replayLines() []string {
 		line += st.Muted.Render(fmt.Sprintf("  (the merges end in %d tokens, not id %d: the tokenizer matched the piece whole)", len(syms), r.id))
 	}
 	return append(out, line)
+}
+
+// wholeLimit is about how much of a long text the whole-text replay
+// replays (cut at a line end when there is one): its merges are stepped one
+// by one, so more would not be looked at.
+const wholeLimit = 4096
+
+// wholeReplay is the merge replay of the whole text: every merge
+// (*BPE).Replay applies, pre-token by pre-token.
+type wholeReplay struct {
+	of    string // the pane's text it was made from
+	text  string // the text replayed: of, or its first wholeLimit bytes or so
+	final []tokenizer.Token
+	steps []tokenizer.MergeStep
+	why   string // why there is no replay, or ""
+}
+
+// newWholeReplay replays text with t's merges.
+func newWholeReplay(t tokenizer.Tokenizer, rt *replayTable, text string) *wholeReplay {
+	r := &wholeReplay{of: text, text: text}
+	b, ok := t.(*tokenizer.BPE)
+	if !ok || rt.why != "" {
+		r.why = rt.why
+		return r
+	}
+	if len(text) > wholeLimit {
+		cut := strings.LastIndexByte(text[:wholeLimit], '\n') + 1
+		if cut == 0 {
+			cut = wholeLimit
+			for cut > 0 && !utf8.RuneStart(text[cut]) {
+				cut--
+			}
+		}
+		r.text = text[:cut]
+	}
+	b.Replay(r.text, func(s tokenizer.MergeStep) bool {
+		if s.Start < 0 || s.Start+len(s.Word) > len(r.text) || r.text[s.Start:s.Start+len(s.Word)] != s.Word {
+			r.why = t.Name() + " rewrites the text before merging: its merges cannot be placed in the text"
+			return false
+		}
+		r.steps = append(r.steps, s)
+		return true
+	})
+	if r.why != "" {
+		r.steps = nil
+	}
+	r.final = t.EncodeTokens(r.text)
+	return r
+}
+
+// tokensAt is the text's tokens once the first k merges are applied: each
+// replayed pre-token as its bytes before its first merge, as its symbols
+// after its last merge applied; the rest as t encodes it.
+func (r *wholeReplay) tokensAt(t tokenizer.Tokenizer, rt *replayTable, k int) []tokenizer.Token {
+	var out []tokenizer.Token
+	ti := 0
+	tok := func(id, start, end int) tokenizer.Token {
+		return tokenizer.Token{ID: id, Start: start, End: end,
+			SplitsRune: tokenizer.InsideRune(r.text, start) || tokenizer.InsideRune(r.text, end)}
+	}
+	for i := 0; i < len(r.steps); {
+		s := r.steps[i]
+		j := i // the word's steps are i..j
+		for j+1 < len(r.steps) && r.steps[j+1].Start == s.Start && r.steps[j+1].Word == s.Word {
+			j++
+		}
+		end := s.Start + len(s.Word)
+		for ti < len(r.final) && r.final[ti].Start < s.Start {
+			out = append(out, r.final[ti])
+			ti++
+		}
+		for ti < len(r.final) && r.final[ti].Start < end {
+			ti++
+		}
+		if k <= i {
+			for o := s.Start; o < end; o++ {
+				out = append(out, tok(rt.byteID[r.text[o]], o, o+1))
+			}
+		} else {
+			o := s.Start
+			for _, id := range r.steps[min(k, j+1)-1].Symbols {
+				n := len(t.TokenBytes(id))
+				out = append(out, tok(id, o, min(o+n, end)))
+				o += n
+			}
+		}
+		i = j + 1
+	}
+	return append(out, r.final[ti:]...)
+}
+
+// wholeLines draws the whole-text replay at step k: the merge applied
+// last, in which pre-token, and its rank.
+func (p *tokenPane) wholeLines() []string {
+	st, r := p.st, p.whole
+	if r == nil {
+		return nil
+	}
+	head := st.Label.Render("merge replay ") + st.Muted.Render("of the text: ")
+	if len(r.text) < len(r.of) {
+		head = st.Label.Render("merge replay ") + st.Muted.Render(fmt.Sprintf("of the text's first %d bytes: ", len(r.text)))
+	}
+	if r.why != "" {
+		return []string{head + st.Muted.Render(r.why)}
+	}
+	out := []string{head + st.Value.Render(fmt.Sprintf("%d of %d merges", p.step, len(r.steps))) + st.Muted.Render(" · [ ] step · a: the token")}
+	if p.step == 0 {
+		return append(out, st.Muted.Render("every pre-token in bytes, before any merge"))
+	}
+	s := r.steps[p.step-1]
+	piece := func(id int) string {
+		return strconvQuote(rawPiece(p.tok, p.kind, tokenizer.Token{ID: id}))
+	}
+	where := st.Muted.Render(fmt.Sprintf("in %s at byte %d: ", strconvQuote(s.Word), s.Start))
+	if s.Whole {
+		return append(out, where+st.Value.Render(fmt.Sprintf("the whole piece is id %d", s.ID)))
+	}
+	return append(out, where+st.Value.Render(fmt.Sprintf("rank %d: %s + %s → %s (id %d)", s.Rank, piece(s.Left), piece(s.Right), piece(s.ID), s.ID)))
+}
+
+// startWhole replays the text when the replay is of the whole text.
+func (p *tokenPane) startWhole() {
+	if !p.replayOn || !p.replayAll {
+		return
+	}
+	if p.rtab == nil || p.rtab.tok != p.tok {
+		p.rtab = newReplayTable(p.tok, p.kind)
+	}
+	if p.whole == nil || p.whole.of != p.text || p.wholeTok != p.tok {
+		p.whole, p.wholeTok, p.step = newWholeReplay(p.tok, p.rtab, p.text), p.tok, 0
+	}
 }
