@@ -25,8 +25,9 @@ const smoothing = 0.9
 // and a turns it into the step anatomy view (anatomypane.go).
 type lossPane struct {
 	box
-	km  *keyMap
-	mon monitorState // charts, recipe changes, health, anatomy
+	km   *keyMap
+	mon  monitorState // charts, recipe changes, health, anatomy
+	runs runLogState  // this session's run log (runlog.go)
 
 	steps    []int
 	train    []float64
