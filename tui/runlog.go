@@ -15,8 +15,10 @@ import (
 // cannot be written is a warning on the help line, never the end of the
 // session.
 type runLogState struct {
-	dir string         // the runs directory; "": keep no log
-	w   *runlog.Writer // nil: not started, or given up after a failure
+	dir  string         // the runs directory; "": keep no log
+	w    *runlog.Writer // nil: not started, or given up after a failure
+	self string         // the log's path, once created: not an overlay
+	head runlog.Header  // the session's header, for the overlays' differences
 }
 
 // LogRuns makes the workbench keep its run log in dir, and offer the runs
@@ -60,17 +62,18 @@ func (m *Model) CloseRunLog() error {
 // openRunLog starts the session's run log, when a runs directory was given.
 func (m *Model) openRunLog() {
 	r := &m.loss.runs
+	t := m.sess.Trainer
+	r.head = runlog.Header{Data: m.sess.DataSpecs, Preset: m.sess.Preset,
+		From: m.sess.From, Out: m.opts.Out, Step: t.Steps(), Model: t.Model.Config, Train: t.Cfg}
 	if r.dir == "" || r.w != nil {
 		return
 	}
-	t := m.sess.Trainer
-	w, err := runlog.Create(r.dir, runlog.Header{Data: m.sess.DataSpecs, Preset: m.sess.Preset,
-		From: m.sess.From, Out: m.opts.Out, Step: t.Steps(), Model: t.Model.Config, Train: t.Cfg})
+	w, err := runlog.Create(r.dir, r.head)
 	if err != nil {
 		m.warn("no run log: %v (give --runs DIR, or --runs none)", err)
 		return
 	}
-	r.w = w
+	r.w, r.self = w, w.Path()
 }
 
 // logged reports a write's error as a warning and stops logging.
