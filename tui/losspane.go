@@ -29,6 +29,7 @@ type lossPane struct {
 	mon     monitorState // charts, recipe changes, health, anatomy
 	runs    runLogState  // this session's run log (runlog.go)
 	overlay overlayState // an earlier run on the loss chart (chartoverlay.go)
+	forget  forgetState  // a fine-tune's loss on its base's data (chartforgetting.go)
 
 	steps    []int
 	train    []float64
@@ -104,6 +105,7 @@ func (p *lossPane) addVal(step int, loss float64, metrics map[string]float64) {
 		p.valSteps = append(p.valSteps, step)
 		p.val = append(p.val, loss)
 	}
+	p.forget.add(step, metrics)
 	if metrics != nil {
 		p.metrics = metrics
 		if acc, ok := metrics["accuracy"]; ok {

@@ -37,6 +37,7 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 	m.attention.setConfig(m.sess.Trainer.Model.Config)
 	m.startMonitor()
 	m.openRunLog()
+	m.watchForgetting()
 	cpt := 4.0
 	if msg.total.Tokens > 0 {
 		cpt = float64(msg.total.Chars) / float64(msg.total.Tokens)
