@@ -87,6 +87,10 @@ type keyMap struct {
 	Clip       key.Binding // gradient clipping: the next of clipSteps
 	anatomyOn  bool        // the Loss pane shows the anatomy (the target keys apply)
 
+	// Loss: earlier runs from the runs directory overlaid on the loss chart.
+	Overlay    key.Binding // the next earlier run (past the last: none)
+	OverlayOff key.Binding
+
 	// Predict.
 	PosPrev   key.Binding
 	PosNext   key.Binding
@@ -188,6 +192,8 @@ func newKeyMap() keyMap {
 		Decay:      b(k("w"), "w", "weight decay"),
 		Dropout:    b(k("d"), "d", "dropout"),
 		Clip:       b(k("x"), "x", "grad clipping"),
+		Overlay:    b(k("o"), "o", "overlay an earlier run"),
+		OverlayOff: b(k("O"), "O", "overlay off"),
 
 		PosPrev:   b(k("left", "h"), "←/h", "previous position"),
 		PosNext:   b(k("right", "l"), "→/l", "next position"),
@@ -227,7 +233,7 @@ func (k *keyMap) paneKeys(p paneID) []*key.Binding {
 			&k.WatchFirst, &k.WatchLast}
 	case paneLoss:
 		return []*key.Binding{&k.Smooth, &k.Chart, &k.LogScale, &k.Anatomy, &k.TargetPrev, &k.TargetNext,
-			&k.LRUp, &k.LRDown, &k.Decay, &k.Dropout, &k.Clip}
+			&k.LRUp, &k.LRDown, &k.Decay, &k.Dropout, &k.Clip, &k.Overlay, &k.OverlayOff}
 	case panePredict:
 		return []*key.Binding{&k.Edit, &k.PosPrev, &k.PosNext, &k.PosFirst, &k.PosLast, &k.ProbeUp, &k.ProbeDown}
 	case paneAttention:

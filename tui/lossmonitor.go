@@ -23,10 +23,11 @@ const (
 	chartAccuracy
 	chartTokens
 	chartHealth
+	chartForgetting // a fine-tune's loss on its base's data (chartforgetting.go)
 	numCharts
 )
 
-var chartNames = [numCharts]string{"loss", "learning rate", "gradient norm", "accuracy", "tokens seen", "health"}
+var chartNames = [numCharts]string{"loss", "learning rate", "gradient norm", "accuracy", "tokens seen", "health", "forgetting"}
 
 // Values the recipe keys step through: each press takes the next one.
 var (
@@ -256,6 +257,8 @@ func (p *lossPane) chartLines() []string {
 		}
 	case chartHealth:
 		return p.healthLines(w, h)
+	case chartForgetting:
+		head, lines, empty = p.forgettingChart(w, h)
 	}
 	if changes != "" {
 		head = append(head, changes)

@@ -25,8 +25,11 @@ const smoothing = 0.9
 // and a turns it into the step anatomy view (anatomypane.go).
 type lossPane struct {
 	box
-	km  *keyMap
-	mon monitorState // charts, recipe changes, health, anatomy
+	km      *keyMap
+	mon     monitorState // charts, recipe changes, health, anatomy
+	runs    runLogState  // this session's run log (runlog.go)
+	overlay overlayState // an earlier run on the loss chart (chartoverlay.go)
+	forget  forgetState  // a fine-tune's loss on its base's data (chartforgetting.go)
 
 	steps    []int
 	train    []float64
@@ -50,7 +53,7 @@ type lossPane struct {
 }
 
 func newLossPane(st *Styles, km *keyMap) *lossPane {
-	return &lossPane{box: box{st: st}, km: km}
+	return &lossPane{box: box{st: st}, km: km, overlay: overlayState{i: -1}}
 }
 
 func (p *lossPane) SetSize(w, h int) { p.box.SetSize(w, h); p.valid = false }
@@ -102,6 +105,7 @@ func (p *lossPane) addVal(step int, loss float64, metrics map[string]float64) {
 		p.valSteps = append(p.valSteps, step)
 		p.val = append(p.val, loss)
 	}
+	p.forget.add(step, metrics)
 	if metrics != nil {
 		p.metrics = metrics
 		if acc, ok := metrics["accuracy"]; ok {
@@ -121,6 +125,10 @@ func (p *lossPane) Update(msg tea.Msg) tea.Cmd {
 	switch {
 	case key.Matches(k, p.km.Smooth):
 		p.smooth = !p.smooth
+	case key.Matches(k, p.km.Overlay):
+		p.nextOverlay()
+	case key.Matches(k, p.km.OverlayOff):
+		p.overlayOff()
 	default:
 		p.monitorKey(k)
 	}
@@ -192,6 +200,9 @@ func (p *lossPane) lines() []string {
 	if l := p.mon.changesLine(st); l != "" {
 		head = append(head, l)
 	}
+	if l := p.overlayLine(); l != "" {
+		head = append(head, l)
+	}
 
 	rows := h - len(head) - 2 // the x axis takes two lines
 	if len(p.train) < 2 || rows < 3 || w < 20 {
@@ -226,10 +237,13 @@ func (p *lossPane) baseLine() string {
 }
 
 // smoothed returns the debiased exponential moving average of train loss.
-func (p *lossPane) smoothed() []float64 {
-	out := make([]float64, len(p.train))
+func (p *lossPane) smoothed() []float64 { return smooth(p.train) }
+
+// smooth returns the debiased exponential moving average of xs.
+func smooth(xs []float64) []float64 {
+	out := make([]float64, len(xs))
 	var ema, weight float64
-	for i, v := range p.train {
+	for i, v := range xs {
 		ema = smoothing*ema + (1-smoothing)*v
 		weight = smoothing*weight + (1 - smoothing)
 		out[i] = ema / weight
@@ -243,14 +257,43 @@ func (p *lossPane) graph(w, rows int) []string {
 	if p.smooth {
 		train = p.smoothed()
 	}
-	return plot(p.st, w, rows, len(train), p.mon.logScale, yFixed(2), func(width int) ([]int, [][]float64) {
+	if p.overlay.overlay() == nil {
+		return plot(p.st, w, rows, len(train), p.mon.logScale, yFixed(2), func(width int) ([]int, [][]float64) {
+			xs, tr, va := p.downsample(train, width)
+			series := [][]float64{tr}
+			if hasNumber(va) {
+				series = append(series, va)
+			}
+			return xs, series
+		})
+	}
+	// The overlay is drawn first, so the current run's curves stay on top
+	// where they cross it.
+	var styles []seriesStyle
+	return plotStyled(p.st, w, rows, len(train), p.mon.logScale, yFixed(2), func(width int) ([]int, [][]float64) {
 		xs, tr, va := p.downsample(train, width)
-		series := [][]float64{tr}
-		if hasNumber(va) {
-			series = append(series, va)
+		ol, ov := p.overlaySeries(xs)
+		styles = styles[:0]
+		var series [][]float64
+		for _, s := range []struct {
+			xs []float64
+			st seriesStyle
+		}{{ol, seriesStyle{"·", p.st.GraphAxis}}, {ov, seriesStyle{"∘", p.st.GraphAxis}},
+			{tr, seriesStyle{"", p.st.GraphTrain}}, {va, seriesStyle{"•", p.st.GraphVal}}} {
+			if hasNumber(s.xs) {
+				series = append(series, s.xs)
+				styles = append(styles, s.st)
+			}
 		}
 		return xs, series
-	})
+	}, func() []seriesStyle { return styles })
+}
+
+// seriesStyle is how plotStyled draws one series: its character (""
+// asciigraph's line) and colour.
+type seriesStyle struct {
+	char  string
+	color asciigraph.AnsiColor
 }
 
 // yFixed formats y-axis labels with d decimals.
@@ -264,6 +307,12 @@ func yFixed(d int) func(float64) string {
 // the y axis's labels fit. On a log scale the values are plotted as their
 // base-10 logarithms and labelled with the values.
 func plot(st *Styles, w, rows, n int, logScale bool, yfmt func(float64) string, sample func(width int) ([]int, [][]float64)) []string {
+	return plotStyled(st, w, rows, n, logScale, yfmt, sample, nil)
+}
+
+// plotStyled is plot with a style per series, which styles returns after
+// each call of sample (nil: plot's line and dots).
+func plotStyled(st *Styles, w, rows, n int, logScale bool, yfmt func(float64) string, sample func(width int) ([]int, [][]float64), styles func() []seriesStyle) []string {
 	width := min(n, w-8)
 	var out string
 	for try := 0; try < 3 && width >= 2; try++ {
@@ -283,10 +332,23 @@ func plot(st *Styles, w, rows, n int, logScale bool, yfmt func(float64) string, 
 			asciigraph.XAxisRange(float64(xs[0]), float64(xs[len(xs)-1])),
 			asciigraph.XAxisTickCount(ticks),
 			asciigraph.XAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%.0f", v) }),
-			asciigraph.SeriesChars(asciigraph.DefaultCharSet, asciigraph.CreateCharSet("•")),
-			asciigraph.SeriesColors(st.GraphTrain, st.GraphVal),
 			asciigraph.AxisColor(st.GraphAxis),
 			asciigraph.LabelColor(st.GraphAxis),
+		}
+		if styles == nil {
+			opts = append(opts, asciigraph.SeriesChars(asciigraph.DefaultCharSet, asciigraph.CreateCharSet("•")),
+				asciigraph.SeriesColors(st.GraphTrain, st.GraphVal))
+		} else {
+			var chars []asciigraph.CharSet
+			var colors []asciigraph.AnsiColor
+			for _, s := range styles() {
+				cs := asciigraph.DefaultCharSet
+				if s.char != "" {
+					cs = asciigraph.CreateCharSet(s.char)
+				}
+				chars, colors = append(chars, cs), append(colors, s.color)
+			}
+			opts = append(opts, asciigraph.SeriesChars(chars...), asciigraph.SeriesColors(colors...))
 		}
 		out = asciigraph.PlotMany(series, opts...)
 		over := 0

@@ -36,6 +36,8 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 	m.sample.setPrompt(m.prompt)
 	m.attention.setConfig(m.sess.Trainer.Model.Config)
 	m.startMonitor()
+	m.openRunLog()
+	m.watchForgetting()
 	cpt := 4.0
 	if msg.total.Tokens > 0 {
 		cpt = float64(msg.total.Chars) / float64(msg.total.Tokens)
@@ -147,6 +149,7 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			m.step = max(m.step, ev.Step)
 			m.val, m.haveVal = ev.ValLoss, true
 			m.loss.addVal(ev.Step, ev.ValLoss, ev.Metrics)
+			m.logEval(ev.Step, ev.ValLoss, ev.Metrics)
 			if m.message == evaluatingMsg {
 				m.clearMessage()
 			}
@@ -199,8 +202,10 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			cmds = append(cmds, m.failed(a, answer, ev.Step, ev.Err))
 		case engine.EventHealth:
 			m.healthFound(ev.Health)
+			m.logHealth(ev.Health)
 		case engine.EventRecipe:
 			m.recipeChanged(ev, a.label)
+			m.logRecipe(ev, a.label)
 		case engine.EventAnatomy:
 			m.anatomyAnswered(ev, a.label)
 		}
@@ -267,6 +272,7 @@ func (m *Model) addStep(st engine.StepStats) {
 	}
 	m.lr = st.LR
 	m.loss.addStep(st, m.tokPerSec)
+	m.logStep(st)
 }
 func (m *Model) startTicking() tea.Cmd {
 	if m.ticking {

@@ -14,6 +14,7 @@ import (
 
 	"lmlab/engine"
 	"lmlab/engine/lab"
+	"lmlab/engine/runlog"
 	"lmlab/tokenizer"
 	"lmlab/tui"
 )
@@ -21,7 +22,7 @@ import (
 // runWorkbench opens the terminal workbench: `lmlab` with no command, and
 // every training flag of `lmlab train`.
 func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	opts, compare, code, ok := workbenchFlags(args, stdin, stdout, stderr)
+	opts, compare, runs, code, ok := workbenchArgs(args, stdin, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -33,6 +34,7 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	var p *tea.Program
 	opts.Quit = func() { p.Quit() }
 	m := tui.New(opts)
+	m.LogRuns(workbenchRunsDir(runs, stderr))
 	// SIGINT, SIGTERM and SIGHUP (a closed SSH session) save the run and
 	// quit, as they do in lmlab train; a second one quits at once.
 	p = tea.NewProgram(m, tea.WithOutput(stdout), tea.WithoutSignalHandler())
@@ -69,6 +71,9 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return 0
 	}()
 	m.Close()
+	if err := m.CloseRunLog(); err != nil {
+		fmt.Fprintln(stderr, "lmlab: warning:", err)
+	}
 	if err := m.Err(); err != nil {
 		fmt.Fprintln(stderr, "lmlab:", err)
 		return 1
@@ -90,12 +95,37 @@ func workbenchOptions(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 // workbenchFlags is workbenchOptions with the tokenizers --compare names,
 // for the Tokens pane (tui.Model.CompareWith).
 func workbenchFlags(args []string, stdin io.Reader, stdout, stderr io.Writer) (opts tui.Options, compare []string, code int, ok bool) {
+	opts, compare, _, code, ok = workbenchArgs(args, stdin, stdout, stderr)
+	return opts, compare, code, ok
+}
+
+// workbenchRunsDir is where the workbench keeps its run log for --runs
+// flag: the default directory for "", none for "none" (""). A default that
+// cannot be found is a warning: the workbench runs without a log.
+func workbenchRunsDir(flag string, stderr io.Writer) string {
+	switch flag {
+	case "none":
+		return ""
+	case "":
+		d, err := runlog.DefaultDir()
+		if err != nil {
+			fmt.Fprintf(stderr, "lmlab: warning: %v\n", err)
+			return ""
+		}
+		return d
+	}
+	return flag
+}
+
+// workbenchArgs is workbenchFlags with the --runs value.
+func workbenchArgs(args []string, stdin io.Reader, stdout, stderr io.Writer) (opts tui.Options, compare []string, runs string, code int, ok bool) {
 	fs := flag.NewFlagSet("lmlab", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tf := addTrainFlags(fs)
 	tf.addCkptFlag("start from this checkpoint's weights and tokenizer (a fine-tune: f marks the base, Predict compares)")
 	out := fs.String("out", "", "where s saves the checkpoint (default: lmlab-<data>-step<N>.safetensors in the current directory)")
 	freeze := addFreezeFlags(fs)
+	runsDir := addRunsFlag(fs)
 	var cmp compareFlag
 	fs.Var(&cmp, "compare", "a tokenizer the Tokens pane compares with (c cycles): "+tokenizer.Specs+" (repeatable)")
 	help := fs.Bool("help-workbench", false, "show this help")
@@ -107,24 +137,24 @@ func workbenchFlags(args []string, stdin io.Reader, stdout, stderr io.Writer) (o
 		fs.PrintDefaults()
 	}
 	if code, err := tf.parse(args, stderr, "Run 'lmlab --help-workbench' for the flags."); err != nil {
-		return opts, nil, code, false
+		return opts, nil, "", code, false
 	}
 	if *help {
 		fs.SetOutput(stdout)
 		fs.Usage()
-		return opts, nil, 0, false
+		return opts, nil, "", 0, false
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "lmlab: unexpected argument %q; the workbench takes flags only (lmlab help lists the commands)\n", fs.Arg(0))
-		return opts, nil, 2, false
+		return opts, nil, "", 2, false
 	}
 	// Where s saves is checked now, not after an hour of training.
 	path, err := tf.guardOut(*out, tf.data, stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "lmlab:", err)
-		return opts, nil, 1, false
+		return opts, nil, "", 1, false
 	}
-	return tui.Options{Session: freeze.apply(tf.options(stdin)), Out: path}, cmp, 0, true
+	return tui.Options{Session: freeze.apply(tf.options(stdin)), Out: path}, cmp, *runsDir, 0, true
 }
 
 // compareFlag is the repeatable --compare SPEC. A spec is checked when

@@ -13,6 +13,7 @@
 //	{"type":"run","lmlab_runlog":"lmlab-runlog-1","name":"20261129-081000-tiny",...}
 //	{"type":"metrics","step":1,"values":{"loss":4.17,"lr":0.0001}}
 //	{"type":"health","step":3,"kind":"loss_spike","message":"..."}
+//	{"type":"recipe","step":40,"change":"lr×2","train":{...},"dropout":0}
 //	{"type":"end","step":200,"status":"done","values":{"val_loss":0.397}}
 package runlog
 
@@ -93,11 +94,21 @@ type End struct {
 	Values map[string]float64 `json:"values,omitempty"`
 }
 
+// Recipe is a change of the recipe during a run (the workbench's recipe
+// keys): what changed, and the whole recipe from then on.
+type Recipe struct {
+	Step    int                `json:"step"`   // steps completed when it took effect
+	Change  string             `json:"change"` // what changed ("lr×2", "wd 0.1")
+	Train   engine.TrainConfig `json:"train"`
+	Dropout float64            `json:"dropout"`
+}
+
 // Record types: each line is a JSON object whose "type" says which it is.
 const (
 	typeRun     = "run"
 	typeMetrics = "metrics"
 	typeHealth  = "health"
+	typeRecipe  = "recipe"
 	typeEnd     = "end"
 )
 
@@ -214,6 +225,11 @@ func (w *Writer) Health(e engine.HealthEvent) error {
 	return w.write(typeHealth, e)
 }
 
+// Recipe appends a recipe change.
+func (w *Writer) Recipe(r Recipe) error {
+	return w.write(typeRecipe, r)
+}
+
 // End appends the run's end and closes the file.
 func (w *Writer) End(e End) error {
 	e.Values = finiteOnly(e.Values)
@@ -276,9 +292,10 @@ func finiteOnly(values map[string]float64) map[string]float64 {
 type Run struct {
 	Path string // the file, when read from one
 	Header
-	Points []Point              // metrics records, in file order
-	Health []engine.HealthEvent // health findings, in file order
-	End    *End                 // nil while the run goes on, or if it crashed
+	Points  []Point              // metrics records, in file order
+	Health  []engine.HealthEvent // health findings, in file order
+	Recipes []Recipe             // recipe changes, in file order
+	End     *End                 // nil while the run goes on, or if it crashed
 	// Torn is true when the last line was cut short (the writer crashed in
 	// the middle of it); it was left out.
 	Torn bool
@@ -360,6 +377,12 @@ func (run *Run) parse(n int, b []byte) error {
 			return bad(err)
 		}
 		run.Health = append(run.Health, e)
+	case typeRecipe:
+		var rc Recipe
+		if err := json.Unmarshal(b, &rc); err != nil {
+			return bad(err)
+		}
+		run.Recipes = append(run.Recipes, rc)
 	case typeEnd:
 		var e End
 		if err := json.Unmarshal(b, &e); err != nil {

@@ -262,3 +262,33 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestRecipeRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir, catsHeader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := catsHeader.Train
+	tc.LR, tc.WeightDecay = 6e-3, 0.1
+	want := Recipe{Step: 40, Change: "lr×2", Train: tc, Dropout: 0.1}
+	if err := w.Recipe(want); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Metrics(41, map[string]float64{Loss: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	run, err := ReadFile(w.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Recipes) != 1 || !reflect.DeepEqual(run.Recipes[0], want) {
+		t.Errorf("recipes %+v, want [%+v]", run.Recipes, want)
+	}
+	if got := len(run.Points); got != 1 {
+		t.Errorf("%d metrics records after the recipe, want 1", got)
+	}
+}
