@@ -32,6 +32,7 @@ var commands = []command{
 	{"plot", "draw metric curves of logged runs (PNG, SVG) or export them as CSV", runPlot},
 	{"samples", "list the built-in sample corpora", runSamples},
 	{"bench", "measure training speed (ms/iter, tokens/s, GFLOPS)", runBench},
+	{"batches", "write the windows the next steps of a resumed run train on (for continue.py)", runBatches},
 	{"export", "write a model as a Hugging Face GPT-2 directory or a nanoGPT checkpoint", runExport},
 }
 

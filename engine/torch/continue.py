@@ -14,16 +14,32 @@ shape, and write an lmlab checkpoint back.
 Each optimizer step takes batch_size * grad_accum windows of context + 1
 tokens (the recipe in CKPT), split evenly across the processes; each process
 averages over its share and DDP averages across processes, so the gradient is
-lmlab's mean over the whole batch. WINDOWS.json gives the windows of each
-step ([[window, ...] per step]), so a run can be compared with lmlab's on the
-same batch; TOKENS.json (a list of ids) has them drawn at random offsets,
-from a generator seeded with S and the step, the same on every process.
+lmlab's mean over the whole batch.
+
+WINDOWS.json is best written by lmlab itself:
+
+  lmlab batches --resume CKPT --steps K --out WINDOWS.json
+
+gives {"windows": [[window, ...] per step], "rng": ..., "from_step": ...}:
+the windows `lmlab train --resume CKPT` would train on in its next K steps,
+and its data position after them. This script trains on exactly those, K
+steps (no more, no fewer), and writes that "rng" into OUT, so
+`lmlab train --resume OUT` goes on with lmlab's own data order: the run is
+the one lmlab would have trained, up to float32 rounding. Dropout masks
+cannot match across frameworks (PyTorch draws its own); with dropout 0 the
+continuation is exact, with dropout it is the same data under other masks.
+
+WINDOWS.json may also be a bare list of steps ([[window, ...] per step],
+used in turn and cycled), to compare a run with lmlab's on chosen batches;
+TOKENS.json (a list of ids) has the windows drawn at random offsets, from a
+generator seeded with S and the step, the same on every process. With
+either, lmlab's data position is not carried over: `lmlab train --resume OUT`
+draws its batches afresh from the recipe's seed.
 
 Rank 0 prints one JSON line per step ({"step", "loss", "lr"}) and, with
 --windows, {"final_loss"}: the loss of the written weights on the first
 step's windows. OUT is an lmlab checkpoint (weights, AdamW moments, step, the
-recipe and the tokenizer); lmlab's data-position RNG is not carried over, so
-`lmlab train --resume OUT` draws its batches afresh from the recipe's seed.
+recipe, the tokenizer and, from an `lmlab batches` file, the data position).
 """
 import argparse
 import json
@@ -87,9 +103,20 @@ def main():
                                     "exp_avg_sq": sd[V_PREFIX + n].float().clone()}
     ddp = DDP(model)
 
+    data_rng = None  # lmlab's data position after the steps, from `lmlab batches`
     if a.windows:
         with open(a.windows) as f:
             all_windows = json.load(f)
+        if isinstance(all_windows, dict):
+            if not isinstance(all_windows.get("windows"), list) or not isinstance(all_windows.get("rng"), str):
+                sys.exit(f"{a.windows}: not a file of `lmlab batches` (no \"windows\" and \"rng\"); write it with lmlab batches --resume {a.ckpt}")
+            if all_windows.get("from_step", step) != step:
+                sys.exit(f"{a.windows}: windows for the steps after step {all_windows['from_step']}, but {a.ckpt} is at step {step};"
+                         f" write them with lmlab batches --resume {a.ckpt}")
+            if len(all_windows["windows"]) != a.steps:
+                sys.exit(f"{a.windows}: windows for {len(all_windows['windows'])} steps, but --steps {a.steps};"
+                         f" give --steps {len(all_windows['windows'])} or write the file with lmlab batches --steps {a.steps}")
+            data_rng, all_windows = all_windows["rng"], all_windows["windows"]
     else:
         with open(a.tokens) as f:
             tokens = torch.tensor(json.load(f), dtype=torch.long)
@@ -141,6 +168,10 @@ def main():
                   "step": str(step), "continued_by": f"torch continue.py, {world} processes"})
         if "tokenizer" in meta:
             m["tokenizer"] = meta["tokenizer"]
+        if data_rng is not None and "rng" in meta:
+            # lmlab's data position after these steps; the dropout stream
+            # stays where CKPT left it (with dropout 0 lmlab never draws it).
+            m["rng"], m["dropout_rng"] = data_rng, meta["dropout_rng"]
         stio.save(a.out, out, m)
         if a.windows:
             model.eval()

@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"lmlab/engine"
+	"lmlab/engine/lab"
 	"lmlab/tokenizer"
 )
 
@@ -162,6 +164,106 @@ func TestTorchrunContinuation(t *testing.T) {
 		}
 		if got := lines[k]["lr"]; math.Abs(got-st.LR) > 1e-12 {
 			t.Errorf("step %d: PyTorch lr %g, lmlab %g", st.Step, got, st.LR)
+		}
+	}
+}
+
+// buildLmlab builds the lmlab command into a temporary directory.
+func buildLmlab(t *testing.T) string {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "lmlab")
+	if out, err := exec.Command(gobin, "build", "-o", bin, "lmlab/cmd/lmlab").CombinedOutput(); err != nil {
+		t.Fatalf("go build lmlab/cmd/lmlab: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// resumeSteps opens ckpt as `lmlab train --resume` does and takes n steps,
+// returning their stats and the trainer.
+func resumeSteps(t *testing.T, ckpt string, n int) ([]engine.StepStats, *engine.Trainer) {
+	t.Helper()
+	s, err := lab.Open(lab.Options{Resume: ckpt})
+	if err != nil {
+		t.Fatalf("resume %s: %v", ckpt, err)
+	}
+	var sts []engine.StepStats
+	for range n {
+		st, err := s.Trainer.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sts = append(sts, st)
+	}
+	return sts, s.Trainer
+}
+
+// TestTorchrunKeepsLmlabDataOrder continues a run stopped at step 5 of 20
+// (char tokenizer, batch 4, accumulation 2, dropout 0) two ways: (a) lmlab
+// resumes it for 6 steps; (b) `lmlab batches` writes the windows of 4 steps,
+// continue.py trains them on 2 processes under torchrun, and lmlab resumes
+// what it wrote for 2 more. PyTorch's losses of steps 6–9 are lmlab's to
+// 1e-5 (TestTorchrunContinuation's tolerance for float32 sums in another
+// order); the continued checkpoint is at step 9 with lmlab's data position
+// after step 9, exactly; and steps 10 and 11 of (b) draw the same windows as
+// (a): the same losses to 1e-5.
+func TestTorchrunKeepsLmlabDataOrder(t *testing.T) {
+	py := python(t)
+	bin := buildLmlab(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "speech.txt")
+	text := strings.Repeat("first citizen: before we proceed any further, hear me speak. all: speak, speak.\n"+
+		"first citizen: you are all resolved rather to die than to famish? all: resolved. resolved.\n", 12)
+	if err := os.WriteFile(data, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(dir, "run.safetensors")
+	train := exec.Command(bin, "train", "--data", data, "--tokenizer", "char", "--preset", "tiny", "--layers", "2",
+		"--heads", "2", "--embd", "16", "--context", "16", "--batch", "4", "--accum", "2", "--steps", "20",
+		"--warmup", "2", "--dropout", "0", "--seed", "3", "--eval-every", "0", "--stop-at", "5", "--out", ckpt)
+	if out, err := train.CombinedOutput(); err != nil {
+		t.Fatalf("lmlab train: %v\n%s", err, out)
+	}
+
+	want, _ := resumeSteps(t, ckpt, 6) // (a): steps 6 to 11
+
+	windows := filepath.Join(dir, "windows.json")
+	if out, err := exec.Command(bin, "batches", "--resume", ckpt, "--steps", "4", "--out", windows).CombinedOutput(); err != nil {
+		t.Fatalf("lmlab batches: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "continued.safetensors")
+	lines := torchrun(t, py, ckpt, "--out", out, "--steps", "4", "--windows", windows)
+	if len(lines) != 5 {
+		t.Fatalf("continue.py printed %d JSON lines, want 5 (4 steps, final loss): %v", len(lines), lines)
+	}
+	for k := range 4 {
+		t.Logf("step %d: PyTorch loss %.7f, lmlab %.7f", want[k].Step, lines[k]["loss"], want[k].Loss)
+		if got := lines[k]["loss"]; lines[k]["step"] != float64(want[k].Step) || math.Abs(got-want[k].Loss) > 1e-5 {
+			t.Errorf("step %v: PyTorch loss %.7f; lmlab's step %d: %.7f", lines[k]["step"], got, want[k].Step, want[k].Loss)
+		}
+	}
+
+	back, err := engine.LoadCheckpoint(out)
+	if err != nil {
+		t.Fatalf("lmlab cannot load the continued checkpoint: %v", err)
+	}
+	_, at9 := resumeSteps(t, ckpt, 4)
+	if back.Step != 9 {
+		t.Errorf("continued checkpoint at step %d, want 9", back.Step)
+	}
+	_, rt := resumeSteps(t, out, 0)
+	if g, w := rt.DataRNG(), at9.DataRNG(); g != w {
+		t.Errorf("continued checkpoint's data position %q, lmlab's after step 9 %q", g, w)
+	}
+	got, _ := resumeSteps(t, out, 2) // (b): steps 10 and 11
+	for k, st := range got {
+		w := want[4+k]
+		t.Logf("step %d after PyTorch: loss %.7f; lmlab throughout: %.7f", st.Step, st.Loss, w.Loss)
+		if st.Step != w.Step || math.Abs(st.Loss-w.Loss) > 1e-5 {
+			t.Errorf("step %d after PyTorch: loss %.7f; lmlab's step %d: %.7f", st.Step, st.Loss, w.Step, w.Loss)
 		}
 	}
 }
