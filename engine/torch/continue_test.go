@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -171,12 +170,9 @@ func TestTorchrunContinuation(t *testing.T) {
 // buildLmlab builds the lmlab command into a temporary directory.
 func buildLmlab(t *testing.T) string {
 	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
 	bin := filepath.Join(t.TempDir(), "lmlab")
-	if out, err := exec.Command(gobin, "build", "-o", bin, "lmlab/cmd/lmlab").CombinedOutput(); err != nil {
+	// The go that runs the tests is on PATH.
+	if out, err := exec.Command("go", "build", "-o", bin, "lmlab/cmd/lmlab").CombinedOutput(); err != nil {
 		t.Fatalf("go build lmlab/cmd/lmlab: %v\n%s", err, out)
 	}
 	return bin
