@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -122,33 +120,7 @@ func writePNGFlag(flag, path string, force bool, write func(io.Writer) error) er
 	if !strings.EqualFold(filepath.Ext(path), ".png") {
 		return fmt.Errorf("%s %s: the picture's name must end in .png", flag, path)
 	}
-	st, err := os.Stat(path)
-	switch {
-	case err == nil && st.IsDir():
-		return fmt.Errorf("%s %s is a directory; give a file name", flag, path)
-	case err == nil && !force && !ownFile(path, "png"):
-		return fmt.Errorf("%s %s exists and is not a PNG lmlab drew; choose another name or add --force to replace it", flag, path)
-	case err != nil && !errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("%s %s: %w", flag, path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", flag, path, err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
-	bw := bufio.NewWriter(tmp)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	err = errors.Join(err, tmp.Close())
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", flag, path, err)
-	}
-	return nil
+	return writeFileSafely(flag, path, force, "png", write)
 }
 
 // reversed is p's colours in the opposite order.

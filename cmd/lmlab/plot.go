@@ -86,7 +86,7 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if !strings.EqualFold(filepath.Ext(*out), ".csv") {
 			return fail(stderr, "plot", fmt.Errorf("--out %s: with --csv the file must end in .csv", *out))
 		}
-		err := writeFileSafely(*out, *force, "csv", func(w io.Writer) error { return writeCSV(w, runs) })
+		err := writeFileSafely("--out", *out, *force, "csv", func(w io.Writer) error { return writeCSV(w, runs) })
 		if err != nil {
 			return fail(stderr, "plot", err)
 		}
@@ -106,7 +106,7 @@ func runPlot(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "plot", err)
 	}
-	err = writeFileSafely(*out, *force, format, func(w io.Writer) error { return drawPlot(w, p, format, *width, *height) })
+	err = writeFileSafely("--out", *out, *force, format, func(w io.Writer) error { return drawPlot(w, p, format, *width, *height) })
 	if err != nil {
 		return fail(stderr, "plot", err)
 	}
@@ -240,23 +240,22 @@ func ownFile(path, format string) bool {
 	return false
 }
 
-// writeFileSafely writes path through a temporary file renamed over it, so
-// a failure leaves no half file. An existing path that is not a file lmlab
-// plot wrote in this format is refused unless force.
-func writeFileSafely(path string, force bool, format string, write func(io.Writer) error) error {
+// writeFileSafely writes path (given with flag) through a temporary file
+// renamed over it, so a failure leaves no half file. An existing path that
+// is not a file lmlab drew in this format is refused unless force.
+func writeFileSafely(flag, path string, force bool, format string, write func(io.Writer) error) error {
 	st, err := os.Stat(path)
 	switch {
 	case err == nil && st.IsDir():
-		return fmt.Errorf("--out %s is a directory; give a file name", path)
+		return fmt.Errorf("%s %s is a directory; give a file name", flag, path)
 	case err == nil && !force && !ownFile(path, format):
-		return fmt.Errorf("--out %s exists and is not a %s lmlab plot wrote; choose another name or add --force to replace it", path, strings.ToUpper(format))
+		return fmt.Errorf("%s %s exists and is not a %s lmlab drew; choose another name or add --force to replace it", flag, path, strings.ToUpper(format))
 	case err != nil && !errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("--out %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("--out %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
 	bw := bufio.NewWriter(tmp)
@@ -269,7 +268,7 @@ func writeFileSafely(path string, force bool, format string, write func(io.Write
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
-		return fmt.Errorf("--out %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	return nil
 }
