@@ -7,9 +7,10 @@ import (
 	"lmlab/engine"
 )
 
-// anatomyTop is how many of the model's next tokens the anatomy offers as
-// targets.
-const anatomyTop = 8
+// anatomyTop is how many of the model's next tokens, likeliest first, the
+// anatomy offers as targets (←/→): enough that a lesson's word still at a
+// few percent ("mat" early in cats) can be picked, not only the leaders.
+const anatomyTop = 64
 
 // startMonitor sets up the monitoring of a new session's runner, before its
 // first request: the health checks (with the prompt as the attention
