@@ -7,7 +7,8 @@ import "strings"
 // knows of none (then encode text whole). Streaming encoders cut long
 // inputs there, so memory stays bounded and blocks encode in parallel.
 //
-// Safe cuts are found for a char tokenizer (any character boundary) and a
+// Safe cuts are found for a char tokenizer (any character boundary), a word
+// tokenizer (after a newline before an ASCII letter or digit), and a
 // BPE whose pre-tokenizer is the gpt2, cl100k, o200k or qwen2 split
 // pattern, optionally after Unicode normalization, with no special token
 // spanning a line: there, a lone "\n" between a visible ASCII character and
@@ -25,6 +26,20 @@ func LastSafeCut(t Tokenizer, text string) int {
 			}
 		}
 		return -1
+	case *Word:
+		// A word is a run of letters, digits and marks, a run of spaces, or
+		// one other character: after a newline and before an ASCII letter or
+		// digit both runs end, whatever follows.
+		for end := len(text); end > 0; {
+			i := strings.LastIndexByte(text[:end], '\n')
+			if i < 0 {
+				return -1
+			}
+			if i+1 < len(text) && isASCIIAlnum(text[i+1]) {
+				return i + 1
+			}
+			end = i
+		}
 	case *BPE:
 		if !t.cutsAtLines() {
 			return -1

@@ -118,3 +118,25 @@ func FuzzLastSafeCut(f *testing.F) {
 		}
 	})
 }
+
+// TestLastSafeCutWord: a word tokenizer's text encoded in blocks cut at
+// LastSafeCut gives the ids of the whole, with cuts made.
+func TestLastSafeCutWord(t *testing.T) {
+	dir := sharedDir(t)
+	data, err := os.ReadFile(filepath.Join(dir, "data", "tinyshakespeare.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data[:200_000]) + "\nend  \n\nx\n 1\n2 — 中文\n3"
+	w, err := NewWord(text, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, cuts := encodeInBlocks(w, text, 997)
+	if want := w.Encode(text); !slices.Equal(got, want) {
+		t.Fatalf("in blocks the word ids differ from the whole text's (%d cuts)", cuts)
+	}
+	if cuts < 100 {
+		t.Errorf("only %d cuts in %d bytes", cuts, len(text))
+	}
+}

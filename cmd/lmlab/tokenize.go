@@ -210,7 +210,7 @@ func runTokenizeErr(f *tokenizeFlags, text string, hasText bool, stdin io.Reader
 			return nil // only training was asked for
 		}
 		if f.ids {
-			if ok, err := streamIDs(tok, in, name, stdout, idThreads(f.threads)); ok {
+			if ok, err := streamIDs(tok, in, name, stdout, stderr, idThreads(f.threads)); ok {
 				return err
 			}
 		}
@@ -318,20 +318,26 @@ func buildTokenizer(f *tokenizeFlags, spec string, stdin io.Reader, stderr io.Wr
 // represent (characters or words outside a char or word vocabulary, invalid
 // UTF-8), prefixed with where (e.g. "stdin line 3: ").
 func reportUnknown(tok tokenizer.Tokenizer, text, where string, stderr io.Writer) {
-	unk := tokenizer.Unknown(tok, text)
-	if len(unk) == 0 {
-		return
+	if unk := tokenizer.Unknown(tok, text); len(unk) > 0 {
+		writeUnknown(stderr, where, tok, unk, len(unk))
 	}
-	const show = 5
-	parts := make([]string, 0, show)
-	for _, p := range unk[:min(len(unk), show)] {
+}
+
+// unknownShown is how many unknown places a report names.
+const unknownShown = 5
+
+// writeUnknown reports n places tok cannot represent, naming the first of
+// them.
+func writeUnknown(stderr io.Writer, where string, tok tokenizer.Tokenizer, first []tokenizer.Position, n int) {
+	parts := make([]string, 0, unknownShown)
+	for _, p := range first[:min(len(first), unknownShown)] {
 		parts = append(parts, p.String())
 	}
 	more := ""
-	if len(unk) > show {
-		more = fmt.Sprintf(" and %d more", len(unk)-show)
+	if n > unknownShown {
+		more = fmt.Sprintf(" and %d more", n-unknownShown)
 	}
-	fmt.Fprintf(stderr, "%s%s: %d not in the vocabulary: %s%s\n", where, tok.Name(), len(unk), strings.Join(parts, ", "), more)
+	fmt.Fprintf(stderr, "%s%s: %d not in the vocabulary: %s%s\n", where, tok.Name(), n, strings.Join(parts, ", "), more)
 }
 
 // jsonlOut is one output line of --jsonl.

@@ -55,3 +55,45 @@ func TestTokenizeIDsStream(t *testing.T) {
 		t.Errorf("empty input: got %q, want an empty line", out)
 	}
 }
+
+// TestTokenizeIDsStreamCharWord: char and word tokenizers stream too (their
+// blocks cut at character or word boundaries); the ids equal the whole
+// text's, and what the vocabulary lacks is reported once, with offsets in
+// the whole input, as for a text read whole.
+func TestTokenizeIDsStreamCharWord(t *testing.T) {
+	data := corpus(t)
+	var sb strings.Builder
+	for i := 0; sb.Len() < 2*streamBlock+1000; i++ {
+		fmt.Fprintf(&sb, "the cat sat on the mat %d\nzebra\n", i%10)
+	}
+	text := sb.String()
+	path := filepath.Join(t.TempDir(), "big.txt")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range []string{"char", "word"} {
+		f := &tokenizeFlags{data: []string{data}}
+		tok, err := buildTokenizer(f, spec, strings.NewReader(""), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tokenizer.LastSafeCut(tok, text) < 0 {
+			t.Fatalf("%s allows no cut: the test would not stream", spec)
+		}
+		var whole strings.Builder
+		reportUnknown(tok, text, "", &whole)
+		want := joinInts(tok.Encode(text), " ") + "\n"
+		for _, threads := range []string{"1", "3"} {
+			out, errOut, code := tokenize(t, "", "--tokenizer", spec, "--data", data, "--ids", "--threads", threads, "--file", path)
+			if code != 0 {
+				t.Fatalf("%s, threads %s: exit %d: %s", spec, threads, code, errOut)
+			}
+			if out != want {
+				t.Errorf("%s, threads %s: streamed ids differ from the whole text's", spec, threads)
+			}
+			if errOut != whole.String() || whole.Len() == 0 {
+				t.Errorf("%s, threads %s: stderr %q, want the whole text's report %q", spec, threads, errOut, whole.String())
+			}
+		}
+	}
+}
