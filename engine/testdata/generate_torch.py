@@ -20,7 +20,7 @@ the script re-executes itself without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
 OMP_WAIT_POLICY=passive and OPENBLAS_NUM_THREADS=1. The checkpoint is read
 by the safetensors rules by hand, so only torch is needed.
 """
-import json, math, os, struct, sys, time
+import json, math, os, sys, time
 
 _want = dict(os.environ)
 for _k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
@@ -35,21 +35,14 @@ import torch.nn.functional as F
 
 torch.set_num_threads(1)
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
+import stio  # noqa: E402  (engine/torch's safetensors reader)
+
 
 def load(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    meta = header.pop("__metadata__", {})
-    sd = {}
-    for name, h in header.items():
-        if name.startswith("optimizer."):
-            continue
-        assert h["dtype"] == "F32", name
-        b, e = h["data_offsets"]
-        sd[name] = torch.frombuffer(bytearray(data[b:e]), dtype=torch.float32).reshape(h["shape"])
-    return json.loads(meta["config"]), sd
+    """The checkpoint's config and weights (its optimizer state left out)."""
+    meta, sd = stio.load(path)
+    return json.loads(meta["config"]), {k: v for k, v in sd.items() if not k.startswith("optimizer.")}
 
 
 class GPT:
