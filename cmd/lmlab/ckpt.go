@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"unicode/utf8"
-
 	"lmlab/engine"
 	"lmlab/engine/lab"
 	"lmlab/tokenizer"
@@ -22,14 +19,4 @@ func loadModel(path string) (*engine.Checkpoint, *engine.Model, tokenizer.Tokeni
 
 // tokenText is how a token is shown in tables: its text when that is valid
 // UTF-8 on its own, else its bytes as <0xNN>.
-func tokenText(tok tokenizer.Tokenizer, id int) string {
-	b := tok.TokenBytes(id)
-	if !utf8.Valid(b) {
-		s := ""
-		for _, c := range b {
-			s += fmt.Sprintf("<0x%02X>", c)
-		}
-		return s
-	}
-	return string(b)
-}
+func tokenText(tok tokenizer.Tokenizer, id int) string { return tokenString(tok.TokenBytes(id)) }
