@@ -225,8 +225,19 @@ type predictedMsg struct {
 // Sample: both panes show the one value, and both redo their work at it.
 type temperatureMsg struct{}
 
+// tauBudget bounds the probabilities an inspection reweighs at a
+// temperature other than 1 (a log and an exp each, 60–140 ns here): about
+// a second. Positions before the last tauBudget/V keep temperature 1, so a
+// GPT-2 vocabulary reweighs its last 166 positions, a small model's all.
+const tauBudget = 1 << 23
+
+// reweighFrom is the first of n positions of a vocabulary of V tokens that
+// an inspection reweighs at a temperature other than 1.
+func reweighFrom(n, V int) int { return max(n-tauBudget/V, 0) }
+
 // positionPrediction is what the model predicts after one prompt position.
 type positionPrediction struct {
+	tau  float64             // the temperature of top and pTau
 	top  []engine.Prediction // the likeliest next tokens at the temperature, likeliest first
 	next int32               // the token that comes next in the prompt; -1: the prompt ends here
 	p    float32             // its probability (temperature 1: what the loss −ln p is of)
@@ -251,12 +262,17 @@ func (j predictJob) run() tea.Msg {
 	// (Generate only reads the model): the distribution at every position
 	// is still the snapshot's, until its next forward pass.
 	m, ids := j.snap, msg.ins.Tokens
+	from := reweighFrom(len(ids), m.Config.VocabSize)
 	for t := range ids {
 		next := int32(-1)
 		if t+1 < len(ids) {
 			next = ids[t+1]
 		}
-		msg.next = append(msg.next, predictAt(m.Probs(0, t), next, j.tau, j.topK))
+		tau := j.tau
+		if t < from {
+			tau = 1
+		}
+		msg.next = append(msg.next, predictAt(m.Probs(0, t), next, tau, j.topK))
 	}
 	for i, p := range j.problemIDs {
 		// Greedy, as the accuracy is measured; the answer and its newline
@@ -277,7 +293,7 @@ func (j predictJob) run() tea.Msg {
 // softmax(logits/τ), which is p^(1/τ) renormalized (τ 0: all on the
 // likeliest), and the prompt's next token next (-1: none) scored.
 func predictAt(probs []float32, next int32, tau float64, k int) positionPrediction {
-	out := positionPrediction{top: engine.TopK(probs, k), next: next}
+	out := positionPrediction{tau: tau, top: engine.TopK(probs, k), next: next}
 	if len(out.top) == 0 {
 		return out
 	}
@@ -336,8 +352,10 @@ func (m *Model) predicted(msg predictedMsg) tea.Cmd {
 	decode := func(id int32) string { return m.sess.Decode([]int32{id}) }
 	if msg.prompt == m.prompt {
 		at := make([][]predictionLabel, len(msg.next))
+		taus := make([]float64, len(msg.next))
 		actual := make([]nextLabel, len(msg.next))
 		for t, pp := range msg.next {
+			taus[t] = pp.tau
 			for _, c := range pp.top {
 				at[t] = append(at[t], predictionLabel{text: decode(c.ID), prob: c.Prob})
 			}
@@ -352,7 +370,7 @@ func (m *Model) predicted(msg predictedMsg) tea.Cmd {
 				}
 			}
 		}
-		m.predict.setPredictions(msg.tau, at, actual)
+		m.predict.setPredictions(msg.tau, at, taus, actual)
 	}
 	if msg.problems != nil {
 		answers := make([]taskAnswer, len(msg.problems))

@@ -42,9 +42,10 @@ type predictPane struct {
 	tokens []string            // the prompt's tokens the model sees
 	more   bool                // the prompt has more tokens than the model sees
 	next   [][]predictionLabel // at temperature 1
-	at     [][]predictionLabel // at temperature tau; nil: none yet, the bars show next
-	tau    float64
-	actual []nextLabel // per position, with at
+	at     [][]predictionLabel // at temperature atTau; nil: none yet, the bars show next
+	atTau  []float64           // per position: tau, or 1 before the positions an inspection reweighs (tauBudget)
+	tau    float64             // the temperature the last inspection was asked for
+	actual []nextLabel         // per position, with at
 	pos    int         // selected position
 	follow bool        // keep the selection on the last position
 
@@ -91,7 +92,7 @@ func (p *predictPane) setPrompt(s string) {
 func (p *predictPane) setInspection(step int, tokens []string, next [][]predictionLabel, more bool) {
 	p.step, p.have, p.more = step, true, more
 	p.tokens, p.next = tokens, next
-	p.at, p.actual = nil, nil
+	p.at, p.atTau, p.actual = nil, nil, nil
 	if p.follow || p.pos >= len(tokens) {
 		p.pos = max(len(tokens)-1, 0)
 	}
@@ -100,18 +101,18 @@ func (p *predictPane) setInspection(step int, tokens []string, next [][]predicti
 // setPredictions shows the predictions of the last inspection at
 // temperature tau and the prompt's next tokens scored, one of each per
 // position.
-func (p *predictPane) setPredictions(tau float64, at [][]predictionLabel, actual []nextLabel) {
-	if len(at) != len(p.tokens) || len(actual) != len(p.tokens) {
+func (p *predictPane) setPredictions(tau float64, at [][]predictionLabel, atTau []float64, actual []nextLabel) {
+	if len(at) != len(p.tokens) || len(atTau) != len(p.tokens) || len(actual) != len(p.tokens) {
 		return // not of this inspection
 	}
-	p.tau, p.at, p.actual = tau, at, actual
+	p.tau, p.at, p.atTau, p.actual = tau, at, atTau, actual
 }
 
 // bars returns the predictions the bars show at the selected position and
 // their temperature.
 func (p *predictPane) bars() ([]predictionLabel, float64) {
 	if p.at != nil {
-		return p.at[p.pos], p.tau
+		return p.at[p.pos], p.atTau[p.pos]
 	}
 	return p.next[p.pos], 1
 }
@@ -212,6 +213,15 @@ func (p *predictPane) lines() []string {
 		fmt.Sprintf("after %q (position %d/%d), step %d, τ %s:", tok, p.pos+1, len(p.tokens), p.step, formatTemperature(tau)),
 		fmt.Sprintf("after %q (position %d/%d), τ %s:", tok, p.pos+1, len(p.tokens), formatTemperature(tau)),
 		fmt.Sprintf("after %q (%d/%d), τ %s:", tok, p.pos+1, len(p.tokens), formatTemperature(tau)))))
+	if p.at != nil && tau != p.tau {
+		from := len(p.tokens) - 1
+		for from > 0 && p.atTau[from-1] == p.tau {
+			from--
+		}
+		out = append(out, st.Muted.Render(firstFit(w,
+			fmt.Sprintf("temperature %s is for the last %d positions only", formatTemperature(p.tau), len(p.tokens)-from),
+			fmt.Sprintf("τ %s: last %d positions only", formatTemperature(p.tau), len(p.tokens)-from))))
+	}
 	var actual nextLabel
 	if p.actual != nil {
 		actual = p.actual[p.pos]

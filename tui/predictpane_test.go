@@ -130,7 +130,7 @@ func handPredicted(m *Model, step int, tau float64, ps []float32, ranks []int) p
 	ins := syntheticInspection(m)
 	msg := predictedMsg{inspectedMsg: inspectedMsg{step: step, prompt: m.prompt, ins: ins}, tau: tau}
 	for t := range ins.Tokens {
-		pp := positionPrediction{top: syntheticPredictions(m, t, predictK, 0.6), next: -1}
+		pp := positionPrediction{tau: tau, top: syntheticPredictions(m, t, predictK, 0.6), next: -1}
 		if t+1 < len(ins.Tokens) {
 			pTau := float32(math.Pow(float64(ps[t]), 1/tau)) // made up: not renormalized
 			pp.next, pp.p, pp.pTau, pp.rank = ins.Tokens[t+1], ps[t], pTau, ranks[t]
@@ -262,6 +262,82 @@ func TestPredictGolden(t *testing.T) {
 				views = append(views, ansi.Strip(m.predict.View()))
 			}
 			checkGolden(t, strings.Join(views, "\n"), m.lay.panes[panePredict].W)
+		})
+	}
+}
+
+// TestReweighFrom checks which positions an inspection reweighs at a
+// temperature other than 1: all of a small vocabulary's, the last ones of a
+// big one's, within tauBudget.
+func TestReweighFrom(t *testing.T) {
+	tests := []struct {
+		name    string
+		n, V    int
+		want    int
+		wantAll bool
+	}{
+		{"char, full context", 1024, 65, 0, true},
+		{"word vocabulary", 256, 3000, 0, true},
+		{"GPT-2, short prompt", 20, 50257, 0, true},
+		{"GPT-2, full context", 1024, 50257, 1024 - tauBudget/50257, false},
+		{"no tokens", 0, 50257, 0, true},
+	}
+	for _, tt := range tests {
+		got := reweighFrom(tt.n, tt.V)
+		if got != tt.want {
+			t.Errorf("%s: from %d, want %d", tt.name, got, tt.want)
+		}
+		if cost := (tt.n - got) * tt.V; cost > tauBudget {
+			t.Errorf("%s: reweighs %d probabilities, more than %d", tt.name, cost, tauBudget)
+		}
+	}
+}
+
+// TestPredictSaysWhereTemperatureStops checks the note at a position before
+// those a big vocabulary's inspection reweighs: its bars are at τ 1.
+func TestPredictSaysWhereTemperatureStops(t *testing.T) {
+	m := fixture(t, 200, 60)
+	n := len(m.sess.Encode(m.prompt))
+	ps, ranks := make([]float32, n), make([]int, n)
+	for i := range ps {
+		ps[i], ranks[i] = 0.1, 30
+	}
+	msg := handPredicted(m, 120, 0.5, ps, ranks)
+	for i := range n - 3 {
+		msg.next[i].tau = 1
+	}
+	m.Update(msg)
+	m.predict.move(-n)
+	view := ansi.Strip(m.predict.View())
+	for _, want := range []string{"temperature 1.0:", "temperature 0.5 is for the last 3 positions only"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("no %q at the first position:\n%s", want, view)
+		}
+	}
+	m.predict.move(n)
+	if view := ansi.Strip(m.predict.View()); !strings.Contains(view, "temperature 0.5:") || strings.Contains(view, "only") {
+		t.Errorf("at the last position:\n%s", view)
+	}
+}
+
+// BenchmarkPredictAt is one position of a GPT-2-sized vocabulary at τ 0.8
+// (a 1024-token prompt costs 1024 of these per inspection) and at τ 1.
+func BenchmarkPredictAt(b *testing.B) {
+	const V = 50257
+	probs := make([]float32, V)
+	var z float64
+	for i := range probs {
+		probs[i] = float32(math.Exp(-float64(i%977) / 50))
+		z += float64(probs[i])
+	}
+	for i := range probs {
+		probs[i] /= float32(z)
+	}
+	for _, tau := range []float64{0.8, 1} {
+		b.Run(fmt.Sprintf("tau=%g", tau), func(b *testing.B) {
+			for b.Loop() {
+				predictAt(probs, 1234, tau, predictK)
+			}
 		})
 	}
 }
