@@ -46,8 +46,8 @@ type predictPane struct {
 	atTau  []float64           // per position: tau, or 1 before the positions an inspection reweighs (tauBudget)
 	tau    float64             // the temperature the last inspection was asked for
 	actual []nextLabel         // per position, with at
-	pos    int         // selected position
-	follow bool        // keep the selection on the last position
+	pos    int                 // selected position
+	follow bool                // keep the selection on the last position
 
 	base     string             // the fine-tune base's name; "": no base, no comparison
 	cmp      *predictComparison // the base's predictions, once computed
