@@ -180,7 +180,7 @@ func (p *samplePane) lines() []string {
 	if !p.have {
 		return append(out, "", st.Muted.Render("waiting for the model…"))
 	}
-	out = append(out, p.answerLines(w, h-len(out))...)
+	out = append(out, p.answerLines(h-len(out))...)
 	out = append(out, st.Muted.Render(fmt.Sprintf("step %d, seed %d:", p.step, p.used.Seed)))
 	// A sample is a few hundred tokens: wrapping it on each redraw costs
 	// well under a tenth of a millisecond, so it is not cached (the
@@ -198,7 +198,7 @@ func (p *samplePane) lines() []string {
 // answerLines list a task sample's answered problems in at most about half
 // of rows: the count right, then each problem with ✓ or ✗ and, beside a
 // wrong answer, the right one; and where accuracy is charted.
-func (p *samplePane) answerLines(w, rows int) []string {
+func (p *samplePane) answerLines(rows int) []string {
 	if p.answers == nil || rows < 6 {
 		return nil
 	}
