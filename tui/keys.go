@@ -110,7 +110,7 @@ type keyMap struct {
 	HeadNext  key.Binding
 	HeadMean  key.Binding
 
-	// Sample.
+	// Sample (and the temperature in Predict, the one value both use).
 	Regenerate key.Binding
 	TempDown   key.Binding
 	TempUp     key.Binding
@@ -235,7 +235,8 @@ func (k *keyMap) paneKeys(p paneID) []*key.Binding {
 		return []*key.Binding{&k.Smooth, &k.Chart, &k.LogScale, &k.Anatomy, &k.TargetPrev, &k.TargetNext,
 			&k.LRUp, &k.LRDown, &k.Decay, &k.Dropout, &k.Clip, &k.Overlay, &k.OverlayOff}
 	case panePredict:
-		return []*key.Binding{&k.Edit, &k.PosPrev, &k.PosNext, &k.PosFirst, &k.PosLast, &k.ProbeUp, &k.ProbeDown}
+		return []*key.Binding{&k.Edit, &k.PosPrev, &k.PosNext, &k.PosFirst, &k.PosLast, &k.TempDown, &k.TempUp,
+			&k.ProbeUp, &k.ProbeDown}
 	case paneAttention:
 		return []*key.Binding{&k.CellLeft, &k.CellRight, &k.CellUp, &k.CellDown,
 			&k.LayerPrev, &k.LayerNext, &k.HeadPrev, &k.HeadNext, &k.HeadMean}

@@ -111,6 +111,7 @@ type Model struct {
 	nextInspect time.Time   // while running, the next snapshot is due then
 	nextSample  time.Time   // and the next sample then
 	sampleSeed  uint64
+	temperature float64 // Predict's bars and Sample's sampling: one value, t/T in either pane
 
 	// The data as the Dataset pane edits it (see data.go). sess.Corpus is
 	// what the user wants, applied what the trainer has.
@@ -155,7 +156,8 @@ func New(opts Options) *Model {
 		st = *opts.Styles
 	}
 	m := &Model{opts: opts, st: st, keys: newKeyMap(), help: help.New(), now: opts.Now,
-		every: opts.Every.withDefaults(), loading: true, dirty: true, hint: true, sampleSeed: 1}
+		every: opts.Every.withDefaults(), loading: true, dirty: true, hint: true, sampleSeed: 1,
+		temperature: 0.8}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -166,9 +168,9 @@ func New(opts Options) *Model {
 	m.dataset = newDatasetPane(&m.st, &m.keys)
 	m.tokens = newTokenPane(&m.st, &m.keys)
 	m.loss = newLossPane(&m.st, &m.keys)
-	m.predict = newPredictPane(&m.st, &m.keys)
+	m.predict = newPredictPane(&m.st, &m.keys, &m.temperature)
 	m.attention = newAttentionPane(&m.st, &m.keys)
-	m.sample = newSamplePane(&m.st, &m.keys)
+	m.sample = newSamplePane(&m.st, &m.keys, &m.temperature)
 	m.setFocus(paneDataset)
 	return m
 }
@@ -254,6 +256,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case inspectedMsg:
 		m.dirty = true
 		return m.inspected(msg)
+	case predictedMsg:
+		m.dirty = true
+		return m.predicted(msg)
+	case temperatureMsg:
+		m.dirty = true
+		return m.refresh(refreshWant{inspect: true, sample: true})
 	case compareMsg:
 		m.dirty = true
 		m.tokens.setCompare(msg)

@@ -509,8 +509,8 @@ func TestSampleSettings(t *testing.T) {
 	for i := 0; i < 12; i++ {
 		d.key("t")
 	}
-	if m.sample.temperature != 0 {
-		t.Errorf("temperature went below 0 to %v", m.sample.temperature)
+	if *m.sample.temperature != 0 {
+		t.Errorf("temperature went below 0 to %v", *m.sample.temperature)
 	}
 	if !strings.Contains(stripped(m), "0 (greedy)") {
 		t.Error("temperature 0 is not called greedy")

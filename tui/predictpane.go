@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -15,21 +16,38 @@ type predictionLabel struct {
 	prob float32
 }
 
+// nextLabel is the token that comes next in the prompt after a position,
+// decoded, with the model's score of it.
+type nextLabel struct {
+	text    string
+	p, pTau float32 // its probability at temperature 1 (the loss is −ln p) and at the bars' temperature
+	rank    int     // among all tokens, 1 the likeliest
+	bar     int     // its row among the bars; -1: not there
+	ok      bool    // false: the prompt ends at this position
+}
+
 // predictPane shows the prompt's tokens and, for the selected position, the
-// model's top next tokens with their probabilities as bars.
+// model's top next tokens with their probabilities as bars, at the
+// temperature, and the token that actually comes next in the prompt with
+// its probability and loss.
 type predictPane struct {
 	box
-	km *keyMap
+	km          *keyMap
+	temperature *float64 // the root's, shared with Sample
 
 	editor
 	prompt string
 	step   int
 	have   bool
-	tokens []string // the prompt's tokens the model sees
-	more   bool     // the prompt has more tokens than the model sees
-	next   [][]predictionLabel
-	pos    int  // selected position
-	follow bool // keep the selection on the last position
+	tokens []string            // the prompt's tokens the model sees
+	more   bool                // the prompt has more tokens than the model sees
+	next   [][]predictionLabel // at temperature 1
+	at     [][]predictionLabel // at temperature atTau; nil: none yet, the bars show next
+	atTau  []float64           // per position: tau, or 1 before the positions an inspection reweighs (tauBudget)
+	tau    float64             // the temperature the last inspection was asked for
+	actual []nextLabel         // per position, with at
+	pos    int                 // selected position
+	follow bool                // keep the selection on the last position
 
 	base     string             // the fine-tune base's name; "": no base, no comparison
 	cmp      *predictComparison // the base's predictions, once computed
@@ -50,8 +68,8 @@ type probeLabels struct {
 	base, now []predictionLabel
 }
 
-func newPredictPane(st *Styles, km *keyMap) *predictPane {
-	return &predictPane{box: box{st: st}, km: km, editor: newEditor(st), follow: true}
+func newPredictPane(st *Styles, km *keyMap, temperature *float64) *predictPane {
+	return &predictPane{box: box{st: st}, km: km, temperature: temperature, editor: newEditor(st), follow: true}
 }
 
 // Editing reports whether the prompt input has the keys.
@@ -74,9 +92,29 @@ func (p *predictPane) setPrompt(s string) {
 func (p *predictPane) setInspection(step int, tokens []string, next [][]predictionLabel, more bool) {
 	p.step, p.have, p.more = step, true, more
 	p.tokens, p.next = tokens, next
+	p.at, p.atTau, p.actual = nil, nil, nil
 	if p.follow || p.pos >= len(tokens) {
 		p.pos = max(len(tokens)-1, 0)
 	}
+}
+
+// setPredictions shows the predictions of the last inspection at
+// temperature tau and the prompt's next tokens scored, one of each per
+// position.
+func (p *predictPane) setPredictions(tau float64, at [][]predictionLabel, atTau []float64, actual []nextLabel) {
+	if len(at) != len(p.tokens) || len(atTau) != len(p.tokens) || len(actual) != len(p.tokens) {
+		return // not of this inspection
+	}
+	p.tau, p.at, p.atTau, p.actual = tau, at, atTau, actual
+}
+
+// bars returns the predictions the bars show at the selected position and
+// their temperature.
+func (p *predictPane) bars() ([]predictionLabel, float64) {
+	if p.at != nil {
+		return p.at[p.pos], p.atTau[p.pos]
+	}
+	return p.next[p.pos], 1
 }
 
 // setBase turns the comparison on with a new base; the predictions follow
@@ -132,6 +170,10 @@ func (p *predictPane) Update(msg tea.Msg) tea.Cmd {
 		p.scrollProbes(-1)
 	case key.Matches(k, p.km.ProbeDown):
 		p.scrollProbes(1)
+	case key.Matches(k, p.km.TempDown):
+		return changeTemperature(p.temperature, -1)
+	case key.Matches(k, p.km.TempUp):
+		return changeTemperature(p.temperature, 1)
 	}
 	return nil
 }
@@ -145,7 +187,7 @@ func (p *predictPane) lines() []string {
 	if p.editing {
 		out = append(out, st.Label.Render("prompt ")+p.view(), st.Hint.Render("enter applies · esc cancels"))
 	} else {
-		hint := "e edits · ←/→ picks the position"
+		hint := firstFit(w, "e edits · ←/→ picks the position · t/T temperature", "e edits · ←/→ position · t/T temperature")
 		if p.base != "" {
 			hint = "e edits · ←/→ position · ↑/↓ probes"
 		}
@@ -164,16 +206,41 @@ func (p *predictPane) lines() []string {
 	if p.base != "" {
 		return p.compareLines(out, w, h)
 	}
-	out = append(out, st.Label.Render(fmt.Sprintf("after %q (position %d/%d), step %d:",
-		showSpace(p.tokens[p.pos]), p.pos+1, len(p.tokens), p.step)))
-	preds := p.next[p.pos]
-	rows := min(len(preds), h-len(out))
+	preds, tau := p.bars()
+	tok := showSpace(p.tokens[p.pos])
+	out = append(out, st.Label.Render(firstFit(w,
+		fmt.Sprintf("after %q (position %d/%d), step %d, temperature %s:", tok, p.pos+1, len(p.tokens), p.step, formatTemperature(tau)),
+		fmt.Sprintf("after %q (position %d/%d), step %d, τ %s:", tok, p.pos+1, len(p.tokens), p.step, formatTemperature(tau)),
+		fmt.Sprintf("after %q (position %d/%d), τ %s:", tok, p.pos+1, len(p.tokens), formatTemperature(tau)),
+		fmt.Sprintf("after %q (%d/%d), τ %s:", tok, p.pos+1, len(p.tokens), formatTemperature(tau)))))
+	if p.at != nil && tau != p.tau {
+		from := len(p.tokens) - 1
+		for from > 0 && p.atTau[from-1] == p.tau {
+			from--
+		}
+		out = append(out, st.Muted.Render(firstFit(w,
+			fmt.Sprintf("temperature %s is for the last %d positions only", formatTemperature(p.tau), len(p.tokens)-from),
+			fmt.Sprintf("τ %s: last %d positions only", formatTemperature(p.tau), len(p.tokens)-from))))
+	}
+	var actual nextLabel
+	if p.actual != nil {
+		actual = p.actual[p.pos]
+	}
+	under := 0 // lines under the bars: the next token in the prompt
+	if p.actual != nil {
+		under = 1
+		if actual.ok {
+			under = 2
+		}
+	}
+	rows := max(min(len(preds), h-len(out)-under), 0)
 	labelW := 0
 	for _, c := range preds[:rows] {
 		labelW = max(labelW, ansi.StringWidth(showSpace(c.text)))
 	}
 	labelW = min(labelW, max(w/3, 4))
-	barW := max(w-labelW-9, 1)
+	barW := max(w-labelW-11, 1)
+	marked := actual.ok && actual.bar >= 0 && actual.bar < rows
 	for i, c := range preds[:rows] {
 		label := fit(showSpace(c.text), labelW)
 		n := int(c.prob*float32(barW) + 0.5)
@@ -182,9 +249,66 @@ func (p *predictPane) lines() []string {
 		if i == 0 {
 			style = st.BarTop
 		}
-		out = append(out, label+" "+style.Render(bar)+" "+fmt.Sprintf("%6.1f%%", 100*c.prob))
+		mark := "  "
+		if marked && i == actual.bar {
+			mark = " ◀"
+		}
+		out = append(out, label+" "+style.Render(bar)+" "+fmt.Sprintf("%6.1f%%", 100*c.prob)+st.Selected.Render(mark))
+	}
+	if p.actual != nil {
+		out = append(out, p.actualLines(actual, marked, tau)...)
 	}
 	return out
+}
+
+// actualLines say which token comes next in the prompt after the selected
+// position, where it ranks, its probability and its loss: what training on
+// this text pushes up, and down.
+func (p *predictPane) actualLines(a nextLabel, marked bool, tau float64) []string {
+	st := p.st
+	w, _ := p.inner()
+	if !a.ok {
+		return []string{st.Muted.Render(firstFit(w, "the prompt ends here: ← shows what comes next at earlier positions",
+			"the prompt ends here (← earlier ones)"))}
+	}
+	where, short := fmt.Sprintf("rank %d, not among the bars", a.rank), fmt.Sprintf("rank %d, below the bars", a.rank)
+	if marked {
+		where = fmt.Sprintf("rank %d ◀", a.rank)
+		short = where
+	}
+	tok := fmt.Sprintf("%q", showSpace(a.text))
+	first := firstFit(w, "next in the prompt "+tok+" "+where, "next "+tok+": "+where, "next "+tok+": "+short)
+	p1 := "p " + formatProb(a.p)
+	if tau != 1 {
+		p1 += fmt.Sprintf(" (%s at τ %s)", formatProb(a.pTau), formatTemperature(tau))
+	}
+	loss := fmt.Sprintf("  loss −ln p %.2f", -math.Log(float64(a.p)))
+	second := firstFit(w, p1+loss+" · training pushes p up", p1+loss, "p "+formatProb(a.p)+loss)
+	return []string{st.Value.Render(first), st.Value.Render(second)}
+}
+
+// firstFit returns the first of texts, from the longest way of saying it
+// to the shortest, that fits in w cells, or else the last.
+func firstFit(w int, texts ...string) string {
+	for _, t := range texts {
+		if ansi.StringWidth(t) <= w {
+			return t
+		}
+	}
+	return texts[len(texts)-1]
+}
+
+// formatProb writes a probability as a percentage with a precision that
+// keeps small ones readable.
+func formatProb(p float32) string {
+	switch pct := 100 * float64(p); {
+	case pct >= 9.95:
+		return fmt.Sprintf("%.0f%%", pct)
+	case pct >= 0.095:
+		return fmt.Sprintf("%.1f%%", pct)
+	default:
+		return fmt.Sprintf("%.2g%%", pct)
+	}
 }
 
 // compareLines draws the fine-tune comparison below the prompt's tokens:

@@ -17,14 +17,15 @@ import (
 var topKSteps = []int{1, 2, 3, 5, 10, 20, 50, 100, 0}
 
 // samplePane shows text the model generates from the prompt, with the
-// temperature and top-k it used.
+// temperature and top-k it used; for a task sample, first the model's
+// answers to a few held-out problems, each marked right or wrong.
 type samplePane struct {
 	box
 	km *keyMap
 
 	editor
 	prompt      string
-	temperature float64
+	temperature *float64 // the root's, shared with Predict
 	topK        int
 	cpt         float64 // characters per token of the data, to size samples
 
@@ -34,10 +35,26 @@ type samplePane struct {
 	used engine.SampleOptions
 
 	offset int // first wrapped line shown
+
+	answers    []taskAnswer // a task sample's held-out problems, answered; nil: not a task
+	answerStep int
 }
 
-func newSamplePane(st *Styles, km *keyMap) *samplePane {
-	return &samplePane{box: box{st: st}, km: km, editor: newEditor(st), temperature: 0.8, topK: 20, cpt: 4}
+// taskAnswer is the model's greedy answer to one held-out problem of a task
+// sample.
+type taskAnswer struct {
+	prompt, want string
+	got          string // what the model wrote, up to its newline
+	right        bool
+}
+
+func newSamplePane(st *Styles, km *keyMap, temperature *float64) *samplePane {
+	return &samplePane{box: box{st: st}, km: km, editor: newEditor(st), temperature: temperature, topK: 20, cpt: 4}
+}
+
+// setAnswers shows a task sample's answers from the snapshot at step.
+func (p *samplePane) setAnswers(step int, answers []taskAnswer) {
+	p.answerStep, p.answers = step, answers
 }
 
 // Editing reports whether the prompt input has the keys.
@@ -64,7 +81,7 @@ func (p *samplePane) setCharsPerToken(c float64) {
 
 // options are the sampling settings for a new sample.
 func (p *samplePane) options(seed uint64) engine.SampleOptions {
-	return engine.SampleOptions{Temperature: p.temperature, TopK: p.topK, Seed: seed}
+	return engine.SampleOptions{Temperature: *p.temperature, TopK: p.topK, Seed: seed}
 }
 
 // tokensWanted is about as many tokens as fill the pane (16 to 256).
@@ -101,11 +118,9 @@ func (p *samplePane) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, km.Regenerate):
 		return again
 	case key.Matches(k, km.TempDown):
-		p.temperature = math.Max(0, math.Round(p.temperature*10-1)/10)
-		return regen
+		return changeTemperature(p.temperature, -1)
 	case key.Matches(k, km.TempUp):
-		p.temperature = math.Min(2, math.Round(p.temperature*10+1)/10)
-		return regen
+		return changeTemperature(p.temperature, 1)
 	case key.Matches(k, km.TopKDown):
 		p.topK = stepTopK(p.topK, -1)
 		return regen
@@ -118,6 +133,22 @@ func (p *samplePane) Update(msg tea.Msg) tea.Cmd {
 		p.scroll(1)
 	}
 	return nil
+}
+
+// changeTemperature moves the shared temperature *t a tenth up (d > 0) or
+// down, within 0 (greedy) to 2, and reports it to the root, which redoes
+// the predictions and the sample at it.
+func changeTemperature(t *float64, d int) tea.Cmd {
+	*t = math.Min(2, math.Max(0, math.Round(*t*10+float64(d))/10))
+	return func() tea.Msg { return temperatureMsg{} }
+}
+
+// formatTemperature writes a temperature as the t/T keys step it.
+func formatTemperature(t float64) string {
+	if t == 0 {
+		return "0 (greedy)"
+	}
+	return fmt.Sprintf("%.1f", t)
 }
 
 func stepTopK(cur, d int) int {
@@ -140,11 +171,7 @@ func (p *samplePane) lines() []string {
 	if p.topK > 0 {
 		topK = fmt.Sprint(p.topK)
 	}
-	temp := fmt.Sprintf("%.1f", p.temperature)
-	if p.temperature == 0 {
-		temp = "0 (greedy)"
-	}
-	out := []string{kv("temperature", temp) + "  " + kv("top-k", topK)}
+	out := []string{kv("temperature", formatTemperature(*p.temperature)) + "  " + kv("top-k", topK)}
 	if p.editing {
 		out = append(out, st.Label.Render("prompt ")+p.view()+"  "+st.Hint.Render("enter/esc"))
 	} else {
@@ -153,6 +180,7 @@ func (p *samplePane) lines() []string {
 	if !p.have {
 		return append(out, "", st.Muted.Render("waiting for the model…"))
 	}
+	out = append(out, p.answerLines(h-len(out))...)
 	out = append(out, st.Muted.Render(fmt.Sprintf("step %d, seed %d:", p.step, p.used.Seed)))
 	// A sample is a few hundred tokens: wrapping it on each redraw costs
 	// well under a tenth of a millisecond, so it is not cached (the
@@ -165,6 +193,47 @@ func (p *samplePane) lines() []string {
 	p.offset = min(p.offset, max(len(wrapped)-rows, 0))
 	end := min(p.offset+rows, len(wrapped))
 	return append(out, wrapped[p.offset:end]...)
+}
+
+// answerLines list a task sample's answered problems in at most about half
+// of rows: the count right, then each problem with ✓ or ✗ and, beside a
+// wrong answer, the right one; and where accuracy is charted.
+func (p *samplePane) answerLines(rows int) []string {
+	if p.answers == nil || rows < 6 {
+		return nil
+	}
+	st := p.st
+	right := 0
+	for _, a := range p.answers {
+		if a.right {
+			right++
+		}
+	}
+	out := []string{st.Label.Render("held-out, greedy: ") +
+		st.Value.Render(fmt.Sprintf("%d of %d right", right, len(p.answers))) +
+		st.Muted.Render(fmt.Sprintf(" · step %d", p.answerStep))}
+	n := min(len(p.answers), rows/2-2)
+	promptW := 0
+	for _, a := range p.answers[:n] {
+		promptW = max(promptW, ansi.StringWidth(printable(a.prompt)))
+	}
+	for _, a := range p.answers[:n] {
+		got := printable(a.got)
+		if got == "" {
+			got = "∅"
+		}
+		line := fit(printable(a.prompt), promptW) + " " + got
+		if a.right {
+			line = st.Value.Render("✓ ") + line
+		} else {
+			line = st.Error.Render("✗ ") + line + st.Muted.Render("  want ") + st.Value.Render(printable(a.want))
+		}
+		out = append(out, line)
+	}
+	if n < len(p.answers) {
+		out = append(out, st.Muted.Render(fmt.Sprintf("… %d more", len(p.answers)-n)))
+	}
+	return append(out, st.Muted.Render("accuracy over time: Loss pane (3), c"))
 }
 
 // printable keeps newlines and makes every other control character harmless:
