@@ -478,3 +478,68 @@ func TestAttentionOverviewPicks(t *testing.T) {
 		t.Errorf("o, right, o: overview %v, layer %d head %d; want closed on layer 0 head 0", a.overview, a.layer, a.head)
 	}
 }
+
+// TestAttentionFitsAnySize draws the heatmap, the numbers and the overview
+// of a model with more heads and layers than fit at every size from tiny
+// to wide: no line is wider than the pane, the pane has its height, and
+// the cursor's cells stay drawn.
+func TestAttentionFitsAnySize(t *testing.T) {
+	const n, L, H = 30, 6, 12
+	tokens := make([]string, n)
+	for i := range tokens {
+		tokens[i] = strings.Repeat("x", i%11) // "" (∅) up to 10 cells
+	}
+	r := rand.New(rand.NewPCG(3, 0))
+	att := make([][][][]float32, L)
+	for l := range att {
+		att[l] = make([][][]float32, H)
+		for h := range att[l] {
+			att[l][h] = make([][]float32, n)
+			for q := range att[l][h] {
+				att[l][h][q] = make([]float32, n)
+				for k := 0; k <= q; k++ {
+					att[l][h][q][k] = r.Float32() / float32(q+1)
+				}
+			}
+		}
+	}
+	for w := 4; w <= 70; w += 3 {
+		for h := 2; h <= 24; h += 2 {
+			for _, mode := range []string{"map", "#", "o"} {
+				p := newAttention(t, PlainStyles(), w, h, tokens, att)
+				p.ol, p.oh = 0, 0
+				if mode != "map" {
+					p.Update(tea.KeyPressMsg{Code: rune(mode[0]), Text: mode})
+				}
+				p.Update(tea.KeyPressMsg{Code: tea.KeyPgUp})
+				p.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
+				lines := strings.Split(ansi.Strip(p.View()), "\n")
+				if len(lines) != h {
+					t.Errorf("%d×%d %s: %d lines", w, h, mode, len(lines))
+				}
+				for i, l := range lines {
+					if got := ansi.StringWidth(l); got != w {
+						t.Errorf("%d×%d %s: line %d is %d cells wide: %q", w, h, mode, i, got, l)
+					}
+				}
+			}
+		}
+	}
+	// Where the map has room, the cursor's cell and the overview's chosen
+	// cell are on screen after moving.
+	p := newAttention(t, PlainStyles(), 40, 16, tokens, att)
+	p.Update(tea.KeyPressMsg{Code: tea.KeyPgUp})
+	if s := ansi.Strip(p.View()); !strings.Contains(s, attCursorMark) {
+		t.Errorf("after pgup the cursor's cell is off screen:\n%s", s)
+	}
+	p.Update(tea.KeyPressMsg{Code: 'o', Text: "o"})
+	for range H {
+		p.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
+	}
+	s := ansi.Strip(p.View())
+	// 38 cells inside: a 9-cell layer column and three 9-cell head columns
+	// of the 13 (12 heads and the mean).
+	if !strings.Contains(s, attOverviewMark) || !strings.Contains(s, "▸ 10 more") || strings.Contains(s, "◂ ") {
+		t.Errorf("overview at head 1 of 12: want the chosen cell, ▸ 10 more and no ◂:\n%s", s)
+	}
+}

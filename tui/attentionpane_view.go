@@ -221,15 +221,32 @@ func (p *attentionPane) overviewLines(w int) []string {
 	if m := more(h0, ncols-h1, l0, p.layers-l1); m != "" {
 		out = append(out, st.Muted.Render(ansi.Truncate(m, w, "…")))
 	}
-	// The chosen head's whole row for this query, as shades: where it looks.
-	k0 := windowStart(p.q, p.q+1, w) // the keys nearest the query when the row is long
-	out = append(out, st.Label.Render(ansi.Truncate(fmt.Sprintf("layer %d %s, keys %d–%d:", p.ol+1, p.headName(p.oh), k0+1, p.q+1), w, "…")))
-	var mini strings.Builder
-	for k := k0; k <= p.q; k++ {
-		lvl := shade(p.weightAt(p.ol, p.oh, p.q, k))
-		mini.WriteString(st.Heat[lvl].Render(shades[lvl]))
+	// The chosen layer's heads, each as its whole row of shades for this
+	// query: where it looks along the prompt. As many heads as there is
+	// room for, around the chosen one.
+	const miniW = 8 // "▸head 12"
+	k0 := windowStart(p.q, p.q+1, max(w-miniW-1, 1)) // the keys nearest the query when the row is long
+	out = append(out, st.Label.Render(ansi.Truncate(fmt.Sprintf("layer %d, keys %d–%d, each head:", p.ol+1, k0+1, p.q+1), w, "…")))
+	room := max(h-1-len(out), 1)
+	m0 := windowStart(p.oh, ncols, room)
+	for hd := m0; hd < min(m0+room, ncols); hd++ {
+		name := "mean"
+		if hd < p.heads {
+			name = fmt.Sprintf("head %d", hd+1)
+		}
+		mark := " "
+		if hd == p.oh {
+			mark = attOverviewMark
+		}
+		var mini strings.Builder
+		mini.WriteString(st.Muted.Render(fit(mark+name, miniW)) + " ")
+		for k := k0; k <= p.q; k++ {
+			lvl := shade(p.weightAt(p.ol, hd, p.q, k))
+			mini.WriteString(st.Heat[lvl].Render(shades[lvl]))
+		}
+		out = append(out, mini.String())
 	}
-	return append(out, mini.String())
+	return out
 }
 
 // attOverviewMark starts the overview's chosen cell, so it shows without
