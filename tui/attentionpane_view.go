@@ -224,8 +224,10 @@ func (p *attentionPane) overviewLines(w int) []string {
 	// The chosen layer's heads, each as its whole row of shades for this
 	// query: where it looks along the prompt. As many heads as there is
 	// room for, around the chosen one.
-	const miniW = 8                                  // "▸head 12"
-	k0 := windowStart(p.q, p.q+1, max(w-miniW-1, 1)) // the keys nearest the query when the row is long
+	// The label column is "▸head 12"; when the row is longer than the
+	// rest of the line, the keys nearest the query are shown.
+	const miniW = 8
+	k0 := windowStart(p.q, p.q+1, max(w-miniW-1, 1))
 	out = append(out, st.Label.Render(ansi.Truncate(fmt.Sprintf("layer %d, keys %d–%d, each head:", p.ol+1, k0+1, p.q+1), w, "…")))
 	room := max(h-1-len(out), 1)
 	m0 := windowStart(p.oh, ncols, room)
