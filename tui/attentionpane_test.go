@@ -317,7 +317,7 @@ func TestAttentionStrongestMark(t *testing.T) {
 				}
 				if q == p.q {
 					s := ansi.Strip(p.View())
-					if w := fmt.Sprintf("strongest %d %s", want+1, quoted(p.spelled[want])); !strings.Contains(s, w) {
+					if w := fmt.Sprintf("strongest %d %s", want+1, quoteToken(p.spelled[want])); !strings.Contains(s, w) {
 						t.Errorf("layer %d head %d: the cursor line lacks %q:\n%s", l, h, w, lineWith(s, "query"))
 					}
 				}
@@ -541,5 +541,24 @@ func TestAttentionFitsAnySize(t *testing.T) {
 	// of the 13 (12 heads and the mean).
 	if !strings.Contains(s, attOverviewMark) || !strings.Contains(s, "▸ 10 more") || strings.Contains(s, "◂ ") {
 		t.Errorf("overview at head 1 of 12: want the chosen cell, ▸ 10 more and no ◂:\n%s", s)
+	}
+}
+
+func TestKeepVisible(t *testing.T) {
+	for _, c := range []struct {
+		name                 string
+		start, cur, total, n int
+		want                 int
+	}{
+		{"all fit", 5, 3, 4, 10, 0},
+		{"cursor inside stays", 3, 5, 20, 6, 3},
+		{"cursor left of the window", 8, 2, 20, 6, 2},
+		{"cursor right of the window", 0, 9, 20, 6, 4},
+		{"no room past the end", 18, 19, 20, 6, 14},
+		{"a window of one", 0, 7, 20, 1, 7},
+	} {
+		if got := keepVisible(c.start, c.cur, c.total, c.n); got != c.want {
+			t.Errorf("%s: keepVisible(%d, %d, %d, %d) = %d, want %d", c.name, c.start, c.cur, c.total, c.n, got, c.want)
+		}
 	}
 }

@@ -28,9 +28,9 @@ func spellToken(s string) string {
 	return b.String()
 }
 
-// quoted puts a spelled token in quotes, unescaped: the spelling already
+// quoteToken puts a spelled token in quotes, unescaped: the spelling already
 // shows what is invisible, and a backslash stays one.
-func quoted(s string) string { return `"` + s + `"` }
+func quoteToken(s string) string { return `"` + s + `"` }
 
 // headName is the shown head: "head 2/4" counted from 1, or the mean.
 func (p *attentionPane) headName(h int) string {
@@ -50,9 +50,9 @@ func hundredths(w float32) string {
 	return fmt.Sprintf("%2d", max(n, 0))
 }
 
-// more says what is off screen in each direction ("◂ 12 more  ▾ 5 more"),
+// offScreen says what is off screen in each direction ("◂ 12 more  ▾ 5 more"),
 // or "" when everything fits.
-func more(left, right, up, down int) string {
+func offScreen(left, right, up, down int) string {
 	var parts []string
 	for _, d := range []struct {
 		n     int
@@ -90,9 +90,9 @@ func (p *attentionPane) lines() []string {
 func (p *attentionPane) cursorLines(w int) []string {
 	st := p.st
 	sk, sw := p.strongest(p.layer, p.head, p.q)
-	query := st.Label.Render("query ") + st.Value.Render(fmt.Sprintf("%d %s", p.q+1, quoted(p.spelled[p.q]))) +
-		st.Label.Render("  strongest ") + st.Value.Render(fmt.Sprintf("%d %s %.4f", sk+1, quoted(p.spelled[sk]), sw))
-	key := st.Label.Render("→ key ") + st.Value.Render(fmt.Sprintf("%d %s", p.k+1, quoted(p.spelled[p.k]))) +
+	query := st.Label.Render("query ") + st.Value.Render(fmt.Sprintf("%d %s", p.q+1, quoteToken(p.spelled[p.q]))) +
+		st.Label.Render("  strongest ") + st.Value.Render(fmt.Sprintf("%d %s %.4f", sk+1, quoteToken(p.spelled[sk]), sw))
+	key := st.Label.Render("→ key ") + st.Value.Render(fmt.Sprintf("%d %s", p.k+1, quoteToken(p.spelled[p.k]))) +
 		st.Label.Render(": ") + st.Value.Render(fmt.Sprintf("%.4f", p.weight(p.q, p.k)))
 	if p.k == sk {
 		key += st.Muted.Render("  (the strongest " + attStrongestMark + ")")
@@ -157,7 +157,7 @@ func (p *attentionPane) mapLines(w int) []string {
 		}
 		out = append(out, row.String())
 	}
-	if m := more(k0, n-k1, q0, n-q1); m != "" {
+	if m := offScreen(k0, n-k1, q0, n-q1); m != "" {
 		// Part of the map is off screen: say how much in each direction,
 		// and how to page to it, before the legend (which may be cut).
 		out = append(out, st.Muted.Render(ansi.Truncate(m+"  pgup/pgdn H/L page", w, "…")))
@@ -178,7 +178,7 @@ func (p *attentionPane) overviewLines(w int) []string {
 	st := p.st
 	_, h := p.inner()
 	out := []string{ansi.Truncate(st.Label.Render("where each head looks from query ")+
-		st.Value.Render(fmt.Sprintf("%d %s", p.q+1, quoted(p.spelled[p.q]))), w, "…")}
+		st.Value.Render(fmt.Sprintf("%d %s", p.q+1, quoteToken(p.spelled[p.q]))), w, "…")}
 
 	const labelW = 9 // "layer 12 "
 	ncols := p.heads + 1
@@ -218,7 +218,7 @@ func (p *attentionPane) overviewLines(w int) []string {
 		}
 		out = append(out, row.String())
 	}
-	if m := more(h0, ncols-h1, l0, p.layers-l1); m != "" {
+	if m := offScreen(h0, ncols-h1, l0, p.layers-l1); m != "" {
 		out = append(out, st.Muted.Render(ansi.Truncate(m, w, "…")))
 	}
 	// The chosen layer's heads, each as its whole row of shades for this
