@@ -258,10 +258,21 @@ func TestAttentionShadesTellApart(t *testing.T) {
 	if got, want := strings.Trim(row[1], " *"), "24"; got != want {
 		t.Errorf("as numbers, 0.24 draws %q, want %q", got, want)
 	}
-	st := DefaultStyles()
-	lo, hi := st.Heat[shade(0.06)].Render(shades[shade(0.06)]), st.Heat[shade(0.24)].Render(shades[shade(0.24)])
-	if lo == hi {
+	t.Setenv("NO_COLOR", "")
+	pc := newAttention(t, DefaultStyles(), 40, 14, lessonTokens, att)
+	draw := func(w float32) string { return pc.heat(w).Render(shades[shade(w)]) }
+	if lo, hi := draw(0.06), draw(0.24); lo == hi {
 		t.Errorf("with colour, 0.06 and 0.24 both draw as %q", lo)
+	}
+	// Within one glyph's level, colour still tells the halves apart.
+	if shade(0.06) != shade(0.12) {
+		t.Fatal("0.06 and 0.12 are meant to share a glyph")
+	}
+	if lo, hi := draw(0.06), draw(0.12); lo == hi {
+		t.Errorf("with colour, 0.06 and 0.12 both draw as %q", lo)
+	}
+	if lo, hi := p.heat(0.06).Render("x"), p.heat(0.12).Render("x"); lo != hi {
+		t.Errorf("without colour, 0.06 and 0.12 differ by attributes (%q, %q), which are not read", lo, hi)
 	}
 }
 

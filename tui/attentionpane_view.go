@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -26,6 +27,25 @@ func spellToken(s string) string {
 		b.WriteString(u.text)
 	}
 	return b.String()
+}
+
+// heat is the style of weight w: its shade level's colour, faint in the
+// lower half of the level, so colour tells ten steps apart where the
+// glyphs tell five (0.06 and 0.12 are both ░, the first fainter).
+func (p *attentionPane) heat(w float32) lipgloss.Style {
+	lvl := shade(w)
+	lo, hi := float32(0), float32(1)
+	if lvl > 0 {
+		lo = shadeLimits[lvl-1]
+	}
+	if lvl < len(shadeLimits) {
+		hi = shadeLimits[lvl]
+	}
+	st := p.st.Heat[lvl]
+	if p.st.NoColor {
+		return st // faint text is not read without colour; the glyph carries the level
+	}
+	return st.Faint(w < (lo+hi)/2)
 }
 
 // quoteToken puts a spelled token in quotes, unescaped: the spelling already
@@ -152,7 +172,7 @@ func (p *attentionPane) mapLines(w int) []string {
 			if q == p.q && k == p.k {
 				row.WriteString(st.Cursor.Render(glyphs + attCursorMark)) // its exact weight is on top
 			} else {
-				row.WriteString(st.Heat[lvl].Render(glyphs) + gap)
+				row.WriteString(p.heat(wgt).Render(glyphs) + gap)
 			}
 		}
 		out = append(out, row.String())
@@ -213,7 +233,7 @@ func (p *attentionPane) overviewLines(w int) []string {
 			if l == p.ol && hd == p.oh {
 				row.WriteString(st.Cursor.Render(attOverviewMark + cell))
 			} else {
-				row.WriteString(" " + st.Heat[shade(wgt)].Render(cell))
+				row.WriteString(" " + p.heat(wgt).Render(cell))
 			}
 		}
 		out = append(out, row.String())
@@ -243,8 +263,8 @@ func (p *attentionPane) overviewLines(w int) []string {
 		var mini strings.Builder
 		mini.WriteString(st.Muted.Render(fit(mark+name, miniW)) + " ")
 		for k := k0; k <= p.q; k++ {
-			lvl := shade(p.weightAt(p.ol, hd, p.q, k))
-			mini.WriteString(st.Heat[lvl].Render(shades[lvl]))
+			wgt := p.weightAt(p.ol, hd, p.q, k)
+			mini.WriteString(p.heat(wgt).Render(shades[shade(wgt)]))
 		}
 		out = append(out, mini.String())
 	}
