@@ -12,6 +12,7 @@ import (
 const (
 	attCursorMark    = "◂" // after the cursor's cell
 	attStrongestMark = "*" // after the strongest key of each row
+	attLeftMark      = "◂" // in the key header: keys hidden to the left
 )
 
 // spellToken is a token's text as the Tokens pane spells it: · for a space,
@@ -137,7 +138,7 @@ func (p *attentionPane) mapLines(w int) []string {
 	var hdr strings.Builder
 	left := ""
 	if k0 > 0 {
-		left = attCursorMark // keys hidden to the left; the count is below
+		left = attLeftMark // the count is on the line below the map
 	}
 	hdr.WriteString(fmt.Sprintf("%*s ", labelW, left))
 	for k := k0; k < k1; k++ {
@@ -192,8 +193,9 @@ func (p *attentionPane) mapLines(w int) []string {
 
 // overviewLines draw, for the cursor's query, every layer (rows) and head
 // (columns, the mean last): the key it attends to most, spelled, and the
-// weight, with the overview's cursor on one cell and a mini-row of shades
-// for it: where that head looks along the whole prompt.
+// weight, with the overview's cursor on one cell; under the grid, each head
+// of the chosen layer as a mini-row of shades: where it looks along the
+// prompt.
 func (p *attentionPane) overviewLines(w int) []string {
 	st := p.st
 	_, h := p.inner()
