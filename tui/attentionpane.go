@@ -1,9 +1,6 @@
 package tui
 
 import (
-	"fmt"
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -12,10 +9,13 @@ import (
 )
 
 // shades are the heat glyphs, weakest to strongest, and shadeLimits the
-// upper bounds of the first four: they read without colour.
+// upper bounds of the first four: they read without colour. The limits
+// grow about threefold, then twofold: a head spread over ten keys gives
+// each about 0.1, so the small weights need the finer steps (0.06 is ░,
+// 0.24 is ▒).
 var (
 	shades      = [5]string{"·", "░", "▒", "▓", "█"}
-	shadeLimits = [4]float32{0.05, 0.25, 0.5, 0.75}
+	shadeLimits = [4]float32{0.05, 0.15, 0.35, 0.75}
 )
 
 func shade(w float32) int {
@@ -29,7 +29,10 @@ func shade(w float32) int {
 
 // attentionPane draws one layer's attention as a heatmap: query tokens down
 // the side, key tokens across, for one head or the mean over heads, with a
-// cell cursor that shows the exact weight.
+// cell cursor that shows the exact weight and each row's strongest key
+// marked. Layers and heads are counted from 1 on screen, as `lmlab
+// inspect` counts them. The overview (o) shows, for the cursor's query,
+// where every layer's every head looks, and picks the one to draw.
 type attentionPane struct {
 	box
 	km *keyMap
@@ -39,9 +42,15 @@ type attentionPane struct {
 	step          int
 	have          bool
 	tokens        []string
+	spelled       []string // tokens as the Tokens pane spells them (spellToken)
 	att           [][][][]float32
 	q, k          int // the cursor: query row, key column
+	q0, k0        int // the first query row and key column shown (keepVisible)
 	follow        bool
+	numbers       bool // cells show weights as two-digit numbers
+
+	overview bool
+	ol, oh   int // the overview's cursor: layer, head (oh == heads: the mean)
 }
 
 func newAttentionPane(st *Styles, km *keyMap) *attentionPane {
@@ -57,6 +66,10 @@ func (p *attentionPane) setConfig(c engine.Config) {
 func (p *attentionPane) setInspection(step int, tokens []string, att [][][][]float32) {
 	p.step, p.have = step, true
 	p.tokens, p.att = tokens, att
+	p.spelled = make([]string, len(tokens))
+	for i, t := range tokens {
+		p.spelled[i] = spellToken(t)
+	}
 	n := len(tokens)
 	if p.follow || p.q >= n {
 		p.q = max(n-1, 0)
@@ -66,7 +79,25 @@ func (p *attentionPane) setInspection(step int, tokens []string, att [][][][]flo
 		p.layers, p.heads = len(att), len(att[0])
 		p.layer = min(p.layer, p.layers-1)
 		p.head = min(p.head, p.heads)
+		p.ol = min(p.ol, p.layers-1)
+		p.oh = min(p.oh, p.heads)
 	}
+	p.settle()
+}
+
+// SetSize sizes the pane and keeps the cursor's cell in view.
+func (p *attentionPane) SetSize(w, h int) {
+	p.box.SetSize(w, h)
+	p.settle()
+}
+
+// settle moves the window of rows and columns shown as little as it takes
+// to keep the cursor's cell in view.
+func (p *attentionPane) settle() {
+	n := len(p.tokens)
+	_, _, cols, rows := p.grid(n)
+	p.k0 = keepVisible(p.k0, p.k, n, cols)
+	p.q0 = keepVisible(p.q0, p.q, n, rows)
 }
 
 // moveCursor moves the cell cursor; keys after the query are masked, so the
@@ -79,19 +110,36 @@ func (p *attentionPane) moveCursor(dk, dq int) {
 	p.q = min(max(p.q+dq, 0), n-1)
 	p.k = min(max(p.k+dk, 0), p.q)
 	p.follow = p.q == n-1
+	p.settle()
 }
 
 // weight returns the shown weight of query q on key k.
-func (p *attentionPane) weight(q, k int) float32 {
-	heads := p.att[p.layer]
-	if p.head < len(heads) {
-		return heads[p.head][q][k]
+func (p *attentionPane) weight(q, k int) float32 { return p.weightAt(p.layer, p.head, q, k) }
+
+// weightAt returns layer l's weight of query q on key k for head h, or the
+// mean over heads when h is the number of heads.
+func (p *attentionPane) weightAt(l, h, q, k int) float32 {
+	heads := p.att[l]
+	if h < len(heads) {
+		return heads[h][q][k]
 	}
 	var sum float32
-	for _, h := range heads {
-		sum += h[q][k]
+	for _, hd := range heads {
+		sum += hd[q][k]
 	}
 	return sum / float32(len(heads))
+}
+
+// strongest returns the key query q attends to most in layer l, head h
+// (the first of equals), and its weight.
+func (p *attentionPane) strongest(l, h, q int) (k int, w float32) {
+	w = -1
+	for kk := 0; kk <= q; kk++ {
+		if v := p.weightAt(l, h, q, kk); v > w {
+			k, w = kk, v
+		}
+	}
+	return k, w
 }
 
 // attentionScroll are the pane's paging keys: they move the cursor, and with
@@ -109,20 +157,30 @@ var attentionScroll = struct {
 	Last:          key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last query")),
 }
 
+// Lines around the heatmap: the layer line and the two cursor lines above
+// it, the key header, and the legend below.
+const (
+	attentionTop    = 3
+	attentionAround = attentionTop + 2
+)
+
 // grid is the heatmap's geometry at the pane's size for n tokens: the label
 // column's width, the cell width, and how many key columns and query rows
 // fit.
 func (p *attentionPane) grid(n int) (labelW, cw, cols, rows int) {
 	w, h := p.inner()
-	for _, t := range p.tokens {
-		labelW = max(labelW, ansi.StringWidth(showSpace(t)))
+	for _, t := range p.spelled {
+		labelW = max(labelW, ansi.StringWidth(t))
 	}
 	labelW = min(max(labelW, 3), 8)
 	cw = min(max((w-labelW-1)/max(n, 1), 2), 4) // cell width: glyphs and a gap
+	if p.numbers {
+		cw = max(cw, 3) // two digits and a gap
+	}
 	cols = max((w-labelW-1)/cw, 1)
-	rows = max(h-4, 1) // the layer line, the cursor line, the key header and the legend
+	rows = max(h-attentionAround, 1)
 	if n > rows || n > cols {
-		rows = max(h-5, 1) // and the line that says which part is shown
+		rows = max(h-attentionAround-1, 1) // and the line that says what is off screen
 	}
 	return labelW, cw, cols, rows
 }
@@ -134,6 +192,23 @@ func (p *attentionPane) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	km := p.km
+	defer func() {
+		km.overviewOn = p.overview
+		p.settle()
+	}()
+	if key.Matches(k, km.Numbers) {
+		p.numbers = !p.numbers
+		return nil
+	}
+	if key.Matches(k, km.Overview) {
+		p.overview = !p.overview && len(p.att) > 0
+		p.ol, p.oh = p.layer, p.head
+		return nil
+	}
+	if p.overview {
+		p.overviewKey(k)
+		return nil
+	}
 	switch {
 	case key.Matches(k, km.CellLeft):
 		p.moveCursor(-1, 0)
@@ -174,81 +249,44 @@ func (p *attentionPane) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (p *attentionPane) View() string { return p.frame("Attention", p.lines()) }
-
-func (p *attentionPane) lines() []string {
-	st := p.st
-	w, _ := p.inner()
-	head := "mean of heads"
-	if p.head < p.heads {
-		head = fmt.Sprintf("head %d/%d", p.head+1, p.heads)
+// overviewKey moves the overview's cursor over layers (rows) and heads
+// (columns, the mean last); enter shows the chosen one in the heatmap.
+func (p *attentionPane) overviewKey(k tea.KeyPressMsg) {
+	km := p.km
+	switch {
+	case key.Matches(k, km.CellLeft), key.Matches(k, km.HeadPrev):
+		p.oh = max(p.oh-1, 0)
+	case key.Matches(k, km.CellRight), key.Matches(k, km.HeadNext):
+		p.oh = min(p.oh+1, p.heads)
+	case key.Matches(k, km.CellUp), key.Matches(k, km.LayerPrev):
+		p.ol = max(p.ol-1, 0)
+	case key.Matches(k, km.CellDown), key.Matches(k, km.LayerNext):
+		p.ol = min(p.ol+1, p.layers-1)
+	case key.Matches(k, km.HeadMean):
+		p.oh = p.heads
+	case key.Matches(k, km.Pick):
+		p.layer, p.head = p.ol, p.oh
+		p.overview = false
 	}
-	out := []string{st.Label.Render("layer ") + st.Value.Render(fmt.Sprintf("%d/%d", p.layer+1, p.layers)) +
-		"  " + st.Value.Render(head) + st.Muted.Render("  [ ] layer  < > head  a mean")}
-	if !p.have || len(p.att) == 0 || len(p.tokens) == 0 {
-		return append(out, "", st.Muted.Render("waiting for the model…"))
-	}
-	n := len(p.tokens)
-	wgt := p.weight(p.q, p.k)
-	out = append(out, st.Label.Render("query ")+st.Value.Render(fmt.Sprintf("%q", showSpace(p.tokens[p.q])))+
-		st.Label.Render(" → key ")+st.Value.Render(fmt.Sprintf("%q", showSpace(p.tokens[p.k])))+
-		st.Label.Render(": ")+st.Value.Render(fmt.Sprintf("%.4f", wgt)))
-
-	// Geometry: a label column, then cells of cw columns.
-	labelW, cw, cols, rows := p.grid(n)
-	// The window of keys and queries shown keeps the cursor in view.
-	k0 := windowStart(p.k, n, cols)
-	q0 := windowStart(p.q, n, rows)
-
-	var hdr strings.Builder
-	hdr.WriteString(strings.Repeat(" ", labelW+1))
-	for k := k0; k < min(k0+cols, n); k++ {
-		hdr.WriteString(fit(ansi.Truncate(showSpace(p.tokens[k]), cw-1, ""), cw))
-	}
-	out = append(out, st.Muted.Render(hdr.String()))
-	for q := q0; q < min(q0+rows, n); q++ {
-		var row strings.Builder
-		label := fit(ansi.Truncate(showSpace(p.tokens[q]), labelW, "…"), labelW)
-		if q == p.q {
-			row.WriteString(st.Selected.Render(label))
-		} else {
-			row.WriteString(st.Muted.Render(label))
-		}
-		row.WriteByte(' ')
-		for k := k0; k < min(k0+cols, n); k++ {
-			cell := strings.Repeat(" ", cw)
-			if k <= q {
-				lvl := shade(p.weight(q, k))
-				glyphs := strings.Repeat(shades[lvl], cw-1)
-				if q == p.q && k == p.k {
-					cell = st.Cursor.Render(glyphs + "◂") // the cursor: its exact weight is on top
-				} else {
-					cell = st.Heat[lvl].Render(glyphs) + " "
-				}
-			}
-			row.WriteString(cell)
-		}
-		out = append(out, row.String())
-	}
-	legend := fmt.Sprintf("%s<.05 %s<.25 %s<.5 %s<.75 %s≥.75  step %d", shades[0], shades[1], shades[2], shades[3], shades[4], p.step)
-	if n > rows || n > cols {
-		// Part of the map is off screen: say which part is shown, and how
-		// to page to the rest, before the legend (which may be cut).
-		out = append(out, st.Muted.Render(ansi.Truncate(fmt.Sprintf("queries %d–%d, keys %d–%d of %d  pgup/pgdn ⇧←/⇧→ page",
-			q0+1, min(q0+rows, n), k0+1, min(k0+cols, n), n), w, "…")))
-	}
-	return append(out, st.Muted.Render(legend))
 }
 
 // windowStart returns the first index of a window of size n over total
 // items that keeps cur visible, preferring to show the end.
-func windowStart(cur, total, n int) int {
+func windowStart(cur, total, n int) int { return keepVisible(total, cur, total, n) }
+
+// keepVisible returns the first index of a window of size n over total
+// items that starts as near start as it can while showing cur and no room
+// past the end.
+func keepVisible(start, cur, total, n int) int {
 	if total <= n {
 		return 0
 	}
-	start := total - n
+	start = min(start, total-n)
 	if cur < start {
 		start = cur
 	}
-	return start
+	if cur >= start+n {
+		start = cur - n + 1
+	}
+	return max(start, 0)
 }

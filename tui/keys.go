@@ -100,15 +100,19 @@ type keyMap struct {
 	ProbeDown key.Binding
 
 	// Attention.
-	CellLeft  key.Binding
-	CellRight key.Binding
-	CellUp    key.Binding
-	CellDown  key.Binding
-	LayerPrev key.Binding
-	LayerNext key.Binding
-	HeadPrev  key.Binding
-	HeadNext  key.Binding
-	HeadMean  key.Binding
+	CellLeft   key.Binding
+	CellRight  key.Binding
+	CellUp     key.Binding
+	CellDown   key.Binding
+	LayerPrev  key.Binding
+	LayerNext  key.Binding
+	HeadPrev   key.Binding
+	HeadNext   key.Binding
+	HeadMean   key.Binding
+	Overview   key.Binding // all layers × heads for the cursor's query
+	Pick       key.Binding // overview: show the chosen layer and head
+	Numbers    key.Binding // weights as two-digit numbers in the cells
+	overviewOn bool        // the Attention pane shows the overview (Pick applies)
 
 	// Sample (and the temperature in Predict, the one value both use).
 	Regenerate key.Binding
@@ -211,6 +215,9 @@ func newKeyMap() keyMap {
 		HeadPrev:  b(k("<", ","), "<", "previous head"),
 		HeadNext:  b(k(">", "."), ">", "next head"),
 		HeadMean:  b(k("a"), "a", "mean of heads"),
+		Overview:  b(k("o"), "o", "overview"),
+		Pick:      b(k("enter"), "↵", "overview: pick"),
+		Numbers:   b(k("#"), "#", "numbers"),
 
 		Regenerate: b(k("r"), "r", "regenerate"),
 		TempDown:   b(k("t"), "t", "temperature −"),
@@ -239,7 +246,7 @@ func (k *keyMap) paneKeys(p paneID) []*key.Binding {
 			&k.ProbeUp, &k.ProbeDown}
 	case paneAttention:
 		return []*key.Binding{&k.CellLeft, &k.CellRight, &k.CellUp, &k.CellDown,
-			&k.LayerPrev, &k.LayerNext, &k.HeadPrev, &k.HeadNext, &k.HeadMean}
+			&k.LayerPrev, &k.LayerNext, &k.HeadPrev, &k.HeadNext, &k.HeadMean, &k.Overview, &k.Pick, &k.Numbers}
 	case paneSample:
 		return []*key.Binding{&k.Edit, &k.Regenerate, &k.TempDown, &k.TempUp, &k.TopKDown, &k.TopKUp, &k.Up, &k.Down}
 	}
@@ -330,6 +337,7 @@ func (k *keyMap) update(s keyState) {
 			b.SetEnabled(false)
 		}
 	}
+	k.Pick.SetEnabled(s.focus == paneAttention && k.overviewOn)
 	k.ProbeUp.SetEnabled(s.focus == panePredict && s.base)
 	k.ProbeDown.SetEnabled(s.focus == panePredict && s.base)
 	if s.focus == paneTokens || s.focus == panePredict || s.focus == paneSample {

@@ -146,7 +146,7 @@ func TestEvalSampleInspect(t *testing.T) {
 		t.Errorf("inspect JSON has %d tokens, %d next, attention %d layers; want 10, 3, [1][2][10][10]", T, len(ins.Next), len(ins.Attention))
 	}
 	out, _, _ = lmlab(t, "inspect", "--ckpt", ckpt, "--prompt", "The cat")
-	if !strings.Contains(out, "next token after the prompt") || !strings.Contains(out, "layer 0 head 1") {
+	if !strings.Contains(out, "next token after the prompt") || !strings.Contains(out, "layer 1/1 head 2/2") {
 		t.Errorf("inspect table lacks its sections:\n%s", out)
 	}
 }

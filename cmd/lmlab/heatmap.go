@@ -50,7 +50,8 @@ func (g attentionGrid) Max() float64 { return 1 }
 var nanValue = math.NaN()
 
 // attentionPlots builds the heat maps of ins, every layer and head, with the
-// tokens as tick labels.
+// tokens as tick labels and titles counted from 1 (layerHead), as the text
+// output and the workbench count.
 func attentionPlots(tok tokenizer.Tokenizer, ins engine.Inspection) [][]*plot.Plot {
 	T := len(ins.Tokens)
 	var xt, yt []plot.Tick
@@ -65,7 +66,7 @@ func attentionPlots(tok tokenizer.Tokenizer, ins engine.Inspection) [][]*plot.Pl
 		var row []*plot.Plot
 		for h, att := range heads {
 			p := plot.New()
-			p.Title.Text = fmt.Sprintf("layer %d head %d", l, h)
+			p.Title.Text = layerHead(l, len(ins.Attention), h, len(heads))
 			hm := plotter.NewHeatMap(attentionGrid(att), pal)
 			hm.NaN = color.White
 			p.Add(hm)

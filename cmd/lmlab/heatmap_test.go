@@ -17,7 +17,7 @@ func TestInspectPNG(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("inspect --png exited %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "wrote "+out) || !strings.Contains(stdout, "layer 0 head 0") {
+	if !strings.Contains(stdout, "wrote "+out) || !strings.Contains(stdout, "layer 1/1 head 1/2") {
 		t.Errorf("stdout lacks the inspection or the note:\n%s", stdout)
 	}
 	b, err := os.ReadFile(out)

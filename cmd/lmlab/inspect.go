@@ -20,6 +20,7 @@ func runInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: lmlab inspect --ckpt CKPT --prompt TEXT [--topk K] [--json] [--png FILE.png [--force]]")
 		fmt.Fprintln(stderr, "Show the prompt's tokens, the top-k next tokens and every layer's and head's attention;")
 		fmt.Fprintln(stderr, "--png also draws the attention as heat maps (a row per layer, a column per head) with the tokens as labels.")
+		fmt.Fprintln(stderr, "Layers and heads are counted from 1, as in the workbench's Attention pane; --json's arrays count from 0.")
 		fs.PrintDefaults()
 	}
 	ckpt := fs.String("ckpt", "", "checkpoint to inspect")
@@ -76,6 +77,13 @@ func runInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	printInspection(stdout, tok, ins)
 	return 0
+}
+
+// layerHead names layer l of nl and head h of nh, counted from 1 as people
+// count and as the workbench's Attention pane shows them ("layer 1/2 head
+// 3/4"); l and h are 0-based indexes into the inspection's arrays.
+func layerHead(l, nl, h, nh int) string {
+	return fmt.Sprintf("layer %d/%d head %d/%d", l+1, nl, h+1, nh)
 }
 
 type jsonToken struct {
@@ -137,9 +145,12 @@ func printInspection(w io.Writer, tok tokenizer.Tokenizer, ins engine.Inspection
 		fmt.Fprintf(w, "  %d. %-14s id %-6d %6.2f%%  %s\n", i+1, fmt.Sprintf("%q", tokenText(tok, int(p.ID))), p.ID, p.Prob*100, bar)
 	}
 	const cw = 6
+	if len(ins.Attention) > 0 {
+		fmt.Fprintf(w, "\nattention: layers and heads counted from 1, as in the workbench (--json's arrays count from 0)\n")
+	}
 	for l, heads := range ins.Attention {
 		for h, rows := range heads {
-			fmt.Fprintf(w, "\nlayer %d head %d (rows: query tokens, columns: key tokens, weights in %%)\n", l, h)
+			fmt.Fprintf(w, "\n%s (rows: query tokens, columns: key tokens, weights in %%)\n", layerHead(l, len(ins.Attention), h, len(heads)))
 			fmt.Fprint(w, pad("", 10))
 			for _, id := range ins.Tokens {
 				fmt.Fprint(w, pad(label(tok, id, cw-1), cw))
