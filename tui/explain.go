@@ -57,10 +57,10 @@ func (m *Model) explainState() explainState {
 type phase int
 
 const (
-	phaseLoading phase = iota
-	phaseStart         // no step taken yet
-	phaseTraining      // some steps, not at the end
-	phaseDone          // the run reached its length
+	phaseLoading  phase = iota
+	phaseStart          // no step taken yet
+	phaseTraining       // some steps, not at the end
+	phaseDone           // the run reached its length
 )
 
 func (s explainState) phase() phase {
