@@ -37,13 +37,14 @@ type explainState struct {
 	topK        int
 	layers      int
 	heads       int
+	threeWays   bool // the Tokens pane shows "Artificial Intelligence" three ways
 }
 
 // explainState collects what the explanations need from the model.
 func (m *Model) explainState() explainState {
 	s := explainState{step: m.step, total: m.total, running: m.running || m.wantRun, done: m.done,
 		smoothing: m.loss.smooth, temperature: m.sample.temperature, topK: m.sample.topK,
-		layers: m.attention.layers, heads: m.attention.heads}
+		layers: m.attention.layers, heads: m.attention.heads, threeWays: !m.tokens.ownText}
 	if m.sess != nil {
 		s.loaded = true
 		s.vocab = m.sess.Trainer.Model.Config.VocabSize
@@ -147,6 +148,7 @@ var tokenGlyphs = []legendEntry{
 	{glyphTab, "a tab"},
 	{glyphCR, "a carriage return"},
 	{glyphUniSpace, "another Unicode space (no-break, ideographic, …)"},
+	{"␀ ␁ ␡", "a control character (␀ is byte 0)"},
 	{"<XX>", "byte fallback: one byte, in hex, that is not a whole character (e.g. <E4>)"},
 	{"<U+200B>", "an invisible character, by its code point"},
 	{glyphUnknown, "after an unknown token: <unk>, a word or character outside the vocabulary"},
@@ -156,6 +158,7 @@ var tokenGlyphs = []legendEntry{
 	{glyphEmpty, "a token that covers no text (inserted by a normalizer)"},
 	{glyphMeta + " Ġ", "a word start / a space inside a raw piece (SentencePiece, byte-level BPE)"},
 	{"₀₁₂₃₄₅₆₇₈₉", "a token's id in subscript digits (i shows ids); ₋ when it has none"},
+	{"–", "a range: the bytes the cursor's token covers"},
 	{"…", "the text goes on past the pane"},
 }
 
@@ -178,9 +181,14 @@ func explainTokens(s explainState) explanation {
 		},
 		legend: tokenGlyphs,
 	}
-	e.now = []string{"\"Artificial Intelligence\" is cut below by char, word and BPE tokenizers trained on the general sample: " +
-		"letters, whole words, or pieces. A word tokenizer knows only the words it was built from; anything else is <unk>, " +
-		"which is why real models use pieces (BPE)."}
+	if s.threeWays {
+		e.now = []string{"\"Artificial Intelligence\" is cut below by char, word and BPE tokenizers learned from the general sample: " +
+			"letters, whole words, or pieces. A word tokenizer knows only the words it was built from; anything else is <unk>, " +
+			"which is why real models use pieces (BPE)."}
+	} else {
+		e.now = []string{"c compares your text as char, word and BPE tokenizers cut it: letters, whole words, or pieces. " +
+			"Count the tokens: fewer tokens per text means the model sees more text at once."}
+	}
 	if s.loaded && strings.HasPrefix(s.tokenizer, "word") {
 		e.now = append(e.now, "This session cuts words: every word of the text is one token, and a word it never saw is <unk> ("+glyphUnknown+").")
 	}
@@ -211,7 +219,7 @@ func explainLoss(s explainState) explanation {
 		legend: []legendEntry{
 			{"──", "train loss, step by step"},
 			{"••", "val loss, at each evaluation"},
-			{"╭ ╮ ╰ ╯ │", "the curve turning up or down"},
+			{"╭ ╮ ╰ ╯ │ ╴", "the curve turning up or down"},
 			{"┤ ┼ └ ┬", "the axes: loss up the side, steps along the bottom"},
 			{"· ∘", "an earlier run overlaid (o): its train and val"},
 			{"▲", "a recipe change (lr ×2, lr ÷2, decay, dropout, clipping) at that step"},
@@ -255,6 +263,7 @@ func explainPredict(s explainState) explanation {
 			{"· ⏎ → ␍", "a space, newline, tab, carriage return in a token"},
 			{"│", "base | now, when a fine-tune base is marked (f)"},
 			{"… ← →", "the prompt goes on to the left; the keys that move along it"},
+			{"↑/↓", "with a base: scroll the probe prompts"},
 		},
 	}
 	switch {

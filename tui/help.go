@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -44,19 +45,22 @@ func (m *Model) helpPage(w, h, offset int) string {
 func (m *Model) helpScroll(msg tea.KeyPressMsg, offset, w, h int) int {
 	_, body := m.helpContent(w)
 	page := max(h-2, 1) // the title and the scroll line
-	k := &m.keys
+	// The scrolling bindings are pane keys, off while help is open: match
+	// their keys, not the bindings.
+	k, pressed := &m.keys, msg.String()
+	on := func(b key.Binding) bool { return slices.Contains(b.Keys(), pressed) }
 	switch {
-	case key.Matches(msg, k.Up):
+	case on(k.Up):
 		offset--
-	case key.Matches(msg, k.Down):
+	case on(k.Down):
 		offset++
-	case key.Matches(msg, k.PageUp):
+	case on(k.PageUp):
 		offset -= page
-	case key.Matches(msg, k.PageDown):
+	case on(k.PageDown):
 		offset += page
-	case msg.String() == "home":
+	case pressed == "home":
 		offset = 0
-	case msg.String() == "end":
+	case pressed == "end":
 		offset = len(body)
 	}
 	return min(max(offset, 0), max(len(body)-page, 0))
