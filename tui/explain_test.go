@@ -217,6 +217,9 @@ func glyphStates(t *testing.T, p paneID) []string {
 			d.key(k)
 			out = append(out, view(m))
 		}
+		m2 := fixture(t, 200, 60)
+		showAnatomy(t, m2, 120)
+		out = append(out, ansi.Strip(m2.loss.View()))
 	case panePredict:
 		feedComparison(m, 100)
 		out = append(out, view(m))
