@@ -159,6 +159,7 @@ var tokenGlyphs = []legendEntry{
 	{glyphMeta + " Ġ", "a word start / a space inside a raw piece (SentencePiece, byte-level BPE)"},
 	{"₀₁₂₃₄₅₆₇₈₉", "a token's id in subscript digits (i shows ids); ₋ when it has none"},
 	{"–", "a range: the bytes the cursor's token covers"},
+	{"← →", "in hints: the keys that move the cursor, a replay or a watched BPE's merges"},
 	{"…", "the text goes on past the pane"},
 }
 

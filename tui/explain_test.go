@@ -198,6 +198,8 @@ func glyphStates(t *testing.T, p paneID) []string {
 		start(t, m2)
 		m2.setFocus(paneDataset)
 		out = append(out, view(m2))
+		m2.Update(keyPress("a"))
+		out = append(out, view(m2))
 	case paneTokens:
 		d := newDriver(t, m)
 		// Control characters, an unknown word and a byte that is not UTF-8:
@@ -211,6 +213,13 @@ func glyphStates(t *testing.T, p paneID) []string {
 		d.key("c") // compare with char
 		d.until("the comparison", func() bool { return m.tokens.cmpTok != nil })
 		out = append(out, view(m))
+		// A BPE to watch and replay, and the edit box.
+		h := newPaneHarness(t, PlainStyles(), testBPE(t), "the cat sat on the mat", 100, 30)
+		h.p.corpus = func() string { return "the cat sat on the mat" }
+		for _, k := range []string{"r", "]", "a", "]", "w", "right", "e"} {
+			h.press(k)
+			out = append(out, ansi.Strip(h.p.View()))
+		}
 	case paneLoss:
 		d := newDriver(t, m)
 		for _, k := range []string{"m", "y", "*", "c", "c", "c", "c", "c", "c"} {
@@ -221,6 +230,9 @@ func glyphStates(t *testing.T, p paneID) []string {
 		showAnatomy(t, m2, 120)
 		out = append(out, ansi.Strip(m2.loss.View()))
 	case panePredict:
+		m.Update(keyPress("e"))
+		out = append(out, view(m))
+		m.Update(keyPress("esc"))
 		feedComparison(m, 100)
 		out = append(out, view(m))
 	case paneAttention:
@@ -232,6 +244,8 @@ func glyphStates(t *testing.T, p paneID) []string {
 		}
 	case paneSample:
 		m.Update(keyPress("t"))
+		out = append(out, view(m))
+		m.Update(keyPress("e"))
 		out = append(out, view(m))
 	}
 	return out
