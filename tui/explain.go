@@ -238,6 +238,9 @@ func explainLoss(s explainState) explanation {
 	case phaseTraining:
 		e.now = []string{fmt.Sprintf("Step %d of %d. The loss has left %s behind when the model has learned which tokens are common; "+
 			"v evaluates now, to see whether val follows train.", s.step, s.total, lnV)}
+		if !s.running {
+			e.now = append(e.now, "Paused: space goes on, n takes one step and shows what a single step changes.")
+		}
 	case phaseDone:
 		e.now = []string{"The run is done. Compare the last val with train: a small gap is a model that generalises; " +
 			"c shows other charts (learning rate, gradient norm)."}

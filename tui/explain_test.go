@@ -130,6 +130,7 @@ func TestExplainNow(t *testing.T) {
 	}{
 		{"loss at step 0", paneLoss, at(0, false, nil), "Press n once: the first loss should be close to ln 100 = 4.61"},
 		{"loss training", paneLoss, at(120, false, nil), "Step 120 of 400"},
+		{"loss paused", paneLoss, at(120, false, nil), "Paused: space goes on"},
 		{"loss done", paneLoss, at(400, true, nil), "The run is done"},
 		{"predict at step 0", panePredict, at(0, false, &cats), "nearly even"},
 		{"predict cats", panePredict, at(50, false, &cats), "watch mat rise"},
@@ -148,6 +149,11 @@ func TestExplainNow(t *testing.T) {
 				t.Errorf("what to look for now = %q, want it to contain %q", got, tc.want)
 			}
 		})
+	}
+	running := at(120, false, nil)
+	running.running = true
+	if got := strings.Join(explain(paneLoss, running).now, " "); strings.Contains(got, "Paused") {
+		t.Errorf("while running, what to look for now says %q", got)
 	}
 	// The workbench passes its own state: done after the last step.
 	m := fixture(t, 120, 40)
