@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
@@ -63,6 +64,11 @@ type tokenPane struct {
 	cache, cmpCache tokenCache // the tokens of the text, as last drawn
 
 	fromBefore, fromAfter boxText // the text outside a long text's edit window
+
+	// ownText is set once the user has given the pane a text (edited it,
+	// opened a file); until then the pane shows "Artificial Intelligence"
+	// cut three ways under the session's text.
+	ownText bool
 }
 
 func newTokenPane(st *Styles, km *keyMap) *tokenPane {
@@ -81,6 +87,7 @@ func (p *tokenPane) SetSize(w, h int) {
 func (p *tokenPane) setSession(s *lab.Session) {
 	p.setTokenizer(s.Tokenizer)
 	p.setText(s.Prompt())
+	p.ownText = false // the session's text is the default, not the user's
 	p.setCorpus(s.Corpus)
 }
 
@@ -97,7 +104,7 @@ func (p *tokenPane) setTokenizer(t tokenizer.Tokenizer) {
 
 // setText makes text the pane's text, the cursor back at the start.
 func (p *tokenPane) setText(text string) {
-	p.text = text
+	p.text, p.ownText = text, true
 	p.setValue(toBox(text))
 	p.cur, p.offset, p.replayOn = -1, 0, false
 }
@@ -325,7 +332,7 @@ func (p *tokenPane) editText(msg tea.Msg) tea.Cmd {
 	return p.edit(p.km, msg, toBox(p.text), func(value string) tea.Cmd {
 		text := fromBox(value)
 		if text != p.text {
-			p.text = text
+			p.text, p.ownText = text, true
 			p.cur, p.replayOn = min(p.cur, len(p.cache.tokens(p.tok, text))-1), false
 		}
 		return nil
@@ -512,6 +519,8 @@ func (p *tokenPane) render(text string, main tokenizer.Tokenizer, toks []tokeniz
 			return view, false
 		}
 		switch {
+		case spec == "" && !p.ownText:
+			view += "\n\n" + threeWays(*st, opt)
 		case spec == "":
 		case p.cmpWait:
 			view += "\n\n" + st.Muted.Render("building "+spec+" from the training text…")
@@ -579,4 +588,73 @@ func (p *tokenPane) vocabulary(tok tokenizer.Tokenizer) string {
 		pieces = append(pieces, standalone(showFormat(showSpace(printable(string(tok.TokenBytes(id)))))))
 	}
 	return p.st.Muted.Render(what) + "\n" + strings.Join(pieces, " ")
+}
+
+// The primer's second example: the same phrase cut into letters, whole
+// words or pieces, depending on the tokenizer. The comparison tokenizers
+// learn from one built-in sample (not the session's data), so the rows are
+// the same in every session; they take about 20 ms to build, once.
+const (
+	threeWaysPhrase = "Artificial Intelligence"
+	threeWaysSample = "general"
+)
+
+// threeWaysSpecs are the tokenizers of the comparison, in the order shown,
+// with what each row makes visible.
+var threeWaysSpecs = []struct{ spec, note string }{
+	{"char", "letters"},
+	{"word", "whole words"},
+	{"bpe:1024", "pieces of words"},
+}
+
+// threeWaysRow is one tokenizer's cut of threeWaysPhrase.
+type threeWaysRow struct {
+	spec, note string
+	tok        tokenizer.Tokenizer
+	toks       []tokenizer.Token
+	unknown    int // tokens that are <unk> or outside the vocabulary
+}
+
+// threeWaysRows builds the comparison tokenizers from the sample and cuts
+// the phrase with each.
+var threeWaysRows = sync.OnceValues(func() ([]threeWaysRow, error) {
+	s, err := samples.Lookup(threeWaysSample)
+	if err != nil {
+		return nil, err
+	}
+	text := s.Text()
+	rows := make([]threeWaysRow, 0, len(threeWaysSpecs))
+	for _, c := range threeWaysSpecs {
+		tok, err := tokenizer.FromSpec(c.spec, tokenizer.SpecOptions{Text: text, TextName: "sample:" + threeWaysSample})
+		if err != nil {
+			return nil, err
+		}
+		r := threeWaysRow{spec: c.spec, note: c.note, tok: tok, toks: tok.EncodeTokens(threeWaysPhrase)}
+		r.unknown = len(tokenizer.Unknown(tok, threeWaysPhrase))
+		rows = append(rows, r)
+	}
+	return rows, nil
+})
+
+// threeWays draws "Artificial Intelligence" cut by each of threeWaysSpecs:
+// per row, the spec, what it learned from, its vocabulary and the token
+// count, then the tokens. A word tokenizer that never saw a word says so.
+func threeWays(st Styles, opt TokenViewOptions) string {
+	rows, err := threeWaysRows()
+	head := st.Label.Render(fmt.Sprintf("%q", threeWaysPhrase)) +
+		st.Muted.Render(fmt.Sprintf(" by tokenizers learned from sample:%s:", threeWaysSample))
+	if err != nil {
+		return head + "\n" + st.Error.Render(err.Error())
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	for _, r := range rows {
+		count := fmt.Sprintf("%d tokens, %s", len(r.toks), r.note)
+		if r.unknown > 0 {
+			count += fmt.Sprintf("; %d unknown (%s): not in sample:%s", r.unknown, glyphUnknown, threeWaysSample)
+		}
+		b.WriteString("\n" + st.Title.Render(r.spec) + st.Muted.Render(fmt.Sprintf(" (%d ids): ", r.tok.VocabSize())) + count + "\n")
+		b.WriteString(drawTokens(st, threeWaysPhrase, r.toks, nil, opt, -1))
+	}
+	return b.String()
 }
