@@ -43,7 +43,7 @@ type explainState struct {
 // explainState collects what the explanations need from the model.
 func (m *Model) explainState() explainState {
 	s := explainState{step: m.step, total: m.total, running: m.running || m.wantRun, done: m.done,
-		smoothing: m.loss.smooth, temperature: m.sample.temperature, topK: m.sample.topK,
+		smoothing: m.loss.smooth, temperature: m.temperature, topK: m.sample.topK,
 		layers: m.attention.layers, heads: m.attention.heads, threeWays: !m.tokens.ownText}
 	if m.sess != nil {
 		s.loaded = true

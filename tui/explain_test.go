@@ -76,7 +76,7 @@ func TestExplainNumbers(t *testing.T) {
 		{paneLoss, fmt.Sprintf("ln %d = %.2f", V, math.Log(float64(V)))},
 		{panePredict, fmt.Sprintf("1/%d = %.1f%%", V, 100/float64(V))},
 		{paneTokens, fmt.Sprintf("%s with V = %d", m.sess.Tokenizer.Name(), V)},
-		{paneSample, fmt.Sprintf("temperature (now %.1f)", m.sample.temperature)},
+		{paneSample, fmt.Sprintf("temperature (now %.1f)", *m.sample.temperature)},
 		{paneSample, fmt.Sprintf("top-k (now %d)", m.sample.topK)},
 		{paneAttention, fmt.Sprintf("%d layers × %d heads", m.attention.layers, m.attention.heads)},
 		{paneAttention, fmt.Sprintf("weight below %.2f", shadeLimits[0])},
@@ -479,5 +479,30 @@ func TestThreeWaysGoesAwayWithOwnText(t *testing.T) {
 	m2.Update(keyPress("enter"))
 	if !shows(m2) {
 		t.Error("e then enter with the text unchanged hid the three ways")
+	}
+}
+
+// TestHelpScrollsThroughUpdate: with ? open, ↓ and pgdn through Update move
+// the page the screen shows, and reopening starts from the top again.
+func TestHelpScrollsThroughUpdate(t *testing.T) {
+	m := fixture(t, 80, 24)
+	m.setFocus(paneTokens)
+	m.Update(keyPress("?"))
+	first := ansi.Strip(m.View().Content)
+	if !strings.Contains(first, "lines 1–") {
+		t.Fatalf("the help does not open at its first line:\n%s", first)
+	}
+	m.Update(keyPress("down"))
+	if m.helpOffset != 1 {
+		t.Errorf("after ↓ the help starts at line %d, want 1", m.helpOffset+1)
+	}
+	m.Update(keyPress("pgdown"))
+	if got := ansi.Strip(m.View().Content); got == first || strings.Contains(got, "lines 1–") {
+		t.Errorf("after ↓ pgdn the screen still shows the first page:\n%s", got)
+	}
+	m.Update(keyPress("?"))
+	m.Update(keyPress("?"))
+	if m.helpOffset != 0 {
+		t.Errorf("reopened help starts at line %d, want 1", m.helpOffset+1)
 	}
 }

@@ -17,8 +17,6 @@ const (
 	explainMinW = 36 // narrower, the keys go below the explanation
 )
 
-// fullHelpView is the ? screen from its top: see helpPage.
-func (m *Model) fullHelpView(w, h int) string { return m.helpPage(w, h, 0) }
 
 // helpPage is the ? screen for the focused pane, fitted to w×h and
 // scrolled down offset lines: a title, the pane's explanation (what it

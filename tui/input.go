@@ -59,18 +59,22 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.quit()
 	case key.Matches(msg, k.Help):
 		m.showHelp = !m.showHelp
+		m.helpOffset = 0
 		return nil
 	case key.Matches(msg, k.Cancel) && m.showHelp:
 		m.showHelp = false
 		return nil
 	case key.Matches(msg, k.Next):
 		m.setFocus((m.focus + 1) % numPanes)
+		m.helpOffset = 0
 		return nil
 	case key.Matches(msg, k.Prev):
 		m.setFocus((m.focus + numPanes - 1) % numPanes)
+		m.helpOffset = 0
 		return nil
 	case key.Matches(msg, k.Jump):
 		m.setFocus(paneID(msg.String()[0] - '1'))
+		m.helpOffset = 0
 		return nil
 	case key.Matches(msg, k.Run):
 		m.hint = false
@@ -100,6 +104,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.markBase("")
 	}
 	if m.showHelp {
+		m.helpOffset = m.helpScroll(msg, m.helpOffset, m.lay.body.W, m.lay.body.H)
 		return nil
 	}
 	return m.focusedUpdate(msg)

@@ -70,7 +70,7 @@ func (m *Model) render() string {
 	case m.loading || m.loadErr != nil:
 		body = place(center(m.loadingView(), l.body.W, l.body.H), l.body.W, l.body.H)
 	case m.showHelp:
-		body = place(center(m.fullHelpView(l.body.W, l.body.H), l.body.W, l.body.H), l.body.W, l.body.H)
+		body = place(center(m.helpPage(l.body.W, l.body.H, m.helpOffset), l.body.W, l.body.H), l.body.W, l.body.H)
 	case l.mode == layoutTabs:
 		body = strings.Split(m.paneView(m.focus), "\n")
 	default:
