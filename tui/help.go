@@ -17,7 +17,6 @@ const (
 	explainMinW = 36 // narrower, the keys go below the explanation
 )
 
-
 // helpPage is the ? screen for the focused pane, fitted to w×h and
 // scrolled down offset lines: a title, the pane's explanation (what it
 // shows, how to read it, the legend of its marks, what to look for now)
