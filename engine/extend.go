@@ -110,10 +110,11 @@ func (tc TrainConfig) Extended(step int, e Extension) (TrainConfig, error) {
 }
 
 // Schedule says in a few words what the rate does from step on, for a
-// status line: "constant lr 3.00e-04" or "cosine lr 3.00e-03 → 3.00e-04".
+// status line: "constant lr 3.00e-04 (the final rate)" or "cosine lr
+// 3.00e-03 → 3.00e-04".
 func (tc TrainConfig) Schedule(step int) string {
 	if tc.held(step) {
-		return fmt.Sprintf("constant lr %.2e", tc.LR)
+		return fmt.Sprintf("constant lr %.2e (the final rate)", tc.LR)
 	}
 	return fmt.Sprintf("cosine lr %.2e → %.2e", tc.LRAt(step), tc.MinLR)
 }

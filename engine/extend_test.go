@@ -32,9 +32,9 @@ func TestExtendedSchedule(t *testing.T) {
 		monotone  bool    // the rate falls over the added steps
 		scheduled string
 	}{
-		{"hold", base, 20, Extension{Steps: 10}, 30, 3e-4, 3e-4, false, "constant lr 3.00e-04"},
-		{"hold past the end", base, 23, Extension{Steps: 1}, 24, 3e-4, 3e-4, false, "constant lr 3.00e-04"},
-		{"hold a held rate before its end", held, 25, Extension{Steps: 4}, 34, 3e-4, 3e-4, false, "constant lr 3.00e-04"},
+		{"hold", base, 20, Extension{Steps: 10}, 30, 3e-4, 3e-4, false, "constant lr 3.00e-04 (the final rate)"},
+		{"hold past the end", base, 23, Extension{Steps: 1}, 24, 3e-4, 3e-4, false, "constant lr 3.00e-04 (the final rate)"},
+		{"hold a held rate before its end", held, 25, Extension{Steps: 4}, 34, 3e-4, 3e-4, false, "constant lr 3.00e-04 (the final rate)"},
 		{"tail from the recipe's peak", base, 20, Extension{Steps: 10, Rule: CosineTail}, 30, 3e-3, 3.661e-4, true, "cosine lr 3.00e-03 → 3.00e-04"},
 		{"tail from a chosen peak", base, 20, Extension{Steps: 10, Rule: CosineTail, Peak: 1e-3}, 30, 1e-3, 3.171e-4, true, "cosine lr 1.00e-03 → 3.00e-04"},
 		{"tail after a hold: 10×final", held, 30, Extension{Steps: 10, Rule: CosineTail}, 40, 3e-3, 3.661e-4, true, "cosine lr 3.00e-03 → 3.00e-04"},
