@@ -239,3 +239,41 @@ func TestGoOnMessageStays(t *testing.T) {
 		t.Errorf("another message %q stayed when the run started", m.message)
 	}
 }
+
+// Resumed from the middle of its run with --steps past its end, the
+// workbench trains the saved schedule to its end, then goes on by itself at
+// the final rate to the steps asked.
+func TestResumeMidRunPastTheEnd(t *testing.T) {
+	st := PlainStyles()
+	m := New(Options{Session: shortRunOptions(6), Styles: &st})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	d := newDriver(t, m)
+	d.run(start(t, m))
+	orig := recipe(t, m)
+	for range 3 {
+		d.key("n")
+	}
+	d.until("three steps", func() bool { return m.step == 3 && m.stepsAsked == 0 })
+	path := filepath.Join(t.TempDir(), "mid.safetensors")
+	m.opts.Out = path
+	d.key("s")
+	d.until("the save", func() bool { return !m.saving })
+
+	opt := lab.Options{Resume: path, Adjust: func(c *engine.Config, tc *engine.TrainConfig) error {
+		tc.Steps = 10 // --steps 10
+		return nil
+	}}
+	r := New(Options{Session: opt, Styles: &st})
+	r.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	rd := newDriver(t, r)
+	rd.run(start(t, r))
+	if tc := recipe(t, r); r.total != 10 || tc.Steps != 6 || tc.LRAt(5) != orig.LRAt(5) {
+		t.Fatalf("resumed at step 3: total %d, recipe %d steps, lr %g at step 6; want 10, the saved 6, %g",
+			r.total, tc.Steps, tc.LRAt(5), orig.LRAt(5))
+	}
+	rd.key("space")
+	rd.until("the end of the longer run", func() bool { return r.done && !r.running && r.step == 10 })
+	if tc := recipe(t, r); tc.Steps != 10 || tc.LRAt(6) != orig.MinLR || tc.LRAt(9) != orig.MinLR {
+		t.Errorf("recipe %d steps, lr %g at step 7, %g at 10; want 10 at the final rate %g", tc.Steps, tc.LRAt(6), tc.LRAt(9), orig.MinLR)
+	}
+}
