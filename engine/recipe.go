@@ -9,12 +9,15 @@ import (
 
 // RecipeChange is what of a run's recipe can change while it runs: the
 // learning rate (its whole schedule scaled), weight decay, gradient clipping
-// and dropout. Zero or nil fields leave theirs as they are.
+// and dropout, and, once the run has reached its length, its length (an
+// Extension: more steps and what the rate does over them). Zero or nil
+// fields leave theirs as they are.
 type RecipeChange struct {
-	LRScale     float64  // multiplies the peak and the final learning rate (2: ×2, 0.5: ÷2); 0: unchanged
-	WeightDecay *float64 // the new decoupled weight decay
-	GradClip    *float64 // the new global-norm clip; 0 disables
-	Dropout     *float64 // the new dropout probability (the model's Config.Dropout)
+	LRScale     float64    // multiplies the peak and the final learning rate (2: ×2, 0.5: ÷2); 0: unchanged
+	WeightDecay *float64   // the new decoupled weight decay
+	GradClip    *float64   // the new global-norm clip; 0 disables
+	Dropout     *float64   // the new dropout probability (the model's Config.Dropout)
+	Extend      *Extension // more steps, after the other changes (see TrainConfig.Extended)
 }
 
 // ErrRecipeChange is the error of a RecipeChange that asks for nothing.
@@ -27,12 +30,14 @@ func (tc TrainConfig) LRAt(step int) float64 {
 }
 
 // ChangeRecipe applies c between steps. The new values are checked as the
-// flags are (a *ConfigError naming the flag); nothing changes on an error.
+// flags are (a *ConfigError naming the flag); an Extension of a run that
+// has not reached its length is refused (ErrNotAtEnd, see Extended);
+// nothing changes on an error.
 // The recipe a checkpoint saves is the changed one, so a run resumed from it
 // continues as this one does. Weights, optimizer moments, step and the data
 // position are kept.
 func (t *Trainer) ChangeRecipe(c RecipeChange) error {
-	if c.LRScale == 0 && c.WeightDecay == nil && c.GradClip == nil && c.Dropout == nil {
+	if c.LRScale == 0 && c.WeightDecay == nil && c.GradClip == nil && c.Dropout == nil && c.Extend == nil {
 		return ErrRecipeChange
 	}
 	tc, mc := t.Cfg, t.Model.Config
@@ -54,6 +59,12 @@ func (t *Trainer) ChangeRecipe(c RecipeChange) error {
 	}
 	if err := mc.Validate(); err != nil {
 		return err
+	}
+	if c.Extend != nil {
+		var err error
+		if tc, err = tc.Extended(t.step, *c.Extend); err != nil {
+			return err
+		}
 	}
 	if err := tc.Validate(mc); err != nil {
 		return err

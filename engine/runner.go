@@ -47,8 +47,11 @@ type Snapshot struct{}
 type SetData struct{ Data Data }
 
 // SetRecipe changes the run's recipe between steps (see
-// Trainer.ChangeRecipe). Answer: EventRecipe with the recipe now, or
-// EventError when refused.
+// Trainer.ChangeRecipe). A Change with an Extension makes a run that has
+// reached its length go on: a Run or Step after it trains the added steps,
+// and the run ends again, with its evaluation and EventDone, at the new
+// length. Answer: EventRecipe with the recipe now, or EventError when
+// refused.
 type SetRecipe struct{ Change RecipeChange }
 
 // Anatomize takes one training step apart for Probe followed by Target (see

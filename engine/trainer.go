@@ -132,7 +132,8 @@ func (t *Trainer) SetData(d Data) error {
 // Steps returns the number of optimizer steps completed.
 func (t *Trainer) Steps() int { return t.step }
 
-// Done reports whether the run has reached its length.
+// Done reports whether the run has reached its length (Cfg.Steps); an
+// Extension makes it go on, and Done false again.
 func (t *Trainer) Done() bool { return t.step >= t.Cfg.Steps }
 
 // LR is the learning rate the next step will use.

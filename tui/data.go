@@ -112,7 +112,11 @@ func (m *Model) toggleSource(i int) tea.Cmd {
 		state = "on"
 	}
 	n := len(c.Enabled())
-	m.say("%s %s; training continues on %d source%s from step %d", src.Name, state, n, plural(n), m.step)
+	if m.done { // nothing trains after the end until the run goes on
+		m.say("%s %s; the run has ended: E trains %d more steps on %d source%s", src.Name, state, m.keys.goOn, n, plural(n))
+	} else {
+		m.say("%s %s; training continues on %d source%s from step %d", src.Name, state, n, plural(n), m.step)
+	}
 	return m.editCorpus(c)
 }
 
@@ -316,8 +320,13 @@ func (m *Model) sourceLoaded(msg sourceLoadedMsg) tea.Cmd {
 	m.srcStats = append(m.srcStats, msg.stats)
 	m.srcUnknown = append(m.srcUnknown, msg.unknown)
 	m.dataset.selectSource(len(c.Sources) - 1)
-	m.say("added %s: %s tokens, training continues from step %d%s",
-		src.Name, thousands(int64(msg.stats.Tokens)), m.step, unk)
+	if m.done { // after the end, adding data goes on as E does once it is in (run.go goOnWithData)
+		m.say("added %s: %s tokens; the run goes on from step %d for %d more steps at its final lr%s",
+			src.Name, thousands(int64(msg.stats.Tokens)), m.step, m.keys.goOn, unk)
+	} else {
+		m.say("added %s: %s tokens, training continues from step %d%s",
+			src.Name, thousands(int64(msg.stats.Tokens)), m.step, unk)
+	}
 	return m.editCorpus(c)
 }
 

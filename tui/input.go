@@ -90,9 +90,16 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Step):
 		m.hint = false
+		if m.done { // after the end: one step more, at the final rate (run.go goOn)
+			m.extend(engine.Extension{Steps: 1, Rule: engine.HoldFinal}, false)
+		}
 		m.stepsAsked++
 		m.ask(asked{kind: askStep}, engine.Step{N: 1})
 		return nil
+	case key.Matches(msg, k.Extend):
+		return m.goOn(engine.HoldFinal)
+	case key.Matches(msg, k.ExtendTail):
+		return m.goOn(engine.CosineTail)
 	case key.Matches(msg, k.Eval):
 		m.say(evaluatingMsg)
 		m.ask(asked{kind: askEval}, engine.Evaluate{MaxWindows: m.sess.Trainer.Cfg.EvalWindows})

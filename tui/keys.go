@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/key"
 )
 
@@ -15,6 +17,11 @@ type keyMap struct {
 	Eval key.Binding
 	Save key.Binding
 	Base key.Binding // mark the current weights as the fine-tune base
+
+	// After the end: the run goes on (run.go goOn).
+	Extend     key.Binding // goOn more steps holding the final rate
+	ExtendTail key.Binding // goOn more steps on a fresh cosine tail
+	goOn       int         // the steps they add: the run's length when the workbench took it
 
 	// Moving around.
 	Next   key.Binding
@@ -133,6 +140,9 @@ func newKeyMap() keyMap {
 		Eval: b(k("v"), "v", "evaluate now"),
 		Save: b(k("s"), "s", "save checkpoint"),
 		Base: b(k("f"), "f", "mark base (fine-tune)"),
+
+		Extend:     b(k("E"), "E", "more steps (final lr)"),
+		ExtendTail: b(k("ctrl+e"), "ctrl+e", "more steps (fresh cosine)"),
 
 		Next:   b(k("tab"), "tab", "next pane"),
 		Prev:   b(k("shift+tab"), "shift+tab", "previous pane"),
@@ -270,7 +280,7 @@ type keyState struct {
 
 // update enables exactly the bindings that apply in state s.
 func (k *keyMap) update(s keyState) {
-	all := []*key.Binding{&k.Run, &k.Step, &k.Eval, &k.Save, &k.Base, &k.Next, &k.Prev, &k.Jump, &k.Edit,
+	all := []*key.Binding{&k.Run, &k.Step, &k.Eval, &k.Save, &k.Base, &k.Extend, &k.ExtendTail, &k.Next, &k.Prev, &k.Jump, &k.Edit,
 		&k.Apply, &k.Cancel, &k.Help, &k.Quit, &k.Yes, &k.No, &k.Newline}
 	for p := paneID(0); p < numPanes; p++ {
 		all = append(all, k.paneKeys(p)...)
@@ -300,7 +310,9 @@ func (k *keyMap) update(s keyState) {
 	k.Jump.SetEnabled(true)
 	if s.loaded {
 		k.Run.SetEnabled(!s.done)
-		k.Step.SetEnabled(!s.running && !s.done)
+		k.Step.SetEnabled(!s.running) // after the end, one step more (run.go goOn)
+		k.Extend.SetEnabled(s.done && !s.running)
+		k.ExtendTail.SetEnabled(s.done && !s.running)
 		k.Eval.SetEnabled(true)
 		k.Save.SetEnabled(s.canSave)
 		k.Base.SetEnabled(true)
@@ -354,15 +366,22 @@ func (k keyMap) ShortHelp() []key.Binding {
 	if k.Apply.Enabled() {
 		return []key.Binding{k.Apply, k.Newline, k.Cancel} // Newline: the Tokens pane only
 	}
-	out := []key.Binding{k.Run, k.Step, k.Next, k.Save, k.Help, k.Quit}
+	out := []key.Binding{k.Run, k.Extend, k.Step, k.Next, k.Save, k.Help, k.Quit}
 	return out
+}
+
+// setGoOn makes E and ctrl+e add n steps, and says so in the help.
+func (k *keyMap) setGoOn(n int) {
+	k.goOn = n
+	k.Extend.SetHelp("E", fmt.Sprintf("%d more steps (final lr)", n))
+	k.ExtendTail.SetHelp("ctrl+e", fmt.Sprintf("%d more steps (fresh cosine)", n))
 }
 
 // FullHelp groups every enabled binding in columns: training, moving around,
 // and the focused pane's keys.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Run, k.Step, k.Eval, k.Save, k.Base},
+		{k.Run, k.Step, k.Extend, k.ExtendTail, k.Eval, k.Save, k.Base},
 		{k.Next, k.Prev, k.Jump, k.Edit, k.Cancel, k.Help, k.Quit},
 	}
 }

@@ -662,8 +662,8 @@ func TestRunToTheEnd(t *testing.T) {
 	if !strings.Contains(lineWith(s, "loss "), "paused (done)") || !strings.Contains(s, "reached its 6 steps") {
 		t.Errorf("end of run not shown:\n%s", s)
 	}
-	if m.keys.Run.Enabled() || m.keys.Step.Enabled() {
-		t.Error("space or n still enabled after the run ended")
+	if m.keys.Run.Enabled() || !m.keys.Step.Enabled() || !m.keys.Extend.Enabled() {
+		t.Error("after the run ended: space still enabled, or n or E (going on) not") // goon_test.go tests n and E
 	}
 }
 

@@ -22,8 +22,10 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 	m.events = msg.runner.Events()
 	m.step = m.sess.Trainer.Steps()
 	m.savedStep = m.step
-	m.total = m.sess.Trainer.Cfg.Steps
+	more, err := m.goOnResumed()
+	m.total = m.sess.Trainer.Cfg.Steps + more
 	m.done = m.sess.Trainer.Done()
+	m.keys.setGoOn(m.total)
 	m.name = dataName(m.sess.DataSpecs)
 	m.applied, m.srcStats, m.srcUnknown, m.leaks = m.sess.Corpus, msg.stats, msg.unknown, msg.leaks
 	m.baseValGen = -1
@@ -44,6 +46,9 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 	}
 	m.sample.setCharsPerToken(cpt)
 	cmds := []tea.Cmd{waitForEvents(m.events), m.refresh(refreshWant{snapshot: true, inspect: true, sample: true})}
+	if err != nil {
+		m.setError(err)
+	}
 	if m.opts.Session.Init != "" {
 		// A run started from a checkpoint is a fine-tune: its weights are
 		// the base, and its tokenizer may not cover the new data.
@@ -58,6 +63,7 @@ type asked struct {
 	kind  askKind
 	label string          // askBase: the base's name ("": by step)
 	data  *dataEncodedMsg // askData: the data sent
+	run   bool            // askExtend: run once the run has gone on
 }
 type askKind int
 
@@ -72,6 +78,7 @@ const (
 	askData
 	askRecipe  // a recipe change (label: what it changes)
 	askAnatomy // a step anatomy (label: the prompt it is for)
+	askExtend  // more steps after the end (label: how many, under which rule)
 )
 
 // ask sends req to the runner, which answers it with one event; keys only
@@ -167,23 +174,30 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 				m.runSince = m.now()
 				m.nextInspect = m.runSince.Add(m.every.Inspect)
 				m.nextSample = m.runSince.Add(m.every.Sample)
-				m.clearMessage()
+				if !m.sticky() {
+					m.clearMessage()
+				}
 				cmds = append(cmds, m.startTicking())
 			} else {
 				m.elapsed += m.now().Sub(m.runSince)
-				if answer || !m.msgErr { // the runner's own pause follows an error: keep it
+				if (answer || !m.msgErr) && !m.sticky() { // the runner's own pause follows an error: keep it
 					m.clearMessage()
 				}
 				cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
 				m.followAnatomy(false)
 			}
 		case engine.EventDone:
+			was := m.running
 			if m.running {
 				m.elapsed += m.now().Sub(m.runSince)
 			}
 			m.running, m.done, m.wantRun = false, true, false
 			m.step = max(m.step, ev.Step)
-			m.say("the run reached its %d steps; s saves it", m.total)
+			if m.total > ev.Step { // resumed with --steps past the checkpoint's run
+				m.extend(engine.Extension{Steps: m.total - ev.Step, Rule: engine.HoldFinal}, was)
+			} else {
+				m.say("the run reached its %d steps: E trains %d more at its final lr, ctrl+e on a fresh cosine; s saves it", m.total, m.keys.goOn)
+			}
 			cmds = append(cmds, m.refresh(refreshWant{snapshot: true, inspect: true, sample: true}))
 		case engine.EventSaved:
 			cmds = append(cmds, m.saved(ev.Path, ev.Step))
@@ -196,7 +210,11 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			}
 		case engine.EventDataSet:
 			if a.data != nil {
+				added := len(a.data.corpus.Sources) > len(m.applied.Sources) // sources are only appended
 				cmds = append(cmds, m.dataSet(*a.data))
+				if added && m.done {
+					m.goOnWithData()
+				}
 			}
 		case engine.EventError:
 			cmds = append(cmds, m.failed(a, answer, ev.Step, ev.Err))
@@ -204,7 +222,11 @@ func (m *Model) handleEvents(msg eventsMsg) tea.Cmd {
 			m.healthFound(ev.Health)
 			m.logHealth(ev.Health)
 		case engine.EventRecipe:
-			m.recipeChanged(ev, a.label)
+			if a.kind == askExtend {
+				m.extended(ev, a)
+			} else {
+				m.recipeChanged(ev, a.label)
+			}
 			m.logRecipe(ev, a.label)
 		case engine.EventAnatomy:
 			m.anatomyAnswered(ev, a.label)
@@ -249,6 +271,9 @@ func (m *Model) failed(a asked, answer bool, step int, err error) tea.Cmd {
 		return m.dataApplied(dataAppliedMsg{corpus: a.data.corpus, err: err})
 	case askRecipe:
 		err = fmt.Errorf("%s: %w", a.label, err)
+	case askExtend:
+		m.wantRun = m.running
+		err = fmt.Errorf("go on (%s): %w", a.label, err)
 	case askAnatomy:
 		m.anatomyFailed(err)
 	}
@@ -336,4 +361,76 @@ func (m *Model) save() tea.Cmd {
 	specs := slices.Clone(m.sess.DataSpecs)
 	m.ask(asked{kind: askSave}, saveRequest(m.sess.TokData, specs, m.sess.From, m.opts.Out, m.name))
 	return nil
+}
+
+// A run that has reached its length goes on (issue 11): E adds goOn steps
+// (the run's length when the workbench took it) holding the final learning
+// rate, the default because the run then goes on where it stood and the
+// loss goes on falling; ctrl+e adds them on a fresh cosine from the peak
+// rate back down to the final one (a warm restart: the loss may rise
+// first). n adds one step at the final rate and takes it. Adding a data
+// source after the end goes on as E does, on the new data. The extension is
+// a recipe change (engine.Extension), so a checkpoint saved after it
+// resumes as this run goes on.
+
+// goOn answers E (HoldFinal) and ctrl+e (CosineTail): goOn more steps, then
+// the run trains them.
+func (m *Model) goOn(rule engine.ScheduleRule) tea.Cmd {
+	if m.runner == nil || !m.done || m.asking(askExtend) {
+		return nil
+	}
+	m.extend(engine.Extension{Steps: m.keys.goOn, Rule: rule}, true)
+	return nil
+}
+
+// goOnWithData makes a finished run go on, as E does, on a source just added.
+func (m *Model) goOnWithData() {
+	if m.runner == nil || m.asking(askExtend) {
+		return
+	}
+	m.extend(engine.Extension{Steps: m.keys.goOn, Rule: engine.HoldFinal}, true)
+}
+
+// extend asks the runner for e, and to run once it has gone on when run is
+// set. A step asked after it (n) takes the first added step.
+func (m *Model) extend(e engine.Extension, run bool) {
+	label := fmt.Sprintf("+%d step%s, final lr", e.Steps, plural(e.Steps))
+	if e.Rule == engine.CosineTail {
+		label = fmt.Sprintf("+%d step%s, fresh cosine", e.Steps, plural(e.Steps))
+	}
+	m.say("going on: %s…", label)
+	m.wantRun = m.wantRun || run
+	m.ask(asked{kind: askExtend, label: label, run: run}, engine.SetRecipe{Change: engine.RecipeChange{Extend: &e}})
+}
+
+// extended takes the runner's answer to extension a: the run goes on to
+// ev.Recipe.Steps, and runs if a asked for it. The Loss pane marks it among
+// the recipe changes, and the help line says what the rate does now.
+func (m *Model) extended(ev engine.Event, a asked) {
+	m.total = ev.Recipe.Steps
+	m.done = ev.Step >= m.total
+	m.loss.mon.addChange(ev.Step, a.label, ev.Recipe, ev.Dropout)
+	m.lr = ev.Recipe.LRAt(ev.Step)
+	m.loss.lr = m.lr
+	m.loss.valid = false
+	m.say("%s %d at %s", extendedMsg, m.total, ev.Recipe.Schedule(ev.Step))
+	if a.run {
+		m.ask(asked{kind: askRun}, engine.Run{})
+	}
+}
+
+// goOnResumed keeps the saved schedule of a run resumed with --steps past
+// the end of its checkpoint's run, as train --resume does (see
+// engine.Trainer.ExtendResumed). It runs before the runner's first request.
+// more is the extension still to make when the run reaches its saved end.
+func (m *Model) goOnResumed() (more int, err error) {
+	ck := m.sess.Checkpoint
+	if m.opts.Session.Resume == "" || ck == nil || ck.Train == nil {
+		return 0, nil
+	}
+	want := m.sess.Trainer.Cfg.Steps
+	if more, err = m.sess.Trainer.ExtendResumed(ck.Train.Steps); err != nil {
+		return 0, fmt.Errorf("--steps %d, past the %d steps of the checkpoint's run: %w", want, ck.Train.Steps, err)
+	}
+	return more, nil
 }

@@ -26,5 +26,17 @@ func (m *Model) setError(err error) {
 	m.warn("%s", msg)
 }
 
+// extendedMsg starts the message that says what a run that went on past
+// its end trains at ("run extended to step 800 at constant lr 3.00e-04
+// (the final rate)"): the schedule, named where the steps are counted.
+const extendedMsg = "run extended to step"
+
+// sticky reports whether the message stays when the run starts or pauses
+// (which clears the others): it says what the run trains at, until another
+// message takes its place.
+func (m *Model) sticky() bool {
+	return !m.msgErr && strings.HasPrefix(m.message, extendedMsg)
+}
+
 // clearMessage gives the help line back to the key help.
 func (m *Model) clearMessage() { m.message = "" }

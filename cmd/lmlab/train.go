@@ -65,8 +65,33 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			s.Preset, c.Layers, c.Heads, c.Embd, s.Trainer.Cfg.Context, c.VocabSize, s.Tokenizer.Name(), thousands(c.NumParams()))
 		fmt.Fprintf(stdout, "data: %d training tokens, %d validation tokens\n", trainTokens(s.Data), len(s.Data.Val))
 	}
+	more, now, err := goOnPastEnd(s, tf.resume != "")
+	if err != nil {
+		return fail(stderr, "train", err)
+	}
 	r.log = openRunLog(*runsDir, s, *out, stderr, "train")
-	return trainLoop(ctx, s, r, *out, *stopAt, stderr)
+	if now {
+		r.extended(s.Trainer.Steps(), s.Trainer.Cfg)
+	}
+	return trainRun(ctx, s, r, *out, *stopAt, more, stderr)
+}
+
+// goOnPastEnd makes a resumed run asked (--steps) to go on past the end of
+// its checkpoint's recipe do so as the workbench's E does: it finishes its
+// saved schedule, then holds the final learning rate for the added steps,
+// instead of stretching the cosine over the new length (which would raise
+// the rate again). It returns the steps still to add when the run reaches
+// its saved end, and whether the run, at its end already, went on now.
+func goOnPastEnd(s *lab.Session, resumed bool) (more int, now bool, err error) {
+	if !resumed || s.Checkpoint == nil || s.Checkpoint.Train == nil {
+		return 0, false, nil
+	}
+	t, saved := s.Trainer, s.Checkpoint.Train.Steps
+	want := t.Cfg.Steps
+	if more, err = t.ExtendResumed(saved); err != nil {
+		return 0, false, fmt.Errorf("--steps %d, past the %d steps of the checkpoint's run: %w", want, saved, err)
+	}
+	return more, more == 0 && want > saved && t.Steps() >= saved && t.Steps() < want, nil
 }
 
 // interruptContext is cancelled by SIGINT, SIGTERM or SIGHUP: each ends a
@@ -87,8 +112,14 @@ func trainTokens(d engine.Data) int {
 // engine.Runner, printing its events through r, and saves to out at the
 // end, at stopAt and when ctx is cancelled (an interrupt: exit 130).
 func trainLoop(ctx context.Context, s *lab.Session, r *trainReport, out string, stopAt int, stderr io.Writer) int {
+	return trainRun(ctx, s, r, out, stopAt, 0, stderr)
+}
+
+// trainRun is trainLoop whose run, when it reaches its length, goes on for
+// more steps at its final learning rate (see goOnPastEnd).
+func trainRun(ctx context.Context, s *lab.Session, r *trainReport, out string, stopAt, more int, stderr io.Writer) int {
 	t := s.Trainer
-	total := t.Cfg.Steps
+	total := t.Cfg.Steps + more
 	run := engine.NewRunner(t)
 	defer run.Stop()
 	run.Metrics = s.Metrics()
@@ -173,7 +204,16 @@ func trainLoop(ctx context.Context, s *lab.Session, r *trainReport, out string, 
 			if ending != endNone {
 				continue
 			}
+			if more > 0 {
+				run.Send(engine.SetRecipe{Change: engine.RecipeChange{Extend: &engine.Extension{Steps: more, Rule: engine.HoldFinal}}})
+				run.Send(engine.Run{Until: stopAt})
+				more = 0
+				continue
+			}
 			end(endDone)
+		case engine.EventRecipe: // the run goes on past its saved end
+			r.extended(ev.Step, ev.Recipe)
+			continue
 		case engine.EventState:
 			switch {
 			case ending == endInterrupted:
@@ -330,6 +370,20 @@ func (r *trainReport) step(st engine.StepStats, total int, elapsed time.Duration
 	} else {
 		fmt.Fprintln(r.w, line)
 	}
+}
+
+// extended reports that the run went on past its end at step: to
+// tc.Steps, under tc's schedule.
+func (r *trainReport) extended(step int, tc engine.TrainConfig) {
+	if r.log != nil {
+		r.log.Recipe(runlog.Recipe{Step: step, Change: fmt.Sprintf("+%d steps", tc.Steps-step), Train: tc})
+	}
+	if r.json {
+		jsonLine(r.w, map[string]any{"extended": tc.Steps, "step": step, "lr": tc.LRAt(step)})
+		return
+	}
+	r.endProgress()
+	fmt.Fprintf(r.w, "the run goes on from step %d to %d at %s\n", step, tc.Steps, tc.Schedule(step))
 }
 
 func (r *trainReport) endProgress() {
