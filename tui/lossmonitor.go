@@ -227,7 +227,7 @@ func (p *lossPane) chartLines() []string {
 	case chartAccuracy:
 		if len(s.acc) == 0 {
 			return []string{st.Muted.Render("no accuracy yet: it is measured at each evaluation (v) of a task sample"),
-				st.Muted.Render("(sample:add, sample:reverse, …); this data has none")}
+				st.Muted.Render("(sample:addition, sample:reverse); this data has none")}
 		}
 		head = append(head, kv("accuracy", fmt.Sprintf("%.0f%%", 100*s.acc[len(s.acc)-1]))+st.Muted.Render(fmt.Sprintf(" at step %d", s.accSteps[len(s.accSteps)-1])),
 			st.Muted.Render("── exact-match accuracy at each evaluation"))

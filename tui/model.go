@@ -158,7 +158,7 @@ func New(opts Options) *Model {
 	}
 	m := &Model{opts: opts, st: st, keys: newKeyMap(), help: help.New(), now: opts.Now,
 		every: opts.Every.withDefaults(), loading: true, dirty: true, hint: true, sampleSeed: 1,
-		temperature: 0.8}
+		temperature: 1}
 	if m.now == nil {
 		m.now = time.Now
 	}

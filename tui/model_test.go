@@ -497,10 +497,10 @@ func TestSampleSettings(t *testing.T) {
 	d.key("t")
 	d.key("t")
 	d.key("-")
-	d.until("a sample at temperature 0.6", func() bool {
-		return !m.busy && m.sample.used.Temperature == 0.6 && m.sample.used.TopK == 10
+	d.until("a sample at temperature 0.8", func() bool {
+		return !m.busy && m.sample.used.Temperature == 0.8 && m.sample.used.TopK == 10
 	})
-	if s := stripped(m); !strings.Contains(s, "temperature 0.6") || !strings.Contains(s, "top-k 10") {
+	if s := stripped(m); !strings.Contains(s, "temperature 0.8") || !strings.Contains(s, "top-k 10") {
 		t.Errorf("settings not shown:\n%s", lineWith(s, "temperature"))
 	}
 	seed := m.sample.used.Seed

@@ -26,11 +26,11 @@ func TestTemperatureShared(t *testing.T) {
 		}
 	}
 	d.key("4") // Predict
-	for range 6 {
+	for range 8 { // from 1, the model's own distribution
 		d.key("t")
 	}
 	if m.temperature != 0.2 || *m.sample.temperature != 0.2 {
-		t.Fatalf("after t×6 in Predict: root %v, Sample %v, want 0.2", m.temperature, *m.sample.temperature)
+		t.Fatalf("after t×8 in Predict: root %v, Sample %v, want 0.2", m.temperature, *m.sample.temperature)
 	}
 	d.until("bars and a sample at τ 0.2", settled(0.2))
 	sharp := append([]predictionLabel(nil), m.predict.at[m.predict.pos]...)
