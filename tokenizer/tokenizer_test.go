@@ -193,8 +193,8 @@ func TestWordOldRule(t *testing.T) {
 	if got, want := Unknown(w, "the dog\xff"), []Position{{Offset: 4, Text: "dog"}, {Offset: 7, Text: "\xff", Invalid: true}}; !slices.Equal(got, want) {
 		t.Errorf("Unknown = %v, want %v", got, want)
 	}
-	if w.Name() != "word" || w.VocabSize() != 10 {
-		t.Errorf("Name %q, VocabSize %d; want word, 10", w.Name(), w.VocabSize())
+	if w.Name() != "word" || w.VocabSize() != 10 || w.LeadingSpace() {
+		t.Errorf("Name %q, VocabSize %d, LeadingSpace %v; want word, 10, false", w.Name(), w.VocabSize(), w.LeadingSpace())
 	}
 	data, err := Marshal(w)
 	if err != nil {
@@ -204,6 +204,9 @@ func TestWordOldRule(t *testing.T) {
 		t.Errorf("saved back as\n%s\nwant\n%s", data, oldWordJSON)
 	}
 	fresh, _ := NewWord("the mat", 0)
+	if !fresh.LeadingSpace() {
+		t.Error("NewWord: LeadingSpace false, want true")
+	}
 	if data, _ := Marshal(fresh); !strings.Contains(string(data), `"space":"leading"`) {
 		t.Errorf("a new word vocabulary saves as %s, want a \"space\":\"leading\" field", data)
 	}

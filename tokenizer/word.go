@@ -170,6 +170,10 @@ func (w *Word) Name() string {
 	return "word"
 }
 
+// LeadingSpace reports whether w's words carry the space before them; a
+// vocabulary saved before that rule (see Word) does not.
+func (w *Word) LeadingSpace() bool { return w.leading }
+
 // VocabSize counts <unk> and the words.
 func (w *Word) VocabSize() int { return len(w.words) }
 
