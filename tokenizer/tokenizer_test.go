@@ -148,7 +148,7 @@ func TestWord(t *testing.T) {
 	if got := w.Decode(w.Encode("the dog sat")); got != "<unk><unk> sat" {
 		t.Errorf("unknown words decode to %q, want \"<unk><unk> sat\"", got)
 	}
-	if got, want := Unknown(w, "The dog \xff"), []Position{{Offset: 3, Text: " dog"}, {Offset: 8, Text: "\xff", Invalid: true}}; !slices.Equal(got, want) {
+	if got, want := Unknown(w, "The dog \xff  \n?"), []Position{{Offset: 4, Text: "dog"}, {Offset: 8, Text: "\xff", Invalid: true}, {Offset: 9, Text: "  "}, {Offset: 11, Text: "\n"}, {Offset: 12, Text: "?"}}; !slices.Equal(got, want) {
 		t.Errorf("Unknown = %v, want %v", got, want)
 	}
 	toks := w.EncodeTokens("The cat\xff")

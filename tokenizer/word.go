@@ -197,7 +197,8 @@ func (w *Word) EncodeTokens(text string) []Token {
 }
 
 // Unknown returns the pieces of text outside the vocabulary, and its
-// invalid bytes.
+// invalid bytes. A word is reported without the space it carries: in "The
+// zebra" the unknown text is "zebra" at byte 4.
 func (w *Word) Unknown(text string) []Position {
 	var out []Position
 	w.each(text, func(start, end int) {
@@ -205,6 +206,11 @@ func (w *Word) Unknown(text string) []Position {
 			if endsInvalid(text[start:end]) { // the byte, without a space before it
 				out = append(out, Position{Offset: end - 1, Text: text[end-1 : end], Invalid: true})
 				return
+			}
+			if w.leading && end-start > 1 && text[start] == ' ' {
+				if c, _ := classAt(text, start+1); c&clsS == 0 {
+					start++ // the word is unknown, not the space it carries
+				}
 			}
 			out = append(out, Position{Offset: start, Text: text[start:end]})
 		}
