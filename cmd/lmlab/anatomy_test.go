@@ -96,6 +96,8 @@ func TestAnatomyCommandErrors(t *testing.T) {
 		{"no checkpoint", []string{"--prompt", "The cat", "--target", "mat"}, "--ckpt is required"},
 		{"target of two tokens", []string{"--ckpt", ckpt, "--prompt", "The cat sat on the", "--target", " mat rug"}, `--target " mat rug" encodes to 2 tokens (" mat" " rug")`},
 		{"empty target", []string{"--ckpt", ckpt, "--prompt", "The cat sat on the", "--target", ""}, "--target \"\" has no tokens"},
+		{"word without its space", []string{"--ckpt", ckpt, "--prompt", "The cat sat on the", "--target", "mat"}, `--target "mat" is not in the vocabulary; words carry the space before them: give " mat"`},
+		{"unknown target", []string{"--ckpt", ckpt, "--prompt", "The cat sat on the", "--target", "zebra"}, `--target "zebra" is not in the vocabulary; give a token of the vocabulary`},
 		{"empty prompt", []string{"--ckpt", ckpt, "--target", "mat"}, "--prompt \"\" has no tokens"},
 		{"negative lr", []string{"--ckpt", ckpt, "--prompt", "The cat", "--target", "mat", "--lr", "-1"}, "--lr -1 is out of range"},
 		{"NaN lr", []string{"--ckpt", ckpt, "--prompt", "The cat", "--target", "mat", "--lr", "NaN"}, "--lr NaN is out of range"},
