@@ -165,6 +165,7 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	f.Add([]byte(oldWordJSON))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var tok Tokenizer
 		var err error
