@@ -2,6 +2,7 @@ package samples
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,12 +60,16 @@ func TestCatsMatFollowsTheCatSatOnThe(t *testing.T) {
 	}
 }
 
-// TestBankNeedsTheCue checks that the word after "bank" is fixed by the cue
-// word and by nothing between them: every stretch of words between cue and
-// "bank" occurs with both senses in similar numbers.
+// TestBankNeedsTheCue checks that the word after the last "bank" of a line
+// is fixed by the cue word (what was carried, or the place the bank is
+// near) and by nothing between them: every stretch of words between cue and
+// "bank" occurs with both senses in similar numbers. Both kinds of line are
+// there, each with both senses.
 func TestBankNeedsTheCue(t *testing.T) {
 	s, _ := Lookup("bank")
-	river, money := set(corpora.BankRiverCues), set(corpora.BankMoneyCues)
+	river := set(append(slices.Clone(corpora.BankRiverCues), corpora.BankRiverPlaces...))
+	money := set(append(slices.Clone(corpora.BankMoneyCues), corpora.BankMoneyPlaces...))
+	kinds := map[[2]bool]int{} // {near, river} → lines
 	riverNext, moneyNext := set(corpora.BankRiverNext), set(corpora.BankMoneyNext)
 	type counts struct{ river, money int }
 	middles := map[string]*counts{}
@@ -85,6 +90,7 @@ func TestBankNeedsTheCue(t *testing.T) {
 		if cue < 0 || bank < cue+3 || bank+1 >= len(words) {
 			t.Fatalf("line %q lacks the cue ... bank NEXT shape", line)
 		}
+		kinds[[2]bool{strings.HasPrefix(line, "The bank is near the "), river[words[cue]]}]++
 		next := words[bank+1]
 		if river[words[cue]] && !riverNext[next] || money[words[cue]] && !moneyNext[next] {
 			t.Errorf("in %q the word after bank does not follow the cue %q", line, words[cue])
@@ -97,6 +103,11 @@ func TestBankNeedsTheCue(t *testing.T) {
 			middles[mid].river++
 		} else {
 			middles[mid].money++
+		}
+	}
+	for _, k := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+		if kinds[k] < 100 {
+			t.Errorf("%d lines of kind near=%v river=%v, want ≥ 100 of each: %v", kinds[k], k[0], k[1], kinds)
 		}
 	}
 	for mid, c := range middles {

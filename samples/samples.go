@@ -11,10 +11,6 @@ import (
 )
 
 // Sample is one built-in corpus with what the workbench needs to start on it.
-//
-// With the word tokenizer a space is a token of its own, so the lessons'
-// prompts end in a space: the prediction after "The cat sat on the " is the
-// word "mat", while after "The cat sat on the" it is the space.
 type Sample struct {
 	Name        string   // as in --data sample:NAME
 	Description string   // one line: what the text is
@@ -24,7 +20,7 @@ type Sample struct {
 	Preset      string   // default model preset: "tiny" or "baby"
 	Base        string   // for a domain sample, the sample to pretrain on before fine-tuning
 	Steps       int      // training steps the lesson needs with its preset; 0: the preset's own
-	Prompt      string   // default prompt for the Predict pane (ends in a space for word samples, see above)
+	Prompt      string   // default prompt for the Predict pane
 	Probes      []string // prompts whose next-token predictions show what was learnt, e.g. base vs fine-tuned
 }
 
@@ -38,20 +34,22 @@ var index = []Sample{
 		Description: "short sentences about six animals and the places they sit, one a line",
 		Lesson:      "next-word prediction: after \"The cat sat on the\" the model learns that \"mat\" is most likely",
 		Kind:        "lesson", Tokenizer: "word", Preset: "tiny",
-		Prompt: "The cat sat on the ",
-		Probes: []string{"The cat sat on the ", "The dog sat on the ", "The frog slept on the ", "The owl sat on the "},
+		Prompt: "The cat sat on the",
+		Probes: []string{"The cat sat on the", "The dog sat on the", "The frog slept on the", "The owl sat on the"},
 	},
 	{
 		Name:        "bank",
-		Description: "sentences where \"bank\" is a river bank or a money bank, decided by what was carried there",
-		Lesson:      "attention: to guess the word after \"bank\" the model must look back at the boat or the money",
+		Description: "sentences where \"bank\" is a river bank or a money bank, decided by what was carried there or by what the bank is near",
+		Lesson:      "attention: to guess the word after \"bank\" the model must look back at the boat or the money, the river or the market",
 		Kind:        "lesson", Tokenizer: "word", Preset: "tiny",
-		Prompt: "Sam took the boat down to the bank ",
+		Prompt: "The bank is near the river, so Sam went to the bank",
 		Probes: []string{
-			"Sam took the boat down to the bank ",
-			"Sam took the money down to the bank ",
-			"Ann carried the net back to the bank ",
-			"Ann carried the cheque back to the bank ",
+			"The bank is near the river, so Sam went to the bank",
+			"The bank is near the market, so Sam went to the bank",
+			"Sam took the boat down to the bank",
+			"Sam took the money down to the bank",
+			"Ann carried the net back to the bank",
+			"Ann carried the cheque back to the bank",
 		},
 	},
 	{
@@ -91,7 +89,7 @@ var index = []Sample{
 		Description: "words of the general sample written backwards, one per line: lantern|nretnal",
 		Lesson:      "attention as a pointer: each output letter looks back at its mirror position; accuracy is on words never seen reversed",
 		Kind:        "task", Tokenizer: "char", Preset: "tiny", Steps: 2000,
-		Prompt: "violin|",
+		Prompt: "violin|nil", // part of the answer: each next letter looks back at its mirror at once
 		Probes: []string{"violin|", "kestrel|", "mirror|", "sandwich|"},
 	},
 }

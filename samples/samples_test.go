@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -77,7 +78,7 @@ func TestSizes(t *testing.T) {
 		min, max int
 	}{
 		{"cats", 10_000, 60_000},
-		{"bank", 10_000, 60_000},
+		{"bank", 10_000, 80_000},
 		{"general", 200_000, 400_000},
 		{"clinic", 40_000, 100_000},
 		{"reviews", 40_000, 100_000},
@@ -209,7 +210,7 @@ func ExampleLookup() {
 	fmt.Printf("%s %s %q\n", s.Tokenizer, s.Preset, s.Prompt)
 	fmt.Println(strings.SplitN(s.Text(), "\n", 2)[0])
 	// Output:
-	// word tiny "The cat sat on the "
+	// word tiny "The cat sat on the"
 	// The owl sat on the roof.
 }
 
@@ -233,9 +234,39 @@ func TestTaskPromptsAreHeldOut(t *testing.T) {
 			continue
 		}
 		for _, p := range append([]string{s.Prompt}, s.Probes...) {
-			if trainingPrompts()[s.Name][strings.TrimRight(p, "=|")] {
+			if prompt, _, _ := strings.Cut(p, problemSep(p)); trainingPrompts()[s.Name][prompt] {
 				t.Errorf("%s: prompt %q occurs in the training text", s.Name, p)
 			}
 		}
+	}
+}
+
+// TestWordPromptsEndInAWord: with the word tokenizer a word carries the
+// space before it, so a lesson's prompt ends where the reader stops ("The
+// cat sat on the") and the next token is the next word (" mat"); a
+// trailing space would ask for a word without its space.
+func TestWordPromptsEndInAWord(t *testing.T) {
+	for _, s := range All() {
+		if s.Tokenizer != "word" {
+			continue
+		}
+		for _, p := range append([]string{s.Prompt}, s.Probes...) {
+			if strings.TrimRight(p, " \t\n") != p {
+				t.Errorf("%s: prompt %q ends in whitespace", s.Name, p)
+			}
+		}
+	}
+}
+
+// TestReversePromptShowsPartOfTheAnswer: the reverse sample's default
+// prompt holds a word, "|" and the start of its reversal, so the Predict and
+// Attention panes show a letter looking back at its mirror from the start.
+func TestReversePromptShowsPartOfTheAnswer(t *testing.T) {
+	s, _ := Lookup("reverse")
+	word, part, ok := strings.Cut(s.Prompt, "|")
+	rev := []byte(word)
+	slices.Reverse(rev)
+	if !ok || part == "" || len(part) >= len(word) || !strings.HasPrefix(string(rev), part) {
+		t.Errorf("reverse prompt %q, want WORD|PART with PART a proper start of WORD reversed (%q)", s.Prompt, rev)
 	}
 }

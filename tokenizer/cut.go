@@ -8,7 +8,8 @@ import "strings"
 // inputs there, so memory stays bounded and blocks encode in parallel.
 //
 // Safe cuts are found for a char tokenizer (any character boundary), a word
-// tokenizer (after a newline before an ASCII letter or digit), and a
+// tokenizer (after a newline before an ASCII letter or digit, and for words
+// that carry their leading space after a visible ASCII character), and a
 // BPE whose pre-tokenizer is the gpt2, cl100k, o200k or qwen2 split
 // pattern, optionally after Unicode normalization, with no special token
 // spanning a line: there, a lone "\n" between a visible ASCII character and
@@ -29,13 +30,16 @@ func LastSafeCut(t Tokenizer, text string) int {
 	case *Word:
 		// A word is a run of letters, digits and marks, a run of spaces, or
 		// one other character: after a newline and before an ASCII letter or
-		// digit both runs end, whatever follows.
+		// digit both runs end, whatever follows. With words that carry their
+		// leading space the newline must also follow a visible ASCII
+		// character, as for BPE below: a longer run of whitespace keeps its
+		// last character apart before a word but not at the end of a text.
 		for end := len(text); end > 0; {
 			i := strings.LastIndexByte(text[:end], '\n')
 			if i < 0 {
 				return -1
 			}
-			if i+1 < len(text) && isASCIIAlnum(text[i+1]) {
+			if i+1 < len(text) && isASCIIAlnum(text[i+1]) && (!t.leading || i == 0 || text[i-1] < 0x80 && !isASCIISpace(text[i-1])) {
 				return i + 1
 			}
 			end = i

@@ -17,9 +17,16 @@ func ExampleNewChar() {
 
 func ExampleNewWord() {
 	w, _ := tokenizer.NewWord("the cat sat on the mat", 0)
-	ids := w.Encode("the dog sat")
-	fmt.Println(ids, w.Decode(ids))
-	// Output: [2 1 0 1 6] the <unk> sat
+	for _, id := range w.Encode("the dog sat on the mat") {
+		fmt.Printf("%d %q\n", id, w.TokenBytes(id))
+	}
+	// Output:
+	// 6 "the"
+	// 0 "<unk>"
+	// 4 " sat"
+	// 3 " on"
+	// 5 " the"
+	// 2 " mat"
 }
 
 func ExampleTrainBPE() {

@@ -1,9 +1,11 @@
 package tokenizer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -163,6 +165,7 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	f.Add([]byte(oldWordJSON))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var tok Tokenizer
 		var err error
@@ -193,4 +196,74 @@ func mustWord(tb testing.TB) *Word {
 		tb.Fatal(err)
 	}
 	return w
+}
+
+// leadingFromOld is the naive twin of eachWordLeading: it takes the pieces
+// of the old word rule, where every run of whitespace is a piece, and moves
+// the whitespace before a word as GPT-2's \s+(?!\S) does: the run's last
+// character leaves it, and joins the word if it is a space.
+func leadingFromOld(text string) []string {
+	var old, out []string
+	eachWord(text, func(s, e int) { old = append(old, text[s:e]) })
+	space := ""
+	for i, p := range old {
+		if r, _ := utf8.DecodeRuneInString(p); !unicode.IsSpace(r) {
+			out = append(out, space+p)
+			space = ""
+			continue
+		}
+		if i == len(old)-1 {
+			out = append(out, p)
+			continue
+		}
+		runes := []rune(p)
+		if len(runes) > 1 {
+			out = append(out, string(runes[:len(runes)-1]))
+		}
+		if last := string(runes[len(runes)-1]); last == " " {
+			space = " "
+		} else {
+			out = append(out, last)
+		}
+	}
+	return out
+}
+
+// FuzzWordLeading checks the word pieces against their naive twin, and that
+// a vocabulary of either rule decodes what it encodes; cutting at
+// LastSafeCut changes no id.
+func FuzzWordLeading(f *testing.F) {
+	addEdgeSeeds(f)
+	f.Add("a\n\n  b \t c\u00a0 d \u00a0e  \n")
+	f.Add("x \xff y\xff  \"z\"?\n\n1\nq")
+	old, err := Unmarshal([]byte(oldWordJSON))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got []string
+		eachWordLeading(s, func(start, end int) { got = append(got, s[start:end]) })
+		if want := leadingFromOld(s); !slices.Equal(got, want) {
+			t.Fatalf("%q: pieces %q, naive twin %q", s, got, want)
+		}
+		if strings.Join(got, "") != s {
+			t.Fatalf("%q: pieces %q do not make up the text", s, got)
+		}
+		text := strings.ToValidUTF8(s, "")
+		w, err := NewWord(text, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := w.Decode(w.Encode(text)); got != text {
+			t.Fatalf("word: Decode(Encode(%q)) = %q", text, got)
+		}
+		for _, tok := range []Tokenizer{w, old} {
+			if i := LastSafeCut(tok, s); i >= 0 {
+				got := append(tok.Encode(s[:i]), tok.Encode(s[i:])...)
+				if want := tok.Encode(s); !slices.Equal(got, want) {
+					t.Fatalf("%q cut at %d: %v, whole %v", s, i, got, want)
+				}
+			}
+		}
+	})
 }

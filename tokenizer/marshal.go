@@ -14,6 +14,11 @@ const (
 	formatVersion = 1
 )
 
+// spaceLeading is the "space" of a word vocabulary whose words carry the
+// space before them. Vocabularies saved before that rule have no "space" and
+// keep the rule they were trained with: every run of whitespace a token.
+const spaceLeading = "leading"
+
 type savedTokenizer struct {
 	Format  string   `json:"format"`
 	Version int      `json:"version"`
@@ -22,6 +27,7 @@ type savedTokenizer struct {
 	Unk     bool     `json:"unk,omitempty"`
 	Words   []string `json:"words,omitempty"` // word: the vocabulary after <unk>
 	Limit   int      `json:"limit,omitempty"`
+	Space   string   `json:"space,omitempty"` // word: "leading" (see Word); absent in files written before that rule
 	BPE     *bpeWire `json:"bpe,omitempty"`
 }
 
@@ -96,6 +102,9 @@ func Marshal(t Tokenizer) ([]byte, error) {
 		s.Kind, s.Chars, s.Unk = "char", string(t.chars), t.unk >= 0
 	case *Word:
 		s.Kind, s.Words, s.Limit = "word", t.words[1:], t.limit
+		if t.leading {
+			s.Space = spaceLeading
+		}
 	case *BPE:
 		cfg := t.cfg
 		s.Kind, s.BPE = "bpe", packBPE(&cfg)
@@ -139,7 +148,10 @@ func Unmarshal(data []byte) (Tokenizer, error) {
 		if s.Limit < 0 || s.Limit == 1 || (s.Limit > 0 && len(s.Words)+1 > s.Limit) {
 			return nil, fmt.Errorf("limit: %d does not fit %d words", s.Limit, len(s.Words))
 		}
-		return newWordFrom(append([]string{unkText}, s.Words...), s.Limit), nil
+		if s.Space != "" && s.Space != spaceLeading {
+			return nil, fmt.Errorf("space: %q (want %q, or no space field for a vocabulary saved before that rule); was this file written by a newer lmlab?", s.Space, spaceLeading)
+		}
+		return newWordFrom(append([]string{unkText}, s.Words...), s.Limit, s.Space == spaceLeading), nil
 	case "bpe":
 		if s.BPE == nil {
 			return nil, fmt.Errorf("bpe: missing")

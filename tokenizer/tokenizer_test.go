@@ -134,12 +134,57 @@ func TestWord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// " " is the most frequent piece; then the words in frequency, then byte order.
-	wantVocab := []string{"<unk>", " ", ".", "The", "cat", "on", "sat", "the", "hat", "mat"}
+	// A word carries the space before it; the pieces in frequency, then byte order.
+	wantVocab := []string{"<unk>", " cat", " on", " sat", " the", ".", " The", " hat", " mat", "The"}
 	if !slices.Equal(w.words, wantVocab) {
 		t.Fatalf("vocabulary %q, want %q", w.words, wantVocab)
 	}
-	if got, want := w.Encode("The cat sat on the"), []int{3, 1, 4, 1, 6, 1, 5, 1, 7}; !slices.Equal(got, want) {
+	if got, want := w.Encode("The cat sat on the"), []int{9, 1, 3, 2, 4}; !slices.Equal(got, want) {
+		t.Errorf("Encode = %v, want %v", got, want)
+	}
+	if got, want := w.Encode("The cat sat on the mat"), []int{9, 1, 3, 2, 4, 8}; !slices.Equal(got, want) {
+		t.Errorf("Encode(... mat) = %v, want %v: \" mat\" is one token", got, want)
+	}
+	if got := w.Decode(w.Encode("the dog sat")); got != "<unk><unk> sat" {
+		t.Errorf("unknown words decode to %q, want \"<unk><unk> sat\"", got)
+	}
+	if got, want := Unknown(w, "The dog \xff  \n?"), []Position{{Offset: 4, Text: "dog"}, {Offset: 8, Text: "\xff", Invalid: true}, {Offset: 9, Text: "  "}, {Offset: 11, Text: "\n"}, {Offset: 12, Text: "?"}}; !slices.Equal(got, want) {
+		t.Errorf("Unknown = %v, want %v", got, want)
+	}
+	toks := w.EncodeTokens("The cat\xff")
+	if len(toks) != 3 || toks[1].Start != 3 || toks[1].End != 7 || !toks[2].Unknown || toks[2].Start != 7 {
+		t.Errorf("EncodeTokens = %+v, want The [0,3), \" cat\" [3,7), <unk> [7,8)", toks)
+	}
+
+	limited, _ := NewWord("a a a b b c", 3)
+	if got, want := limited.words, []string{"<unk>", " a", " b"}; !slices.Equal(got, want) {
+		t.Errorf("limit 3: vocabulary %q, want %q", got, want)
+	}
+	if got, want := limited.Encode("a b b"), []int{0, 2, 2}; !slices.Equal(got, want) {
+		t.Errorf("limit 3: Encode(a b b) = %v, want %v", got, want)
+	}
+	if limited.Name() != "word:3" {
+		t.Errorf("Name = %q", limited.Name())
+	}
+	if _, err := NewWord("ok \xff", 0); err == nil || !strings.Contains(err.Error(), "byte 3 (0xff)") {
+		t.Errorf("invalid UTF-8 after a space: err = %v, want it to name byte 3 (0xff)", err)
+	}
+}
+
+// oldWordJSON is a word vocabulary as lmlab saved it before words carried
+// their leading space: no "space" field.
+const oldWordJSON = `{"format":"lmlab-tokenizer","version":1,"kind":"word","words":[" ",".","The","cat","on","sat","the","hat","mat"]}`
+
+// TestWordOldRule: a word vocabulary saved without a "space" field encodes
+// with the rule it was trained with (every run of whitespace a token), so
+// old checkpoints still read their text as before, and saves back the same.
+func TestWordOldRule(t *testing.T) {
+	tok, err := Unmarshal([]byte(oldWordJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := tok.(*Word)
+	if got, want := w.Encode("The cat sat on the mat"), []int{3, 1, 4, 1, 6, 1, 5, 1, 7, 1, 9}; !slices.Equal(got, want) {
 		t.Errorf("Encode = %v, want %v", got, want)
 	}
 	if got := w.Decode(w.Encode("the dog sat")); got != "the <unk> sat" {
@@ -148,38 +193,62 @@ func TestWord(t *testing.T) {
 	if got, want := Unknown(w, "the dog\xff"), []Position{{Offset: 4, Text: "dog"}, {Offset: 7, Text: "\xff", Invalid: true}}; !slices.Equal(got, want) {
 		t.Errorf("Unknown = %v, want %v", got, want)
 	}
-
-	limited, _ := NewWord("a a a b b c", 3)
-	if got, want := limited.words, []string{"<unk>", " ", "a"}; !slices.Equal(got, want) {
-		t.Errorf("limit 3: vocabulary %q, want %q", got, want)
+	if w.Name() != "word" || w.VocabSize() != 10 || w.LeadingSpace() {
+		t.Errorf("Name %q, VocabSize %d, LeadingSpace %v; want word, 10, false", w.Name(), w.VocabSize(), w.LeadingSpace())
 	}
-	if got, want := limited.Encode("a b"), []int{2, 1, 0}; !slices.Equal(got, want) {
-		t.Errorf("limit 3: Encode(a b) = %v, want %v", got, want)
+	data, err := Marshal(w)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if limited.Name() != "word:3" {
-		t.Errorf("Name = %q", limited.Name())
+	if string(data) != oldWordJSON {
+		t.Errorf("saved back as\n%s\nwant\n%s", data, oldWordJSON)
+	}
+	fresh, _ := NewWord("the mat", 0)
+	if !fresh.LeadingSpace() {
+		t.Error("NewWord: LeadingSpace false, want true")
+	}
+	if data, _ := Marshal(fresh); !strings.Contains(string(data), `"space":"leading"`) {
+		t.Errorf("a new word vocabulary saves as %s, want a \"space\":\"leading\" field", data)
 	}
 }
 
 func TestWordPieces(t *testing.T) {
 	tests := []struct {
-		in   string
-		want []string
+		in        string
+		old, want []string // before words carried their space; now
 	}{
-		{"", nil},
-		{"don't stop", []string{"don", "'", "t", " ", "stop"}},
-		{"a\n\n  b", []string{"a", "\n\n  ", "b"}},
-		{"x2 = 3.5", []string{"x2", " ", "=", " ", "3", ".", "5"}},
-		{"中文，好", []string{"中文", "，", "好"}},
-		{"é\u0301!🤖", []string{"é\u0301", "!", "🤖"}},
-		{"\r", []string{"\r"}},
-		{"a\xffb", []string{"a", "\xff", "b"}},
+		{"", nil, nil},
+		{"The cat sat on the mat", []string{"The", " ", "cat", " ", "sat", " ", "on", " ", "the", " ", "mat"},
+			[]string{"The", " cat", " sat", " on", " the", " mat"}},
+		{"don't stop", []string{"don", "'", "t", " ", "stop"}, []string{"don", "'", "t", " stop"}},
+		{"a\n\n  b", []string{"a", "\n\n  ", "b"}, []string{"a", "\n\n ", " b"}},
+		{"a\n b", []string{"a", "\n ", "b"}, []string{"a", "\n", " b"}},
+		{"a\nb", []string{"a", "\n", "b"}, []string{"a", "\n", "b"}},
+		{"a \nb", []string{"a", " \n", "b"}, []string{"a", " ", "\n", "b"}},
+		{"a\t\tb", []string{"a", "\t\t", "b"}, []string{"a", "\t", "\t", "b"}},
+		{"a  ", []string{"a", "  "}, []string{"a", "  "}},
+		{" a", []string{" ", "a"}, []string{" a"}},
+		{"  ", []string{"  "}, []string{"  "}},
+		{"x2 = 3.5", []string{"x2", " ", "=", " ", "3", ".", "5"}, []string{"x2", " =", " 3", ".", "5"}},
+		{`He said "hi?!"`, []string{"He", " ", "said", " ", `"`, "hi", "?", "!", `"`}, []string{"He", " said", ` "`, "hi", "?", "!", `"`}},
+		{"中文，好", []string{"中文", "，", "好"}, []string{"中文", "，", "好"}},
+		{"a\u00a0b", []string{"a", "\u00a0", "b"}, []string{"a", "\u00a0", "b"}},
+		{"a \u00a0b", []string{"a", " \u00a0", "b"}, []string{"a", " ", "\u00a0", "b"}},
+		{"a\u00a0 b", []string{"a", "\u00a0 ", "b"}, []string{"a", "\u00a0", " b"}},
+		{"é\u0301!🤖 🤖", []string{"é\u0301", "!", "🤖", " ", "🤖"}, []string{"é\u0301", "!", "🤖", " 🤖"}},
+		{"\r", []string{"\r"}, []string{"\r"}},
+		{"a\xffb \xff", []string{"a", "\xff", "b", " ", "\xff"}, []string{"a", "\xff", "b", " \xff"}},
 	}
 	for _, tt := range tests {
-		var got []string
-		eachWord(tt.in, func(s, e int) { got = append(got, tt.in[s:e]) })
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("%q: got %q, want %q", tt.in, got, tt.want)
+		for _, rule := range []struct {
+			each func(string, func(int, int))
+			want []string
+		}{{eachWord, tt.old}, {eachWordLeading, tt.want}} {
+			var got []string
+			rule.each(tt.in, func(s, e int) { got = append(got, tt.in[s:e]) })
+			if !slices.Equal(got, rule.want) {
+				t.Errorf("%q: got %q, want %q", tt.in, got, rule.want)
+			}
 		}
 	}
 }
@@ -457,6 +526,7 @@ func TestUnmarshalErrors(t *testing.T) {
 		{`{"format":"lmlab-tokenizer","version":1,"kind":"x"}`, "kind"},
 		{`{"format":"lmlab-tokenizer","version":1,"kind":"char","chars":"ba"}`, "chars"},
 		{`{"format":"lmlab-tokenizer","version":1,"kind":"word","words":["a","a"]}`, "words[1]"},
+		{`{"format":"lmlab-tokenizer","version":1,"kind":"word","words":["a"],"space":"trailing"}`, "space"},
 		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe"}`, "bpe"},
 		// vocab_bytes "ab", vocab_lens [1, 1], merge_ids [[0, 5, 1]]
 		{`{"format":"lmlab-tokenizer","version":1,"kind":"bpe","bpe":{"byte_level":true,"vocab_bytes":"YWI=","vocab_lens":"AQAAAAEAAAA=","unk":-1}}`, "byte 0x00"},

@@ -22,8 +22,8 @@ func runAnatomy(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	ckpt := fs.String("ckpt", "", "checkpoint to take the step from")
-	prompt := fs.String("prompt", "", `the text before the target ("The cat sat on the ")`)
-	target := fs.String("target", "", `the next token to train towards ("mat"); it must be one token`)
+	prompt := fs.String("prompt", "", `the text before the target ("The cat sat on the")`)
+	target := fs.String("target", "", `the next token to train towards (" mat": a word tokenizer's words carry their leading space); it must be one token`)
 	lr := fs.Float64("lr", -1, "learning rate of the step (default: the checkpoint recipe's peak rate; 0 only measures)")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout and nothing else")
 	if err := fs.Parse(args); err != nil {
@@ -84,8 +84,15 @@ func runAnatomy(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // oneToken returns the id of text, which must encode to exactly one token.
 func oneToken(tok tokenizer.Tokenizer, text string) (int32, error) {
 	ids := tok.Encode(text)
-	if len(ids) == 1 {
+	if len(ids) == 1 && len(tokenizer.Unknown(tok, text)) == 0 {
 		return int32(ids[0]), nil
+	}
+	if len(ids) == 1 {
+		hint := "give a token of the vocabulary"
+		if sp := tok.Encode(" " + text); len(sp) == 1 && len(tokenizer.Unknown(tok, " "+text)) == 0 {
+			hint = fmt.Sprintf("words carry the space before them: give %q", " "+text)
+		}
+		return 0, fmt.Errorf("--target %q is not in the vocabulary; %s", text, hint)
 	}
 	if len(ids) == 0 {
 		return 0, fmt.Errorf("--target %q has no tokens the model knows; give one token's text, e.g. %q", text, tokenText(tok, 0))

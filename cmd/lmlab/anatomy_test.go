@@ -61,7 +61,8 @@ func anatomy(t *testing.T, args ...string) anatomyJSON {
 func TestAnatomyCommand(t *testing.T) {
 	ckpt := catsCheckpoint(t)
 	before, _ := os.ReadFile(ckpt)
-	probe := []string{"--ckpt", ckpt, "--prompt", "The cat sat on the ", "--target", "mat"}
+	// The word tokenizer's words carry their leading space: the target is " mat".
+	probe := []string{"--ckpt", ckpt, "--prompt", "The cat sat on the", "--target", " mat"}
 
 	a := anatomy(t, probe...)
 	if !(*a.After.PTarget > *a.Before.PTarget) || !(*a.After.Loss < *a.Before.Loss) {
@@ -93,8 +94,10 @@ func TestAnatomyCommandErrors(t *testing.T) {
 		want string
 	}{
 		{"no checkpoint", []string{"--prompt", "The cat", "--target", "mat"}, "--ckpt is required"},
-		{"target of three tokens", []string{"--ckpt", ckpt, "--prompt", "The cat sat on the ", "--target", "mat rug"}, `--target "mat rug" encodes to 3 tokens ("mat" " " "rug")`},
-		{"empty target", []string{"--ckpt", ckpt, "--prompt", "The cat sat on the ", "--target", ""}, "--target \"\" has no tokens"},
+		{"target of two tokens", []string{"--ckpt", ckpt, "--prompt", "The cat sat on the", "--target", " mat rug"}, `--target " mat rug" encodes to 2 tokens (" mat" " rug")`},
+		{"empty target", []string{"--ckpt", ckpt, "--prompt", "The cat sat on the", "--target", ""}, "--target \"\" has no tokens"},
+		{"word without its space", []string{"--ckpt", ckpt, "--prompt", "The cat sat on the", "--target", "mat"}, `--target "mat" is not in the vocabulary; words carry the space before them: give " mat"`},
+		{"unknown target", []string{"--ckpt", ckpt, "--prompt", "The cat sat on the", "--target", "zebra"}, `--target "zebra" is not in the vocabulary; give a token of the vocabulary`},
 		{"empty prompt", []string{"--ckpt", ckpt, "--target", "mat"}, "--prompt \"\" has no tokens"},
 		{"negative lr", []string{"--ckpt", ckpt, "--prompt", "The cat", "--target", "mat", "--lr", "-1"}, "--lr -1 is out of range"},
 		{"NaN lr", []string{"--ckpt", ckpt, "--prompt", "The cat", "--target", "mat", "--lr", "NaN"}, "--lr NaN is out of range"},

@@ -63,22 +63,33 @@ func pickOther(r *Rand, xs []string, not string) string {
 }
 
 // The bank corpus: what someone carries to the bank (the cue) decides which
-// bank it is, and so the word after "bank".
+// bank it is, and so the word after "bank". A second kind of line says where
+// the bank is, "The bank is near the river", and then goes to it: there the
+// place is the cue.
 var (
-	BankRiverCues = []string{"boat", "canoe", "net", "rod", "raft", "kayak"}
-	BankMoneyCues = []string{"money", "cash", "coins", "cheque", "savings", "wallet"}
-	BankRiverNext = []string{"beside", "under", "among", "below"}
-	BankMoneyNext = []string{"on", "in", "at", "opposite"}
+	BankRiverCues   = []string{"boat", "canoe", "net", "rod", "raft", "kayak"}
+	BankMoneyCues   = []string{"money", "cash", "coins", "cheque", "savings", "wallet"}
+	BankRiverPlaces = []string{"river", "stream", "lake", "pond"}
+	BankMoneyPlaces = []string{"market", "shops", "mall", "hotel"}
+	BankRiverNext   = []string{"beside", "under", "among", "below"}
+	BankMoneyNext   = []string{"on", "in", "at", "opposite"}
 )
+
+// bankNearShare is the share of lines of the "The bank is near the river"
+// kind.
+const bankNearShare = 0.4
 
 // bankGrammar keeps the cue word ({cue}) and "bank" apart by a fixed number
 // of words that say nothing about which bank is meant, the same for both
 // senses: the word after "bank" can only be predicted by looking back at the
 // cue. Measured with the tiny preset, a fixed distance is learnt in about 500
 // steps; letting the distance vary (one to three words), or putting more
-// than one sentence on a line, left the model guessing after 2,000.
+// than one sentence on a line, left the model guessing after 2,000. Each
+// kind of line keeps its own distance (four words from the thing carried,
+// seven from the place), and the kind shows from the line's first word.
 var bankGrammar = NewGrammar(`
 line = ^{name} {verb} the {cue} {way} to the bank {after}.
+near = ^the bank is near the {cue}, so {name} went to the bank {after}.
 verb = took | carried | brought
 way = down | back | over | up | along | straight
 river = beside the water | under the willows | among the reeds | below the old mill
@@ -87,16 +98,22 @@ name = Sam | Ann | Tom | Mia | Ben | Zoe
 `)
 
 // Bank generates the bank lesson: one sentence a line, half about a river
-// bank and half about a money bank.
+// bank and half about a money bank; of each, bankNearShare say where the
+// bank is ("The bank is near the river, so ...") and the rest what was
+// carried there.
 func Bank(seed uint64) string {
 	r := NewRand(seed)
 	var b strings.Builder
 	for range 1000 {
-		cues, after := BankRiverCues, "{river}"
-		if r.Chance(0.5) {
-			cues, after = BankMoneyCues, "{money}"
+		form, river, money := "{line}", BankRiverCues, BankMoneyCues
+		if r.Chance(bankNearShare) {
+			form, river, money = "{near}", BankRiverPlaces, BankMoneyPlaces
 		}
-		b.WriteString(bankGrammar.Expand(r, "{line}", map[string]string{"cue": Pick(r, cues), "after": after}))
+		cues, after := river, "{river}"
+		if r.Chance(0.5) {
+			cues, after = money, "{money}"
+		}
+		b.WriteString(bankGrammar.Expand(r, form, map[string]string{"cue": Pick(r, cues), "after": after}))
 		b.WriteByte('\n')
 	}
 	return b.String()
