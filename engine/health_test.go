@@ -107,11 +107,17 @@ func TestHealthChecksFire(t *testing.T) {
 			return 1 + float64(s-200)/100, s%50 == 0 // 1.5 at 250, 2 at 300
 		}, want: []kindAt{{300, Overfitting}}},
 		{name: "uniform attention", att: func(s int) [][][][]float32 {
-			if s%50 == 0 { // head 1 of layer 0 never learns
-				return [][][][]float32{{peaked(8), uniform(8)}}
+			if s%50 == 0 { // no head learns where to look
+				return [][][][]float32{{uniform(8), uniform(8)}, {uniform(8), uniform(8)}}
 			}
 			return nil
 		}, want: []kindAt{{UniformMinStep, UniformAttention}}},
+		{name: "one diffuse head is not a finding", att: func(s int) [][][][]float32 {
+			if s%50 == 0 { // head 2 of layer 1 stays diffuse, the others learn
+				return [][][][]float32{{peaked(8), uniform(8)}, {peaked(8), peaked(8)}}
+			}
+			return nil
+		}, want: nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
