@@ -24,6 +24,7 @@ type Options struct {
 	Start  func() tea.Cmd   // builds the session; nil: startCmd(Session). Tests inject one.
 	Quit   func()           // called (on its own goroutine) when a render fails, to end the program
 	Every  RefreshIntervals // zero fields take the defaults
+	Lesson string           // a guided lesson to open with its card on screen (see Lessons); "": none
 }
 
 // RefreshIntervals says how often the screen and the inspection panes follow
@@ -131,6 +132,8 @@ type Model struct {
 	baseValGen  int    // the data generation the base's val loss is for; -1: none
 	haveBaseVal bool
 
+	guide *guide // the guided lesson (guide.go); nil: none
+
 	// Screen.
 	showHelp  bool
 	confirm   bool // the quit question is open
@@ -170,6 +173,9 @@ func New(opts Options) *Model {
 	m.attention = newAttentionPane(&m.st, &m.keys)
 	m.sample = newSamplePane(&m.st, &m.keys)
 	m.setFocus(paneDataset)
+	if opts.Lesson != "" {
+		m.openLesson(opts.Lesson)
+	}
 	return m
 }
 
@@ -214,6 +220,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		}
 	}()
 	cmd = m.update(msg)
+	m.advanceGuide()
 	m.updateKeys()
 	return m, cmd
 }
@@ -230,6 +237,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		m.dirty = true
+		if cmd, ok := m.guideKey(msg); ok {
+			return cmd
+		}
 		return m.key(msg)
 	case tea.PasteMsg:
 		m.dirty = true
