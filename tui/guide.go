@@ -27,7 +27,7 @@ type Lesson struct {
 	Summary    string   // one line, for the list of lessons
 	Sample     string   // the built-in sample whose card is the first screen
 	Data       []string // the --data values the workbench opens on
-	TrainSteps int      // the run's length (--steps); 0: the sample's or its preset's
+	TrainSteps int      // the run's length (--steps); 0: see RunSteps
 	Then       string   // what to try after the last step
 
 	steps []guideStep
@@ -135,6 +135,19 @@ func LookupLesson(name string) (Lesson, error) {
 		}
 	}
 	return Lesson{}, fmt.Errorf("%w %q; the lessons are %s (lmlab lesson lists them)", ErrUnknownLesson, name, strings.Join(LessonNames(), ", "))
+}
+
+// RunSteps is the run's length the lesson asks for: TrainSteps, else the
+// steps its sample says its lesson needs (samples.Sample.Steps) when the
+// lesson trains on that sample alone; 0 leaves the preset's.
+func (l Lesson) RunSteps() int {
+	if l.TrainSteps > 0 {
+		return l.TrainSteps
+	}
+	if s, err := samples.Lookup(l.Sample); err == nil && len(l.Data) == 1 && l.Data[0] == "sample:"+s.Name {
+		return s.Steps
+	}
+	return 0
 }
 
 // StepCount is how many steps the lesson has.
