@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -78,7 +79,7 @@ var lessons = []Lesson{
 		steps: []guideStep{
 			{"Press space to start training on sums like 123+045=0168.", isRunning},
 			{"Press 3 for Loss, then c until the accuracy chart: exact answers to unseen sums.", all(focused(paneLoss), chartShown(chartAccuracy))},
-			{"The loss falls fast, accuracy stays near 0%… wait for it to leave zero.", accuracyAbove(0)},
+			{"Wait for the accuracy to leave 0%: the loss falls fast, accuracy stays flat, then jumps.", accuracyAbove(0)},
 			{"Press 4 for Predict: ←/→ moves along the sum, the bars guess each next digit.", focused(panePredict)},
 			{"Press 5 for Attention and < > through the heads: answer digits look at the digits they add.", all(focused(paneAttention), oneHead)},
 		},
@@ -97,7 +98,7 @@ var lessons = []Lesson{
 	{
 		Name: "finetuning", Sample: "clinic", Data: []string{"sample:general"},
 		Summary: "fine-tuning: pretrain on general prose, mark the base, then train on clinic Q&A",
-		Then:    "Next: lmlab finetune --ckpt CKPT --data sample:clinic does this headless; try --freeze-layers 2.",
+		Then:    "Next: the README workshop's steps 4–5 do this headless (lmlab train, lmlab finetune); try --freeze-layers 2.",
 		steps: []guideStep{
 			{"Press space to pretrain on general prose (the Sample pane, 6, turns into words).", isRunning},
 			{"Let it pretrain to step 500: the loss (pane 3) falls as spelling, then words appear.", stepAtLeast(500)},
@@ -276,10 +277,15 @@ func (m *Model) guideBox(w int) []string {
 }
 
 // guideLine is the box squeezed into the help line, for terminals with no
-// room for it above the status bar.
-func (m *Model) guideLine() string {
+// room for it above the status bar: what to do comes before "L hides".
+func (m *Model) guideLine(w int) string {
 	title, text := m.guideText()
-	return m.st.TitleFocused.Render(title+":") + " " + m.st.Hint.Render(text) + m.st.Muted.Render("  (L hides)")
+	title = strings.TrimPrefix(title, "lesson ")
+	line := m.st.TitleFocused.Render(title+":") + " " + m.st.Hint.Render(text)
+	if hint := m.st.Muted.Render("  (L hides)"); ansi.StringWidth(line+hint) <= w {
+		line += hint
+	}
+	return line
 }
 
 // guideText is the box's title ("lesson cats · step 3/7") and what to do.
@@ -301,8 +307,8 @@ func (m *Model) showingCard() bool {
 }
 
 // cardView is the lesson's first screen: the sample's card, wrapped to w
-// columns.
-func (m *Model) cardView(w int) string {
+// columns, without its blank lines when it is higher than h.
+func (m *Model) cardView(w, h int) string {
 	g := m.guide
 	st := m.st
 	w = min(max(w-4, 20), 96)
@@ -316,8 +322,11 @@ func (m *Model) cardView(w int) string {
 		sb.WriteString("  " + st.HelpKey.Render(fmt.Sprintf("%-6s", k.Key)) + " " + st.HelpDesc.Render(k.Does) + "\n")
 	}
 	sb.WriteString("\n" + st.Hint.Render(wrap(fmt.Sprintf("%d short steps follow in the box at the bottom. Press enter to begin; L hides the guide.", len(g.lesson.steps)))))
-	// One width for every line, so centring keeps the block's left edge.
 	lines := strings.Split(sb.String(), "\n")
+	if len(lines) > h {
+		lines = slices.DeleteFunc(lines, func(l string) bool { return l == "" })
+	}
+	// One width for every line, so centring keeps the block's left edge.
 	width := 0
 	for _, l := range lines {
 		width = max(width, ansi.StringWidth(l))

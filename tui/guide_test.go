@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"lmlab/engine"
 	"lmlab/engine/lab"
@@ -179,7 +180,8 @@ func TestGuideToggles(t *testing.T) {
 			if got := len(strings.Split(scr, "\n")); got != tc.h {
 				t.Errorf("the screen has %d lines, want %d", got, tc.h)
 			}
-			if !strings.Contains(scr, stepLine("cats", 1, l.StepCount())) || !strings.Contains(scr, "Press space to start training") {
+			first := fmt.Sprintf("cats · step 1/%d", l.StepCount()) // the box's title, or the help line's
+			if !strings.Contains(scr, first) || !strings.Contains(scr, "Press space to start training") {
 				t.Fatalf("no step 1 on screen:\n%s", scr)
 			}
 			if got := m.guide.rows; got != tc.rows {
@@ -204,7 +206,7 @@ func TestGuideToggles(t *testing.T) {
 				t.Errorf("the screen has %d lines, want %d", got, tc.h)
 			}
 			m.Update(keyPress("L"))
-			if scr = stripped(m); !strings.Contains(scr, stepLine("cats", 1, l.StepCount())) {
+			if scr = stripped(m); !strings.Contains(scr, first) {
 				t.Errorf("a second L did not show the guide again:\n%s", scr)
 			}
 			if !strings.Contains(lineWith(scr, "quit"), "lesson guide") && tc.rows > 0 {
@@ -438,4 +440,30 @@ func TestBankLessonAdvances(t *testing.T) {
 	d.key("5")
 	d.key(">")
 	d.until("the end of the lesson", func() bool { return strings.Contains(stripped(m), "lesson bank · done") })
+}
+
+// TestGuideGolden draws each lesson's card and its box at the first step,
+// a middle one and the end, at the grid's width, without colour.
+func TestGuideGolden(t *testing.T) {
+	for _, l := range Lessons() {
+		t.Run(l.Name, func(t *testing.T) {
+			st := PlainStyles()
+			m := New(Options{Session: lab.Options{Data: l.Data}, Styles: &st, Lesson: l.Name})
+			m.Update(tea.WindowSizeMsg{Width: 120, Height: 44})
+			g := m.guide
+			var sb strings.Builder
+			for _, line := range strings.Split(ansi.Strip(m.cardView(m.lay.body.W, m.lay.body.H)), "\n") {
+				sb.WriteString(strings.TrimRight(line, " ") + "\n")
+			}
+			sb.WriteString("\n")
+			g.intro = false
+			for _, i := range []int{0, l.StepCount() / 2, l.StepCount()} {
+				g.cur = i
+				for _, line := range m.guideBox(120) {
+					sb.WriteString(strings.TrimRight(ansi.Strip(line), " ") + "\n")
+				}
+			}
+			checkGolden(t, sb.String(), 120)
+		})
+	}
 }

@@ -72,7 +72,7 @@ func (m *Model) render() string {
 	var body []string
 	switch {
 	case m.showingCard() && !m.showHelp && m.loadErr == nil: // read while the session loads
-		body = place(center(m.cardView(l.body.W), l.body.W, l.body.H), l.body.W, l.body.H)
+		body = place(center(m.cardView(l.body.W, l.body.H), l.body.W, l.body.H), l.body.W, l.body.H)
 	case m.loading || m.loadErr != nil:
 		body = place(center(m.loadingView(), l.body.W, l.body.H), l.body.W, l.body.H)
 	case m.showHelp:
@@ -219,7 +219,7 @@ func (m *Model) helpLine() string {
 		q := fmt.Sprintf("Training since step %d is not saved. Quit anyway? ", m.savedStep)
 		return m.st.Error.Render(q) + short
 	case m.guide != nil && m.guide.open && m.guide.rows == 0 && !m.msgErr:
-		return m.guideLine() // no room for the box above; errors still show
+		return m.guideLine(m.lay.W) // no room for the box above; errors still show
 	case m.message != "":
 		style := m.st.Hint
 		if m.msgErr {
