@@ -192,11 +192,30 @@ func (m *Model) openLesson(name string) {
 	m.keys.lessonOn = true
 }
 
+// lessonFor returns the lesson that trains on exactly the session's data,
+// which L opens in a workbench started without one.
+func (m *Model) lessonFor() (Lesson, bool) {
+	if m.sess == nil {
+		return Lesson{}, false
+	}
+	for _, l := range lessons {
+		if slices.Equal(l.Data, m.sess.DataSpecs) {
+			return l, true
+		}
+	}
+	return Lesson{}, false
+}
+
 // advanceGuide moves the lesson past every step whose condition holds now.
 // It runs after every message; the card holds the lesson at step 1.
 func (m *Model) advanceGuide() {
 	g := m.guide
-	if g == nil || g.intro || m.sess == nil {
+	if g == nil {
+		_, ok := m.lessonFor()
+		m.keys.lessonOn = ok // L can open the session's lesson
+		return
+	}
+	if g.intro || m.sess == nil {
 		return
 	}
 	if !g.started { // the first step begins when there is a session
@@ -210,13 +229,24 @@ func (m *Model) advanceGuide() {
 }
 
 // guideKey handles L and the keys pressed while the card is on screen; ok
-// is false when the key is for the workbench as usual. Any key but L closes
+// is false when the key is for the workbench as usual. In a workbench
+// opened without a lesson, L opens the one for the session's data. Any key but L closes
 // the card and begins the lesson; enter and esc do only that, the others
 // then act as they always do (space on the card starts training).
 func (m *Model) guideKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
-	g := m.guide
-	if g == nil || m.confirm || m.editing() {
+	if m.confirm || m.editing() {
 		return nil, false
+	}
+	g := m.guide
+	if g == nil {
+		l, ok := m.lessonFor()
+		if !ok || !key.Matches(msg, m.keys.Guide) {
+			return nil, false
+		}
+		m.guide = newGuide(l) // its card first
+		m.keys.lessonOn = true
+		m.resize(m.lay.W, m.lay.H) // without a box the layout has the whole terminal
+		return nil, true
 	}
 	if key.Matches(msg, m.keys.Guide) {
 		g.open = !g.open

@@ -216,8 +216,33 @@ func TestGuideToggles(t *testing.T) {
 	}
 }
 
+// TestLOpensTheSessionsLesson checks that in a workbench opened without a
+// lesson, on a lesson's data, L opens that lesson at its card.
+func TestLOpensTheSessionsLesson(t *testing.T) {
+	l, _ := LookupLesson("cats")
+	m := newLessonModel(t, "", lessonOptions(l, 50), 120, 44)
+	start(t, m)
+	if strings.Contains(stripped(m), "lesson cats") || m.lay != computeLayout(120, 44) {
+		t.Fatalf("a lesson shows before L:\n%s", stripped(m))
+	}
+	if hint := lineWith(stripped(m), "Press space"); !strings.Contains(hint, "L for a guided lesson") {
+		t.Errorf("the start hint does not offer L: %q", hint)
+	}
+	m.Update(keyPress("L"))
+	if scr := stripped(m); !strings.Contains(scr, "What it teaches") || !strings.Contains(scr, "lesson cats · 7 steps") {
+		t.Fatalf("L did not open the cats lesson at its card:\n%s", scr)
+	}
+	m.Update(keyPress("enter"))
+	if scr := stripped(m); !strings.Contains(scr, stepLine("cats", 1, l.StepCount())) || len(strings.Split(scr, "\n")) != 44 {
+		t.Errorf("no step 1 after the card, or the screen lost its size:\n%s", scr)
+	}
+	if m.lay.body.H != computeLayout(120, 44).body.H-2 {
+		t.Errorf("the panes have %d lines with the box, want %d", m.lay.body.H, computeLayout(120, 44).body.H-2)
+	}
+}
+
 // TestNoGuideWithoutLesson checks that L does nothing and takes no screen
-// line when no lesson is open.
+// line when no lesson is open and none trains on the session's data.
 func TestNoGuideWithoutLesson(t *testing.T) {
 	m, _ := newTestModel(t, 120, 44)
 	start(t, m)

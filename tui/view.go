@@ -227,6 +227,9 @@ func (m *Model) helpLine() string {
 		}
 		return style.Render(m.message) + m.st.HelpSep.Render(" • ") + short
 	case m.hint && m.sess != nil && (m.guide == nil || !m.guide.open): // a lesson's box says it
+		if m.guide == nil && m.keys.Guide.Enabled() { // the session's data has a guided lesson
+			return m.st.Hint.Render("Press space to start training, n for one step, L for a guided lesson, ? for help.") + "  " + short
+		}
 		return m.st.Hint.Render("Press space to start training, n for one step, ? for help.") + "  " + short
 	}
 	return short
