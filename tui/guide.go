@@ -166,7 +166,7 @@ type guide struct {
 	rows    int    // screen lines the box takes above the status bar; 0: it takes the help line
 	winW    int    // the terminal's size, for re-laying out when L hides the box
 	winH    int
-	started bool // the session was built when the current step began
+	started bool // the first step has begun (it waits for the session)
 }
 
 func newGuide(l Lesson) *guide {
@@ -229,10 +229,11 @@ func (m *Model) advanceGuide() {
 }
 
 // guideKey handles L and the keys pressed while the card is on screen; ok
-// is false when the key is for the workbench as usual. In a workbench
-// opened without a lesson, L opens the one for the session's data. Any key but L closes
-// the card and begins the lesson; enter and esc do only that, the others
-// then act as they always do (space on the card starts training).
+// is false when the key is for the workbench as usual. Any key but L
+// closes the card and begins the lesson; enter and esc do only that, the
+// others then act as they always do (space on the card starts training).
+// In a workbench opened without a lesson, L opens the one for the
+// session's data.
 func (m *Model) guideKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	if m.confirm || m.editing() {
 		return nil, false
