@@ -32,6 +32,9 @@ type keyMap struct {
 	Cancel key.Binding // while editing: leave; otherwise close help
 	Help   key.Binding
 	Quit   key.Binding
+	Guide  key.Binding // the guided lesson's box on/off (lmlab lesson)
+
+	lessonOn bool // a guided lesson is open (Guide applies)
 
 	// Quit confirmation.
 	Yes key.Binding
@@ -152,6 +155,7 @@ func newKeyMap() keyMap {
 		Cancel: b(k("esc"), "esc", "leave/close"),
 		Help:   b(k("?"), "?", "help"),
 		Quit:   b(k("q", "ctrl+c"), "q", "quit"),
+		Guide:  b(k("L"), "L", "lesson guide"),
 
 		Yes: b(k("y", "ctrl+c"), "y", "quit"),
 		No:  b(k("n", "esc"), "n/esc", "stay"),
@@ -281,7 +285,7 @@ type keyState struct {
 // update enables exactly the bindings that apply in state s.
 func (k *keyMap) update(s keyState) {
 	all := []*key.Binding{&k.Run, &k.Step, &k.Eval, &k.Save, &k.Base, &k.Extend, &k.ExtendTail, &k.Next, &k.Prev, &k.Jump, &k.Edit,
-		&k.Apply, &k.Cancel, &k.Help, &k.Quit, &k.Yes, &k.No, &k.Newline}
+		&k.Apply, &k.Cancel, &k.Help, &k.Quit, &k.Yes, &k.No, &k.Newline, &k.Guide}
 	for p := paneID(0); p < numPanes; p++ {
 		all = append(all, k.paneKeys(p)...)
 	}
@@ -308,6 +312,7 @@ func (k *keyMap) update(s keyState) {
 	k.Next.SetEnabled(true)
 	k.Prev.SetEnabled(true)
 	k.Jump.SetEnabled(true)
+	k.Guide.SetEnabled(k.lessonOn)
 	if s.loaded {
 		k.Run.SetEnabled(!s.done)
 		k.Step.SetEnabled(!s.running) // after the end, one step more (run.go goOn)
@@ -366,7 +371,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 	if k.Apply.Enabled() {
 		return []key.Binding{k.Apply, k.Newline, k.Cancel} // Newline: the Tokens pane only
 	}
-	out := []key.Binding{k.Run, k.Extend, k.Step, k.Next, k.Save, k.Help, k.Quit}
+	out := []key.Binding{k.Run, k.Extend, k.Step, k.Next, k.Save, k.Help, k.Guide, k.Quit}
 	return out
 }
 
@@ -382,6 +387,6 @@ func (k *keyMap) setGoOn(n int) {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Run, k.Step, k.Extend, k.ExtendTail, k.Eval, k.Save, k.Base},
-		{k.Next, k.Prev, k.Jump, k.Edit, k.Cancel, k.Help, k.Quit},
+		{k.Next, k.Prev, k.Jump, k.Edit, k.Cancel, k.Help, k.Guide, k.Quit},
 	}
 }

@@ -24,6 +24,7 @@ type Options struct {
 	Start  func() tea.Cmd   // builds the session; nil: startCmd(Session). Tests inject one.
 	Quit   func()           // called (on its own goroutine) when a render fails, to end the program
 	Every  RefreshIntervals // zero fields take the defaults
+	Lesson string           // a guided lesson to open with its card on screen (see Lessons); "": none
 }
 
 // RefreshIntervals says how often the screen and the inspection panes follow
@@ -132,6 +133,8 @@ type Model struct {
 	baseValGen  int    // the data generation the base's val loss is for; -1: none
 	haveBaseVal bool
 
+	guide *guide // the guided lesson (guide.go); nil: none
+
 	// Screen.
 	showHelp   bool
 	helpOffset int  // the ? screen's first line shown (it scrolls when it does not fit)
@@ -173,6 +176,9 @@ func New(opts Options) *Model {
 	m.attention = newAttentionPane(&m.st, &m.keys)
 	m.sample = newSamplePane(&m.st, &m.keys, &m.temperature)
 	m.setFocus(paneDataset)
+	if opts.Lesson != "" {
+		m.openLesson(opts.Lesson)
+	}
 	return m
 }
 
@@ -217,6 +223,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		}
 	}()
 	cmd = m.update(msg)
+	m.advanceGuide()
 	m.updateKeys()
 	return m, cmd
 }
@@ -233,6 +240,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		m.dirty = true
+		if cmd, ok := m.guideKey(msg); ok {
+			return cmd
+		}
 		return m.key(msg)
 	case tea.PasteMsg:
 		m.dirty = true

@@ -14,7 +14,11 @@ import (
 )
 
 func (m *Model) resize(w, h int) {
-	m.lay = computeLayout(w, h)
+	rows := m.guideRows(w, h) // a guided lesson's box, above the status bar
+	m.lay = computeLayout(w, h-rows)
+	if m.guide != nil {
+		m.guide.winW, m.guide.winH, m.guide.rows = w, h, rows
+	}
 	m.help.SetWidth(w)
 	for p := paneID(0); p < numPanes; p++ {
 		r := m.lay.panes[p]
@@ -67,6 +71,8 @@ func (m *Model) render() string {
 	sb.Grow(l.W * l.H * 3)
 	var body []string
 	switch {
+	case m.showingCard() && !m.showHelp && m.loadErr == nil: // read while the session loads
+		body = place(center(m.cardView(l.body.W, l.body.H), l.body.W, l.body.H), l.body.W, l.body.H)
 	case m.loading || m.loadErr != nil:
 		body = place(center(m.loadingView(), l.body.W, l.body.H), l.body.W, l.body.H)
 	case m.showHelp:
@@ -86,6 +92,10 @@ func (m *Model) render() string {
 		} else {
 			sb.WriteString(strings.Repeat(" ", l.W))
 		}
+		sb.WriteByte('\n')
+	}
+	for _, line := range m.guideBox(l.W) {
+		sb.WriteString(line)
 		sb.WriteByte('\n')
 	}
 	sb.WriteString(fit(m.statusLine(), l.W))
@@ -208,13 +218,18 @@ func (m *Model) helpLine() string {
 	case m.confirm:
 		q := fmt.Sprintf("Training since step %d is not saved. Quit anyway? ", m.savedStep)
 		return m.st.Error.Render(q) + short
+	case m.guide != nil && m.guide.open && m.guide.rows == 0 && !m.msgErr:
+		return m.guideLine(m.lay.W) // no room for the box above; errors still show
 	case m.message != "":
 		style := m.st.Hint
 		if m.msgErr {
 			style = m.st.Error
 		}
 		return style.Render(m.message) + m.st.HelpSep.Render(" • ") + short
-	case m.hint && m.sess != nil:
+	case m.hint && m.sess != nil && (m.guide == nil || !m.guide.open): // a lesson's box says it
+		if m.guide == nil && m.keys.Guide.Enabled() { // the session's data has a guided lesson
+			return m.st.Hint.Render("Press space to start training, n for one step, L for a guided lesson, ? for help.") + "  " + short
+		}
 		return m.st.Hint.Render("Press space to start training, n for one step, ? for help.") + "  " + short
 	}
 	return short

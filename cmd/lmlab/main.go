@@ -31,6 +31,7 @@ var commands = []command{
 	{"runs", "list logged training runs, or compare some side by side", runRuns},
 	{"plot", "draw metric curves of logged runs (PNG, SVG) or export them as CSV", runPlot},
 	{"samples", "list the built-in sample corpora", runSamples},
+	{"lesson", "open the workbench on a guided lesson, step by step (no NAME: list them)", runLesson},
 	{"bench", "measure training speed (ms/iter, tokens/s, GFLOPS)", runBench},
 	{"batches", "write the windows the next steps of a resumed run train on (for continue.py)", runBatches},
 	{"export", "write a model as a Hugging Face GPT-2 directory or a nanoGPT checkpoint", runExport},
@@ -59,6 +60,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: lmlab [flags]            open the workbench (see lmlab --help-workbench)")
+	fmt.Fprintln(w, "       lmlab lesson NAME        open it on a guided lesson (lmlab lesson lists them)")
 	fmt.Fprintln(w, "       lmlab COMMAND [flags]    run a command headless")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
