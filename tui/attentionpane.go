@@ -142,7 +142,8 @@ func (p *attentionPane) strongest(l, h, q int) (k int, w float32) {
 	return k, w
 }
 
-// attentionScroll are the pane's paging keys: they move the cursor, and with
+// attentionScroll are the pane's paging keys ({ and }, not H and L: L is
+// the lesson guide's, everywhere): they move the cursor, and with
 // it the visible window, a page of query rows or key columns at a time, so
 // a prompt longer than the pane is scrolled through, never cut. (The arrow
 // keys move one cell; the window follows the cursor either way.)
@@ -151,8 +152,8 @@ var attentionScroll = struct {
 }{
 	QueryPageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
 	QueryPageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
-	KeyPageLeft:   key.NewBinding(key.WithKeys("shift+left", "H"), key.WithHelp("H", "page left")),
-	KeyPageRight:  key.NewBinding(key.WithKeys("shift+right", "L"), key.WithHelp("L", "page right")),
+	KeyPageLeft:   key.NewBinding(key.WithKeys("shift+left", "{"), key.WithHelp("{", "page left")),
+	KeyPageRight:  key.NewBinding(key.WithKeys("shift+right", "}"), key.WithHelp("}", "page right")),
 	First:         key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first query")),
 	Last:          key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last query")),
 }

@@ -169,7 +169,7 @@ func TestAttentionScrollsLongPrompts(t *testing.T) {
 	}
 	for p.k > 0 {
 		k := p.k
-		p.Update(tea.KeyPressMsg{Code: 'H', Text: "H"})
+		p.Update(tea.KeyPressMsg{Code: '{', Text: "{"})
 		if p.k != max(k-cols, 0) {
 			t.Fatalf("H from key %d: key %d, want %d", k, p.k, max(k-cols, 0))
 		}
@@ -429,7 +429,7 @@ func TestAttentionScrollGolden(t *testing.T) {
 	p := longAttention(t)
 	p.Update(tea.KeyPressMsg{Code: tea.KeyPgUp})
 	p.moveCursor(-40, 0)
-	p.Update(tea.KeyPressMsg{Code: 'L', Text: "L"})
+	p.Update(tea.KeyPressMsg{Code: '}', Text: "}"})
 	checkGolden(t, ansi.Strip(p.View()), 44)
 }
 

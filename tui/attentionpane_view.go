@@ -181,7 +181,7 @@ func (p *attentionPane) mapLines(w int) []string {
 	if m := offScreen(k0, n-k1, q0, n-q1); m != "" {
 		// Part of the map is off screen: say how much in each direction,
 		// and how to page to it, before the legend (which may be cut).
-		out = append(out, st.Muted.Render(ansi.Truncate(m+"  pgup/pgdn H/L page", w, "…")))
+		out = append(out, st.Muted.Render(ansi.Truncate(m+"  pgup/pgdn { } page", w, "…")))
 	}
 	legend := fmt.Sprintf("%s<.05 %s<.15 %s<.35 %s<.75 %s %smax  step %d",
 		shades[0], shades[1], shades[2], shades[3], shades[4], attStrongestMark, p.step)
