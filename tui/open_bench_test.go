@@ -1,12 +1,18 @@
 package tui
 
 import (
+	"io"
+	"math"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"lmlab/engine"
 	"lmlab/engine/lab"
 	"lmlab/engine/testenv"
 )
@@ -67,4 +73,141 @@ func BenchmarkOpen(b *testing.B) {
 	}
 	b.ReportMetric(float64(first.Microseconds())/1e3/float64(n), "ms-first-frame")
 	b.ReportMetric(float64(filled.Microseconds())/1e3/float64(n), "ms-all-panes")
+}
+
+// timedModel is the workbench with a hook after each View, so a benchmark
+// can tell when the screen first reflects a key. It is a test harness only:
+// the product has one tea.Model.
+type timedModel struct {
+	*Model
+	viewed func(m *Model)
+}
+
+func (t timedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := t.Model.Update(msg)
+	return t, cmd
+}
+
+func (t timedModel) View() tea.View {
+	v := t.Model.View()
+	t.viewed(t.Model)
+	return v
+}
+
+// stampWriter records when the program last wrote to its terminal.
+type stampWriter struct{ last atomic.Int64 }
+
+func (w *stampWriter) Write(p []byte) (int, error) {
+	w.last.Store(time.Now().UnixNano())
+	return len(p), nil
+}
+
+// BenchmarkKeyWhileTraining is how long a key takes to show while the
+// runner trains baby on tiny shakespeare at full speed: tab is written to
+// the program's input (as a terminal would) and timed until the View that
+// shows the new focus (ms-to-view) and until the program has written that
+// frame out (ms-to-screen). Bubble Tea writes frames at most 60 times a
+// second, so up to 17 ms of ms-to-screen is the renderer's frame pacing,
+// paid with the trainer paused too (the -paused figures).
+//
+//	go test ./tui -run '^$' -bench KeyWhileTraining -benchtime 40x
+func BenchmarkKeyWhileTraining(b *testing.B) {
+	opt := openOptions(b)
+	opt.Adjust = func(_ *engine.Config, tc *engine.TrainConfig) error {
+		tc.EvalEvery = 0     // no validation passes while keys are timed
+		tc.Steps = 1_000_000 // and no end of the run either
+		return nil
+	}
+	sess, err := lab.Open(opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := DefaultStyles()
+	st.NoColor = false
+	m := New(Options{Session: opt, Styles: &st, Start: func() tea.Cmd {
+		return func() tea.Msg { return startSession(sess) }
+	}})
+	var focus atomic.Int32
+	var viewedAt atomic.Int64
+	var running, idle atomic.Bool
+	var steps atomic.Int64
+	tm := timedModel{Model: m, viewed: func(m *Model) {
+		idle.Store(m.sess != nil && !m.busy && !m.want.any()) // loaded, its first inspection done
+		steps.Store(int64(m.step))
+		if paneID(focus.Load()) != m.focus {
+			focus.Store(int32(m.focus))
+			viewedAt.Store(time.Now().UnixNano())
+		}
+		running.Store(m.running)
+	}}
+	in, keys := io.Pipe()
+	out := &stampWriter{}
+	p := tea.NewProgram(tm, tea.WithInput(in), tea.WithOutput(out), tea.WithWindowSize(200, 60),
+		tea.WithoutSignalHandler())
+	done := make(chan struct{})
+	go func() { p.Run(); close(done) }()
+	defer func() { p.Quit(); keys.Close(); <-done; m.Close() }()
+
+	// press writes tab and waits for the View with the new focus and for
+	// the frame written after it; it returns both delays.
+	press := func() (view, screen time.Duration) {
+		before := focus.Load()
+		t0 := time.Now()
+		if _, err := keys.Write([]byte("\t")); err != nil {
+			b.Fatal(err)
+		}
+		for focus.Load() == before {
+			runtime.Gosched()
+		}
+		v := viewedAt.Load()
+		for out.last.Load() <= v {
+			runtime.Gosched()
+		}
+		return time.Duration(v - t0.UnixNano()), time.Duration(out.last.Load() - t0.UnixNano())
+	}
+	for range 3 { // warm: the first frames of the grid
+		press()
+	}
+	for !idle.Load() {
+		press()
+	}
+	var pausedView, pausedScreen []float64
+	for range 20 {
+		v, s := press()
+		pausedView, pausedScreen = append(pausedView, ms(v)), append(pausedScreen, ms(s))
+	}
+	p.Send(keyPress("space"))
+	for !running.Load() {
+		runtime.Gosched()
+	}
+	for steps.Load() < 3 {
+		runtime.Gosched()
+	}
+	var view, screen []float64
+	for b.Loop() {
+		v, s := press()
+		view, screen = append(view, ms(v)), append(screen, ms(s))
+	}
+	b.ReportMetric(median(view), "ms-to-view")
+	b.ReportMetric(median(screen), "ms-to-screen")
+	b.ReportMetric(median(pausedView), "ms-to-view-paused")
+	b.ReportMetric(median(pausedScreen), "ms-to-screen-paused")
+	b.Logf("training: to view %v ms, to screen %v ms", quartiles(view), quartiles(screen))
+	b.Logf("paused:   to view %v ms, to screen %v ms", quartiles(pausedView), quartiles(pausedScreen))
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return (s[(len(s)-1)/2] + s[len(s)/2]) / 2
+}
+
+// quartiles is the 25th, 50th and 90th percentile of xs, rounded.
+func quartiles(xs []float64) [3]float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	q := func(f float64) float64 { return math.Round(s[int(f*float64(len(s)-1))]*10) / 10 }
+	return [3]float64{q(0.25), q(0.5), q(0.9)}
 }
