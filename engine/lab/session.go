@@ -84,6 +84,9 @@ type Session struct {
 	// UnknownChars is how many characters of the data Unknown covers, of
 	// DataChars.
 	UnknownChars, DataChars int
+	// Tokens counts the tokens of each source of Corpus as Open loaded it
+	// (Corpus.Sources order), from the one encoding Open did.
+	Tokens []Tokens
 }
 
 // Open loads the data, builds or restores the tokenizer and the model,
@@ -223,11 +226,13 @@ func Open(opt Options) (*Session, error) {
 		s.noteUnknown()
 	}
 
-	// The data as token ids.
-	if err := corpus.Check(func(t string) int { return len(tok.Encode(t)) }, tc.Context); err != nil {
+	// The data as token ids, each text encoded once: the check that one
+	// batch fits counts the ids encoded, and the counts stay for the
+	// statistics (SourceStats).
+	s.Data, s.Tokens = encodeSources(corpus, tok)
+	if err := corpus.Check(s.counter(tok), tc.Context); err != nil {
 		return nil, err
 	}
-	s.Data = EncodeCorpus(corpus, tok)
 
 	switch {
 	case mode == Resume:
@@ -264,6 +269,70 @@ func EncodeCorpus(c *samples.Corpus, tok tokenizer.Tokenizer) engine.Data {
 	}
 	d.Val = engine.IDs(tok.Encode(val.String()))
 	return d
+}
+
+// Tokens is how many tokens a source's training and validation text encode
+// to with the session's tokenizer.
+type Tokens struct{ Train, Val int }
+
+// encodeSources is EncodeCorpus, with the token counts of every source,
+// disabled ones included, encoding each text once. The validation ids are
+// the enabled sources' validation texts encoded together, as EncodeCorpus
+// has them (a tokenizer may merge across the join); with one source on,
+// that is its own text, encoded once.
+func encodeSources(c *samples.Corpus, tok tokenizer.Tokenizer) (engine.Data, []Tokens) {
+	var d engine.Data
+	counts := make([]Tokens, len(c.Sources))
+	var val []int32
+	on := 0
+	for i, src := range c.Sources {
+		train := engine.IDs(tok.Encode(src.TrainText))
+		v := engine.IDs(tok.Encode(src.ValText))
+		counts[i] = Tokens{Train: len(train), Val: len(v)}
+		if src.Enabled {
+			d.Train = append(d.Train, engine.Segment{Name: src.Name, Tokens: train, Weight: src.Weight})
+			val = v
+			on++
+		}
+	}
+	d.Val = val
+	if on != 1 {
+		d.Val = engine.IDs(tok.Encode(c.ValText()))
+	}
+	return d, counts
+}
+
+// counter returns the token count of a text of the corpus Open encoded,
+// from what it encoded (a source's training text, or the validation text
+// of the sources on), and encodes any other text.
+func (s *Session) counter(tok tokenizer.Tokenizer) func(string) int {
+	val := s.Corpus.ValText()
+	return func(text string) int {
+		for i, src := range s.Corpus.Sources {
+			if src.Enabled && text == src.TrainText {
+				return s.Tokens[i].Train
+			}
+		}
+		if text == val {
+			return len(s.Data.Val)
+		}
+		return len(tok.Encode(text))
+	}
+}
+
+// SourceStats returns the sizes of each source of the corpus as Open
+// loaded it, in Corpus.Sources order: bytes, characters, lines and invalid
+// bytes as loading measured them, and the token counts of the encoding Open
+// did. No text is read again, so Distinct and the unknown characters, which
+// take a pass over the text, are not counted (Source.Stats counts them).
+func (s *Session) SourceStats() []samples.Stats {
+	out := make([]samples.Stats, len(s.Tokens))
+	for i, n := range s.Tokens {
+		src := s.Corpus.Sources[i]
+		out[i] = samples.Stats{Bytes: src.Bytes, Chars: src.Chars, Lines: src.Lines, InvalidBytes: src.InvalidBytes,
+			Tokens: n.Train + n.Val, TrainTokens: n.Train, ValTokens: n.Val}
+	}
+	return out
 }
 
 // Encode returns text's ids for the model.

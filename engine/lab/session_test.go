@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -123,5 +124,52 @@ func TestOpenChecksMemory(t *testing.T) {
 	}
 	if _, err := Open(Options{Data: []string{data}, Tokenizer: "char", Preset: "tiny", MaxMemory: 1 << 30}); err != nil {
 		t.Fatalf("Open with --max-memory 1GiB: %v", err)
+	}
+}
+
+// TestOpenEncodesAsEncodeCorpus: the data Open encodes once, and the token
+// counts it keeps (SourceStats), are what encoding the corpus and each text
+// again gives,
+// for one source and for several (whose validation texts are encoded
+// together, so a word may span the join).
+func TestOpenEncodesAsEncodeCorpus(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "a.txt", strings.Repeat("the cat sat on the mat\n", 300)+"the cat")
+	b := writeFile(t, dir, "b.txt", "sat "+strings.Repeat("a dog lay on the rug\n", 300))
+	for _, tt := range []struct {
+		name, tok string
+		data      []string
+	}{
+		{"one source, char", "char", []string{a}},
+		{"two sources, char", "char", []string{a, b}},
+		{"two sources, word", "word", []string{a, b}},
+		{"two sources, bpe", "bpe:300", []string{a, b}},
+	} {
+		s, err := Open(Options{Data: tt.data, Tokenizer: tt.tok, Preset: "tiny"})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		want := EncodeCorpus(s.Corpus, s.Tokenizer)
+		if len(s.Data.Train) != len(want.Train) || !slices.Equal(s.Data.Val, want.Val) {
+			t.Fatalf("%s: Open's data has %d segments and %d val ids, EncodeCorpus %d and %d",
+				tt.name, len(s.Data.Train), len(s.Data.Val), len(want.Train), len(want.Val))
+		}
+		for i, seg := range s.Data.Train {
+			if w := want.Train[i]; seg.Name != w.Name || seg.Weight != w.Weight || !slices.Equal(seg.Tokens, w.Tokens) {
+				t.Errorf("%s: segment %d: got %s ×%g (%d ids), want %s ×%g (%d ids)",
+					tt.name, i, seg.Name, seg.Weight, len(seg.Tokens), w.Name, w.Weight, len(w.Tokens))
+			}
+		}
+		got := s.SourceStats()
+		if len(got) != len(s.Corpus.Sources) {
+			t.Fatalf("%s: SourceStats has %d entries for %d sources", tt.name, len(got), len(s.Corpus.Sources))
+		}
+		for i, src := range s.Corpus.Sources {
+			w := src.Stats(s.Tokenizer.Encode, nil)
+			w.Distinct = 0 // SourceStats does not read the text again
+			if got[i] != w {
+				t.Errorf("%s: SourceStats()[%d] = %+v, want %+v", tt.name, i, got[i], w)
+			}
+		}
 	}
 }
