@@ -3,10 +3,12 @@
 package tui
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"sync/atomic"
 	"syscall"
@@ -131,6 +133,12 @@ func (w *stampWriter) Write(p []byte) (int, error) {
 //
 //	go test ./tui -run '^$' -bench KeyWhileTraining -benchtime 40x
 func BenchmarkKeyWhileTraining(b *testing.B) {
+	for _, fps := range []int{60, 120} { // Bubble Tea's default, and the workbench's
+		b.Run(fmt.Sprintf("fps=%d", fps), func(b *testing.B) { keyWhileTraining(b, fps) })
+	}
+}
+
+func keyWhileTraining(b *testing.B, fps int) {
 	opt := openOptions(b)
 	opt.Adjust = func(_ *engine.Config, tc *engine.TrainConfig) error {
 		tc.EvalEvery = 0     // no validation passes while keys are timed
@@ -162,7 +170,7 @@ func BenchmarkKeyWhileTraining(b *testing.B) {
 	in, keys := io.Pipe()
 	out := &stampWriter{}
 	p := tea.NewProgram(tm, tea.WithInput(in), tea.WithOutput(out), tea.WithWindowSize(200, 60),
-		tea.WithoutSignalHandler())
+		tea.WithoutSignalHandler(), tea.WithFPS(fps))
 	done := make(chan struct{})
 	go func() { p.Run(); close(done) }()
 	defer func() { p.Quit(); keys.Close(); <-done; m.Close() }()
@@ -190,29 +198,95 @@ func BenchmarkKeyWhileTraining(b *testing.B) {
 	for !idle.Load() {
 		press()
 	}
-	var pausedView, pausedScreen []float64
-	for range 20 {
-		v, s := press()
-		pausedView, pausedScreen = append(pausedView, ms(v)), append(pausedScreen, ms(s))
+	// Legs of presses alternate between the trainer paused and running, so
+	// that load from elsewhere on the machine hits both alike.
+	const leg = 10
+	setRunning := func(on bool) {
+		if running.Load() == on {
+			return
+		}
+		p.Send(keyPress("space"))
+		for running.Load() != on {
+			runtime.Gosched()
+		}
+		if on { // a few steps in, the worker pool at full speed
+			for n := steps.Load(); steps.Load() < n+3; {
+				runtime.Gosched()
+			}
+		}
 	}
-	p.Send(keyPress("space"))
-	for !running.Load() {
-		runtime.Gosched()
-	}
-	for steps.Load() < 3 {
-		runtime.Gosched()
-	}
-	var view, screen []float64
+	var view, screen, pausedView, pausedScreen []float64
+	var sched latencyCounts // the Go scheduler's, while training presses wait
+	i := 0
 	for b.Loop() {
+		if i%leg == 0 {
+			setRunning(false)
+			for !idle.Load() { // no inspection running either
+				press()
+			}
+			for range leg {
+				v, s := press()
+				pausedView, pausedScreen = append(pausedView, ms(v)), append(pausedScreen, ms(s))
+			}
+			setRunning(true)
+		}
+		i++
+		h0 := schedLatencies()
 		v, s := press()
 		view, screen = append(view, ms(v)), append(screen, ms(s))
+		sched.add(h0, schedLatencies())
 	}
+	b.StopTimer()
+	setRunning(false)
 	b.ReportMetric(median(view), "ms-to-view")
 	b.ReportMetric(median(screen), "ms-to-screen")
 	b.ReportMetric(median(pausedView), "ms-to-view-paused")
 	b.ReportMetric(median(pausedScreen), "ms-to-screen-paused")
-	b.Logf("training: to view %v ms, to screen %v ms", quartiles(view), quartiles(screen))
+	b.ReportMetric(median(screen)-median(pausedScreen), "ms-training-adds")
+	b.ReportMetric(sched.quantile(0.9)*1e3, "ms-sched-wait-p90")
+	b.Logf("training: to view %v ms, to screen %v ms (25th, 50th, 90th percentile)", quartiles(view), quartiles(screen))
 	b.Logf("paused:   to view %v ms, to screen %v ms", quartiles(pausedView), quartiles(pausedScreen))
+}
+
+// schedLatencies reads the Go scheduler's histogram of how long goroutines
+// waited, runnable, for a processor (GOMAXPROCS of them). The machine's own
+// load does not show in it: it is the queue behind the process's own
+// goroutines, the trainer's among them.
+func schedLatencies() *metrics.Float64Histogram {
+	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(s)
+	return s[0].Value.Float64Histogram()
+}
+
+// latencyCounts sums differences of scheduler histograms.
+type latencyCounts struct {
+	buckets []float64
+	counts  []uint64
+}
+
+func (l *latencyCounts) add(before, after *metrics.Float64Histogram) {
+	if l.counts == nil {
+		l.buckets, l.counts = after.Buckets, make([]uint64, len(after.Counts))
+	}
+	for i := range after.Counts {
+		l.counts[i] += after.Counts[i] - before.Counts[i]
+	}
+}
+
+// quantile is the upper bound of the bucket holding quantile q, in seconds.
+func (l *latencyCounts) quantile(q float64) float64 {
+	var total uint64
+	for _, c := range l.counts {
+		total += c
+	}
+	var seen uint64
+	for i, c := range l.counts {
+		seen += c
+		if float64(seen) >= q*float64(total) && total > 0 {
+			return l.buckets[i+1]
+		}
+	}
+	return math.NaN()
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }

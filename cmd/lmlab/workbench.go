@@ -39,7 +39,10 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	m.LogRuns(workbenchRunsDir(runs, stderr))
 	// SIGINT, SIGTERM and SIGHUP (a closed SSH session) save the run and
 	// quit, as they do in lmlab train; a second one quits at once.
-	popts := []tea.ProgramOption{tea.WithOutput(stdout), tea.WithoutSignalHandler()}
+	// Bubble Tea writes the latest frame on a ticker: at its default 60 fps
+	// a key waits up to 17 ms for it, at 120 up to 8. A tick with no new
+	// frame costs a string comparison.
+	popts := []tea.ProgramOption{tea.WithOutput(stdout), tea.WithoutSignalHandler(), tea.WithFPS(workbenchFPS)}
 	if prof, ok := detectedProfile(stdout); ok {
 		popts = append(popts, tea.WithColorProfile(prof))
 	}
@@ -90,6 +93,10 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	}
 	return code
 }
+
+// workbenchFPS is the most frames a second the workbench writes, Bubble
+// Tea's maximum.
+const workbenchFPS = 120
 
 // detectedProfile returns the colour profile lipgloss detected for standard
 // output when the program started, when w is standard output, so the
