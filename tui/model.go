@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime/debug"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
@@ -196,11 +197,16 @@ func openCmd(opt lab.Options) tea.Cmd {
 
 // opened measures the session's data for the Dataset pane and starts its
 // runner, paused. The token counts are the session's, from the encoding
-// lab.Open did; nothing is encoded again.
+// lab.Open did; nothing is encoded again, and a tokenizer that covers the
+// data by construction is not asked what it lacks.
 func opened(sess *lab.Session) startedMsg {
 	msg := startedMsg{sess: sess, stats: sess.SourceStats(), leaks: sess.Corpus.Leaks()}
 	for i, src := range sess.Corpus.Sources {
-		msg.unknown = append(msg.unknown, unknownIn(sess.Tokenizer, src))
+		u := unknownReport{total: utf8.RuneCountInString(src.TrainText) + utf8.RuneCountInString(src.ValText)}
+		if !sess.Covers {
+			u = unknownIn(sess.Tokenizer, src)
+		}
+		msg.unknown = append(msg.unknown, u)
 		if src.Enabled {
 			msg.total.Chars += msg.stats[i].Chars
 			msg.total.Tokens += msg.stats[i].Tokens

@@ -10,7 +10,8 @@ import (
 // TestOpenedMeasuresAsStartSession: the start-up Init runs (openCmd) shows
 // the Dataset pane the same sizes, token counts, unknown characters and
 // leaks as measuring every text again does (startSession), for one source
-// and for two, without encoding the data a second time.
+// and for two, without encoding the data a second time; a tokenizer that
+// may lack some of the data is still asked.
 func TestOpenedMeasuresAsStartSession(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -18,6 +19,8 @@ func TestOpenedMeasuresAsStartSession(t *testing.T) {
 	}{
 		{"one source", testSessionOptions()},
 		{"two sources", twoSources()},
+		{"a word vocabulary with a limit", withTokenizer(twoSources(), "word:20")},
+		{"char, which covers the data", withTokenizer(twoSources(), "char")},
 	} {
 		sess, err := lab.Open(tt.opt)
 		if err != nil {
@@ -36,6 +39,9 @@ func TestOpenedMeasuresAsStartSession(t *testing.T) {
 				t.Errorf("%s: source %d: stats %+v, want %+v", tt.name, i, got.stats[i], w)
 			}
 		}
+		if tt.opt.Tokenizer == "word:20" && want.unknown[0].chars == 0 {
+			t.Errorf("%s: no unknown characters; the case tests nothing", tt.name)
+		}
 		if !slices.Equal(got.unknown, want.unknown) {
 			t.Errorf("%s: unknown %v, want %v", tt.name, got.unknown, want.unknown)
 		}
@@ -50,4 +56,9 @@ func TestOpenedMeasuresAsStartSession(t *testing.T) {
 			t.Errorf("%s: runner %v, metrics set %v; want a runner as startSession's", tt.name, got.runner != nil, got.runner != nil && got.runner.Metrics != nil)
 		}
 	}
+}
+
+func withTokenizer(opt lab.Options, spec string) lab.Options {
+	opt.Tokenizer = spec
+	return opt
 }

@@ -87,6 +87,11 @@ type Session struct {
 	// Tokens counts the tokens of each source of Corpus as Open loaded it
 	// (Corpus.Sources order), from the one encoding Open did.
 	Tokens []Tokens
+	// Covers reports that the tokenizer represents every text of the data
+	// Open loaded, by construction: it is byte-level, or a char vocabulary
+	// learned here from all of that text. Then tokenizer.Unknown finds
+	// nothing in it, and need not be asked.
+	Covers bool
 }
 
 // Open loads the data, builds or restores the tokenizer and the model,
@@ -165,6 +170,9 @@ func Open(opt Options) (*Session, error) {
 		}
 	}
 	s.Tokenizer = tok
+	// A word vocabulary learned here does not cover the data: the split
+	// between training and validation text may cut a word in two.
+	s.Covers = tokenizer.AcceptsAnyBytes(tok) || (mode == Fresh && parsed.Kind == tokenizer.KindChar)
 	if s.TokData, err = tokenizer.Marshal(tok); err != nil {
 		return nil, fmt.Errorf("tokenizer %s: %w", spec, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"lmlab/engine"
+	"lmlab/tokenizer"
 )
 
 // writeFile writes text to a new file in dir and returns its path.
@@ -169,6 +170,55 @@ func TestOpenEncodesAsEncodeCorpus(t *testing.T) {
 			w.Distinct = 0 // SourceStats does not read the text again
 			if got[i] != w {
 				t.Errorf("%s: SourceStats()[%d] = %+v, want %+v", tt.name, i, got[i], w)
+			}
+		}
+	}
+}
+
+// TestOpenCovers: a session says its tokenizer covers the data only when it
+// does: then tokenizer.Unknown finds nothing in any source; a word
+// vocabulary, or a checkpoint's tokenizer, is not taken on trust.
+func TestOpenCovers(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "a.txt", strings.Repeat("the cat sat on the mat, naïve café 猫\n", 200))
+	b := writeFile(t, dir, "b.txt", strings.Repeat("a dog lay on a rug; 🐕 hund\n", 200))
+	ck := filepath.Join(dir, "ab.safetensors")
+	s, err := Open(Options{Data: []string{a}, Tokenizer: "char", Preset: "tiny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(ck); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		opt  Options
+		want bool
+	}{
+		{"char", Options{Data: []string{a, b}, Tokenizer: "char"}, true},
+		// A word cut by the split between training and validation text
+		// is a word of neither: words are not covered by construction.
+		{"word", Options{Data: []string{a, b}, Tokenizer: "word"}, false},
+		{"bpe", Options{Data: []string{a, b}, Tokenizer: "bpe:300"}, true},
+		{"word:8", Options{Data: []string{a, b}, Tokenizer: "word:8"}, false},
+		{"a checkpoint's char", Options{Data: []string{a, b}, Init: ck}, false},
+	} {
+		tt.opt.Preset = "tiny"
+		s, err := Open(tt.opt)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if s.Covers != tt.want {
+			t.Errorf("%s: Covers = %v, want %v", tt.name, s.Covers, tt.want)
+		}
+		if !s.Covers {
+			continue
+		}
+		for _, src := range s.Corpus.Sources {
+			for _, text := range []string{src.TrainText, src.ValText} {
+				if unk := tokenizer.Unknown(s.Tokenizer, text); len(unk) > 0 {
+					t.Errorf("%s: Covers, but %s has %d unknown pieces, first %v", tt.name, src.Name, len(unk), unk[0])
+				}
 			}
 		}
 	}
