@@ -279,6 +279,35 @@ func EncodeCorpus(c *samples.Corpus, tok tokenizer.Tokenizer) engine.Data {
 	return d
 }
 
+// EncodeCorpusFrom is EncodeCorpus for a corpus edited from the one have
+// was encoded from (sources turned on or off, weighed, added): the
+// training ids of a source have holds are taken from it, not encoded
+// again, and so are its validation ids when the sources on are the same,
+// in the same order. A source's name must stand for the same texts in both,
+// as it does within a session (sources are appended, never replaced).
+func EncodeCorpusFrom(c *samples.Corpus, tok tokenizer.Tokenizer, have engine.Data) engine.Data {
+	old := make(map[string][]int32, len(have.Train))
+	for _, seg := range have.Train {
+		old[seg.Name] = seg.Tokens
+	}
+	var d engine.Data
+	same := len(c.Enabled()) == len(have.Train)
+	for i, src := range c.Enabled() {
+		ids, ok := old[src.Name]
+		if !ok {
+			ids = engine.IDs(tok.Encode(src.TrainText))
+		}
+		same = same && have.Train[i].Name == src.Name
+		d.Train = append(d.Train, engine.Segment{Name: src.Name, Tokens: ids, Weight: src.Weight})
+	}
+	if same && have.Val != nil {
+		d.Val = have.Val
+	} else {
+		d.Val = engine.IDs(tok.Encode(c.ValText()))
+	}
+	return d
+}
+
 // Tokens is how many tokens a source's training and validation text encode
 // to with the session's tokenizer.
 type Tokens struct{ Train, Val int }

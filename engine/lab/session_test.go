@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"lmlab/engine"
+	"lmlab/samples"
 	"lmlab/tokenizer"
 )
 
@@ -220,6 +221,77 @@ func TestOpenCovers(t *testing.T) {
 					t.Errorf("%s: Covers, but %s has %d unknown pieces, first %v", tt.name, src.Name, len(unk), unk[0])
 				}
 			}
+		}
+	}
+}
+
+// TestEncodeCorpusFrom: a corpus edited from an encoded one encodes to what
+// EncodeCorpus gives, taking the ids of the sources it had from it, not
+// encoding them again, for each edit the Dataset pane makes.
+func TestEncodeCorpusFrom(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "a.txt", strings.Repeat("the cat sat on the mat\n", 300)+"the cat")
+	b := writeFile(t, dir, "b.txt", "sat "+strings.Repeat("a dog lay on the rug\n", 300))
+	x := writeFile(t, dir, "x.txt", strings.Repeat("a hen and a fox\n", 300))
+	s, err := Open(Options{Data: []string{a, b, x}, Tokenizer: "word", Preset: "tiny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := s.Corpus
+	// edit returns a copy of all with only the sources in on enabled (in
+	// all's order) and weights w.
+	edit := func(n int, on []bool, w []float64) *samples.Corpus {
+		c := &samples.Corpus{}
+		for i := range n {
+			cp := *all.Sources[i]
+			cp.Enabled, cp.Weight = on[i], w[i]
+			c.Sources = append(c.Sources, &cp)
+		}
+		return c
+	}
+	ab := edit(2, []bool{true, true}, []float64{1, 1})
+	for _, tt := range []struct {
+		name   string
+		from   *samples.Corpus
+		to     *samples.Corpus
+		reused []string // sources whose training ids must be taken, not encoded
+		val    bool     // and whether the validation ids must be
+	}{
+		{"weight", ab, edit(2, []bool{true, true}, []float64{1, 3}), []string{a, b}, true},
+		{"off", ab, edit(2, []bool{true, false}, []float64{1, 1}), []string{a}, false},
+		{"on again", edit(2, []bool{true, false}, []float64{1, 1}), ab, []string{a}, false},
+		{"added", ab, edit(3, []bool{true, true, true}, []float64{1, 1, 1}), []string{a, b}, false},
+	} {
+		have := EncodeCorpus(tt.from, s.Tokenizer)
+		got := EncodeCorpusFrom(tt.to, s.Tokenizer, have)
+		want := EncodeCorpus(tt.to, s.Tokenizer)
+		if len(got.Train) != len(want.Train) || !slices.Equal(got.Val, want.Val) {
+			t.Fatalf("%s: %d segments and %d val ids, want %d and %d", tt.name, len(got.Train), len(got.Val), len(want.Train), len(want.Val))
+		}
+		for i, seg := range got.Train {
+			if w := want.Train[i]; seg.Name != w.Name || seg.Weight != w.Weight || !slices.Equal(seg.Tokens, w.Tokens) {
+				t.Errorf("%s: segment %d: %s ×%g (%d ids), want %s ×%g (%d ids)", tt.name, i, seg.Name, seg.Weight, len(seg.Tokens), w.Name, w.Weight, len(w.Tokens))
+			}
+		}
+		shared := func(p, q []int32) bool { return len(p) > 0 && len(q) > 0 && &p[0] == &q[0] }
+		for _, name := range tt.reused {
+			var g, h []int32
+			for _, seg := range got.Train {
+				if seg.Name == name {
+					g = seg.Tokens
+				}
+			}
+			for _, seg := range have.Train {
+				if seg.Name == name {
+					h = seg.Tokens
+				}
+			}
+			if !shared(g, h) {
+				t.Errorf("%s: %s was encoded again", tt.name, name)
+			}
+		}
+		if shared(got.Val, have.Val) != tt.val {
+			t.Errorf("%s: validation ids taken from before: %v, want %v", tt.name, shared(got.Val, have.Val), tt.val)
 		}
 	}
 }
