@@ -216,7 +216,7 @@ func keyWhileTraining(b *testing.B, fps int) {
 		}
 	}
 	var view, screen, pausedView, pausedScreen []float64
-	var sched latencyCounts // the Go scheduler's, while training presses wait
+	var sched latencyCounts // the Go scheduler's waits while training presses wait
 	i := 0
 	for b.Loop() {
 		if i%leg == 0 {
@@ -243,7 +243,8 @@ func keyWhileTraining(b *testing.B, fps int) {
 	b.ReportMetric(median(pausedView), "ms-to-view-paused")
 	b.ReportMetric(median(pausedScreen), "ms-to-screen-paused")
 	b.ReportMetric(median(screen)-median(pausedScreen), "ms-training-adds")
-	b.ReportMetric(sched.quantile(0.9)*1e3, "ms-sched-wait-p90")
+	b.ReportMetric(float64(sched.over(1e-3))/float64(len(view)), "sched-waits-over-1ms/key")
+	b.ReportMetric(float64(sched.over(5e-3))/float64(len(view)), "sched-waits-over-5ms/key")
 	b.Logf("training: to view %v ms, to screen %v ms (25th, 50th, 90th percentile)", quartiles(view), quartiles(screen))
 	b.Logf("paused:   to view %v ms, to screen %v ms", quartiles(pausedView), quartiles(pausedScreen))
 }
@@ -273,20 +274,16 @@ func (l *latencyCounts) add(before, after *metrics.Float64Histogram) {
 	}
 }
 
-// quantile is the upper bound of the bucket holding quantile q, in seconds.
-func (l *latencyCounts) quantile(q float64) float64 {
-	var total uint64
-	for _, c := range l.counts {
-		total += c
-	}
-	var seen uint64
+// over counts the waits of at least d seconds (by their buckets' lower
+// bounds).
+func (l *latencyCounts) over(d float64) uint64 {
+	var n uint64
 	for i, c := range l.counts {
-		seen += c
-		if float64(seen) >= q*float64(total) && total > 0 {
-			return l.buckets[i+1]
+		if l.buckets[i] >= d {
+			n += c
 		}
 	}
-	return math.NaN()
+	return n
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
