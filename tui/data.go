@@ -170,7 +170,7 @@ func (m *Model) startDataJob() tea.Cmd {
 	m.dataBusy = true
 	m.dataset.setApplied(m.leaks, true)
 	tc := m.sess.Trainer.Cfg
-	j := dataJob{corpus: m.sess.Corpus, tok: m.sess.Tokenizer,
+	j := dataJob{corpus: m.sess.Corpus, tok: m.sess.Tokenizer, have: m.sess.Data,
 		context: tc.Context, windows: tc.EvalWindows,
 		newVal: !slices.Equal(enabledNames(m.sess.Corpus), enabledNames(m.applied))}
 	return j.run
@@ -189,6 +189,7 @@ func enabledNames(c *samples.Corpus) []string {
 type dataJob struct {
 	corpus  *samples.Corpus // never changed once published
 	tok     tokenizer.Tokenizer
+	have    engine.Data // the trainer's data now: what it holds is not encoded again
 	context int
 	windows int
 	newVal  bool // the enabled sources changed: evaluate on the new validation text
@@ -196,7 +197,7 @@ type dataJob struct {
 
 func (j dataJob) run() tea.Msg {
 	msg := dataEncodedMsg{corpus: j.corpus, newVal: j.newVal, windows: j.windows}
-	d := lab.EncodeCorpus(j.corpus, j.tok)
+	d := lab.EncodeCorpusFrom(j.corpus, j.tok, j.have)
 	if len(d.Val) < j.context+1 {
 		msg.err = fmt.Errorf("the validation text of the sources on has %d tokens; one evaluation window at context %d needs %d (turn on or add a source with more text)",
 			len(d.Val), j.context, j.context+1)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime/debug"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
@@ -182,12 +183,47 @@ func New(opts Options) *Model {
 	return m
 }
 
-// Init starts building the session.
+// Init starts building the session, off the UI goroutine: the first frame
+// says it is loading.
 func (m *Model) Init() tea.Cmd {
 	if m.opts.Start != nil {
 		return m.opts.Start()
 	}
-	return startCmd(m.opts.Session)
+	return openCmd(m.opts.Session)
+}
+
+// openCmd builds the session (it reads and encodes the data, once, and
+// allocates the model) and its runner, off the UI goroutine.
+func openCmd(opt lab.Options) tea.Cmd {
+	return func() tea.Msg {
+		sess, err := lab.Open(opt)
+		if err != nil {
+			return startFailedMsg{err}
+		}
+		return opened(sess)
+	}
+}
+
+// opened measures the session's data for the Dataset pane and starts its
+// runner, paused. The token counts are the session's, from the encoding
+// lab.Open did; nothing is encoded again, and a tokenizer that covers the
+// data by construction is not asked what it lacks.
+func opened(sess *lab.Session) startedMsg {
+	msg := startedMsg{sess: sess, stats: sess.SourceStats(), leaks: sess.Corpus.Leaks()}
+	for i, src := range sess.Corpus.Sources {
+		u := unknownReport{total: utf8.RuneCountInString(src.TrainText) + utf8.RuneCountInString(src.ValText)}
+		if !sess.Covers {
+			u = unknownIn(sess.Tokenizer, src)
+		}
+		msg.unknown = append(msg.unknown, u)
+		if src.Enabled {
+			msg.total.Chars += msg.stats[i].Chars
+			msg.total.Tokens += msg.stats[i].Tokens
+		}
+	}
+	msg.runner = engine.NewRunner(sess.Trainer)
+	msg.runner.Metrics = sess.Metrics()
+	return msg
 }
 
 // Err returns the error that ended the workbench: a session that could not

@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 
 	"lmlab/engine"
@@ -37,7 +39,14 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	m.LogRuns(workbenchRunsDir(runs, stderr))
 	// SIGINT, SIGTERM and SIGHUP (a closed SSH session) save the run and
 	// quit, as they do in lmlab train; a second one quits at once.
-	p = tea.NewProgram(m, tea.WithOutput(stdout), tea.WithoutSignalHandler())
+	// Bubble Tea writes the latest frame on a ticker: at its default 60 fps
+	// a key waits up to 17 ms for it, at 120 up to 8. A tick with no new
+	// frame costs a string comparison.
+	popts := []tea.ProgramOption{tea.WithOutput(stdout), tea.WithoutSignalHandler(), tea.WithFPS(workbenchFPS)}
+	if prof, ok := detectedProfile(stdout); ok {
+		popts = append(popts, tea.WithColorProfile(prof))
+	}
+	p = tea.NewProgram(m, popts...)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
@@ -83,6 +92,22 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return 130
 	}
 	return code
+}
+
+// workbenchFPS is the most frames a second the workbench writes, Bubble
+// Tea's maximum.
+const workbenchFPS = 120
+
+// detectedProfile returns the colour profile lipgloss detected for standard
+// output when the program started, when w is standard output, so the
+// workbench does not detect it again: under tmux each detection runs
+// `tmux info` (11–15 ms). For any other w it reports false, and Bubble Tea
+// detects w's.
+func detectedProfile(w io.Writer) (colorprofile.Profile, bool) {
+	if f, ok := w.(*os.File); ok && f == os.Stdout && lipgloss.Writer != nil {
+		return lipgloss.Writer.Profile, true
+	}
+	return 0, false
 }
 
 // workbenchOptions parses the workbench's flags. When ok is false the

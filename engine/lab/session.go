@@ -84,6 +84,14 @@ type Session struct {
 	// UnknownChars is how many characters of the data Unknown covers, of
 	// DataChars.
 	UnknownChars, DataChars int
+	// Tokens counts the tokens of each source of Corpus as Open loaded it
+	// (Corpus.Sources order), from the one encoding Open did.
+	Tokens []Tokens
+	// Covers reports that the tokenizer represents every text of the data
+	// Open loaded, by construction: it is byte-level, or a char vocabulary
+	// learned here from all of that text. Then tokenizer.Unknown finds
+	// nothing in it, and need not be asked.
+	Covers bool
 }
 
 // Open loads the data, builds or restores the tokenizer and the model,
@@ -162,6 +170,9 @@ func Open(opt Options) (*Session, error) {
 		}
 	}
 	s.Tokenizer = tok
+	// A word vocabulary learned here does not cover the data: the split
+	// between training and validation text may cut a word in two.
+	s.Covers = tokenizer.AcceptsAnyBytes(tok) || (mode == Fresh && parsed.Kind == tokenizer.KindChar)
 	if s.TokData, err = tokenizer.Marshal(tok); err != nil {
 		return nil, fmt.Errorf("tokenizer %s: %w", spec, err)
 	}
@@ -223,11 +234,13 @@ func Open(opt Options) (*Session, error) {
 		s.noteUnknown()
 	}
 
-	// The data as token ids.
-	if err := corpus.Check(func(t string) int { return len(tok.Encode(t)) }, tc.Context); err != nil {
+	// The data as token ids, each text encoded once: the check that one
+	// batch fits counts the ids encoded, and the counts stay for the
+	// statistics (SourceStats).
+	s.Data, s.Tokens = encodeSources(corpus, tok)
+	if err := corpus.Check(s.counter(tok), tc.Context); err != nil {
 		return nil, err
 	}
-	s.Data = EncodeCorpus(corpus, tok)
 
 	switch {
 	case mode == Resume:
@@ -264,6 +277,99 @@ func EncodeCorpus(c *samples.Corpus, tok tokenizer.Tokenizer) engine.Data {
 	}
 	d.Val = engine.IDs(tok.Encode(val.String()))
 	return d
+}
+
+// EncodeCorpusFrom is EncodeCorpus for a corpus edited from the one have
+// was encoded from (sources turned on or off, weighed, added): the
+// training ids of a source have holds are taken from it, not encoded
+// again, and so are its validation ids when the sources on are the same,
+// in the same order. A source's name must stand for the same texts in both,
+// as it does within a session (sources are appended, never replaced).
+func EncodeCorpusFrom(c *samples.Corpus, tok tokenizer.Tokenizer, have engine.Data) engine.Data {
+	old := make(map[string][]int32, len(have.Train))
+	for _, seg := range have.Train {
+		old[seg.Name] = seg.Tokens
+	}
+	var d engine.Data
+	same := len(c.Enabled()) == len(have.Train)
+	for i, src := range c.Enabled() {
+		ids, ok := old[src.Name]
+		if !ok {
+			ids = engine.IDs(tok.Encode(src.TrainText))
+		}
+		same = same && have.Train[i].Name == src.Name
+		d.Train = append(d.Train, engine.Segment{Name: src.Name, Tokens: ids, Weight: src.Weight})
+	}
+	if same && have.Val != nil {
+		d.Val = have.Val
+	} else {
+		d.Val = engine.IDs(tok.Encode(c.ValText()))
+	}
+	return d
+}
+
+// Tokens is how many tokens a source's training and validation text encode
+// to with the session's tokenizer.
+type Tokens struct{ Train, Val int }
+
+// encodeSources is EncodeCorpus, with the token counts of every source,
+// disabled ones included, encoding each text once. The validation ids are
+// the enabled sources' validation texts encoded together, as EncodeCorpus
+// has them (a tokenizer may merge across the join); with one source on,
+// that is its own text, encoded once.
+func encodeSources(c *samples.Corpus, tok tokenizer.Tokenizer) (engine.Data, []Tokens) {
+	var d engine.Data
+	counts := make([]Tokens, len(c.Sources))
+	var val []int32
+	on := 0
+	for i, src := range c.Sources {
+		train := engine.IDs(tok.Encode(src.TrainText))
+		v := engine.IDs(tok.Encode(src.ValText))
+		counts[i] = Tokens{Train: len(train), Val: len(v)}
+		if src.Enabled {
+			d.Train = append(d.Train, engine.Segment{Name: src.Name, Tokens: train, Weight: src.Weight})
+			val = v
+			on++
+		}
+	}
+	d.Val = val
+	if on != 1 {
+		d.Val = engine.IDs(tok.Encode(c.ValText()))
+	}
+	return d, counts
+}
+
+// counter returns the token count of a text of the corpus Open encoded,
+// from what it encoded (a source's training text, or the validation text
+// of the sources on), and encodes any other text.
+func (s *Session) counter(tok tokenizer.Tokenizer) func(string) int {
+	val := s.Corpus.ValText()
+	return func(text string) int {
+		for i, src := range s.Corpus.Sources {
+			if src.Enabled && text == src.TrainText {
+				return s.Tokens[i].Train
+			}
+		}
+		if text == val {
+			return len(s.Data.Val)
+		}
+		return len(tok.Encode(text))
+	}
+}
+
+// SourceStats returns the sizes of each source of the corpus as Open
+// loaded it, in Corpus.Sources order: bytes, characters, lines and invalid
+// bytes as loading measured them, and the token counts of the encoding Open
+// did. No text is read again, so Distinct and the unknown characters, which
+// take a pass over the text, are not counted (Source.Stats counts them).
+func (s *Session) SourceStats() []samples.Stats {
+	out := make([]samples.Stats, len(s.Tokens))
+	for i, n := range s.Tokens {
+		src := s.Corpus.Sources[i]
+		out[i] = samples.Stats{Bytes: src.Bytes, Chars: src.Chars, Lines: src.Lines, InvalidBytes: src.InvalidBytes,
+			Tokens: n.Train + n.Val, TrainTokens: n.Train, ValTokens: n.Val}
+	}
+	return out
 }
 
 // Encode returns text's ids for the model.
