@@ -25,7 +25,7 @@ func TestTemperatureShared(t *testing.T) {
 			return !m.busy && m.predict.tau == tau && m.sample.used.Temperature == tau
 		}
 	}
-	d.key("4") // Predict
+	d.key("4")    // Predict
 	for range 8 { // from 1, the model's own distribution
 		d.key("t")
 	}
