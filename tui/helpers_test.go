@@ -112,8 +112,10 @@ func feedInspection(m *Model, step int) {
 // the first with probability top, rotated by shift.
 func syntheticPredictions(m *Model, shift, k int, top float32) []engine.Prediction {
 	vocab := []int32{}
-	for _, w := range []string{" ", "mat", "rug", "log", ".", "cat", "the", "wall"} {
-		if e := m.sess.Encode(w); len(e) == 1 {
+	// Words carry the space before them; a piece the tokenizer lacks
+	// (" " alone in a word vocabulary) would come back as <unk>: skip it.
+	for _, w := range []string{" ", " mat", " rug", " log", ".", " cat", " the", " wall"} {
+		if e := m.sess.Encode(w); len(e) == 1 && m.sess.Decode(e) == w {
 			vocab = append(vocab, e[0])
 		}
 	}

@@ -15,7 +15,7 @@ import (
 // prompt and "mat": p(mat) from 4 % to 9 %.
 func syntheticAnatomy(m *Model, step int) engine.Event {
 	ids, _ := promptTail(m.sess.Encode, m.prompt, m.sess.Trainer.Model.Config.Context)
-	mat := m.sess.Encode("mat")[0]
+	mat := m.sess.Encode(" mat")[0]
 	rep := engine.AnatomyReport{LR: 2.5e-3, GradNorm: 1.7, Clipped: true, Tokens: len(ids),
 		Before: engine.AnatomyPoint{PTarget: 0.04, Loss: -math.Log(0.04), MeanLoss: 2.1},
 		After:  engine.AnatomyPoint{PTarget: 0.09, Loss: -math.Log(0.09), MeanLoss: 1.9}}
@@ -28,7 +28,7 @@ func syntheticAnatomy(m *Model, step int) engine.Event {
 			GradNorm: 0.1 * float64(i+1), WeightNorm: 3, UpdateRatio: 1e-3 * float64(i+1)})
 	}
 	var top []engine.Prediction
-	for i, w := range []string{"mat", "rug", "log"} {
+	for i, w := range []string{" mat", " rug", " log"} {
 		top = append(top, engine.Prediction{ID: m.sess.Encode(w)[0], Prob: 0.5 / float32(i+1)})
 	}
 	return engine.Event{Kind: engine.EventAnatomy, Step: step,
@@ -59,11 +59,17 @@ func TestAnatomyViewShowsTheStep(t *testing.T) {
 	m := fixture(t, 80, 24)
 	showAnatomy(t, m, 120)
 	s := stripped(m)
-	for _, want := range []string{"Loss · step anatomy", "step 121", `→ "mat"`, "forward", "p(mat) 4.0 %",
-		"backward", "clipped to 1", "wte", "h0.attn", "update", "lr 2.50e-03", "after", "p(mat) 9.0 %",
-		`"mat" went from 4.0 % to 9.0 % in this step.`} {
+	// The target is the word with its leading space, " mat".
+	for _, want := range []string{"Loss · step anatomy", "step 121", `→ " mat"`, "forward",
+		"backward", "clipped to 1", "wte", "h0.attn", "update", "lr 2.50e-03", "after",
+		`" mat" went from 4.0 % to 9.0 % in this step.`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("anatomy lacks %q:\n%s", want, s)
+		}
+	}
+	for _, c := range []struct{ line, p string }{{"forward", "4.0 %"}, {"after ", "9.0 %"}} {
+		if l := lineWith(s, c.line); !strings.Contains(l, "mat") || !strings.Contains(l, c.p) {
+			t.Errorf("the %q line does not give p(mat) %s: %q", c.line, c.p, l)
 		}
 	}
 	// The bars: h0.attn's gradient (0.3) is a third of the largest (0.9, ln_f).

@@ -160,7 +160,7 @@ func TestPredictShowsNextToken(t *testing.T) {
 	for i := range ps {
 		ps[i], ranks[i] = 0.2, 2 // in place of the made-up bars' second, 0.24
 	}
-	ps[3], ranks[3] = 0.0004, 57 // "sat", after "The cat ", is not among the bars
+	ps[1], ranks[1] = 0.0004, 57 // " sat", after "The cat", is not among the bars
 	m.Update(handPredicted(m, 7, 1, ps, ranks))
 	m.setFocus(panePredict)
 
@@ -170,9 +170,9 @@ func TestPredictShowsNextToken(t *testing.T) {
 		wantMark  string // the bar row that carries ◀; "": none
 		forbidden []string
 	}{
-		{0, []string{`next in the prompt "·" rank 2 ◀`, "p 20%", "loss −ln p 1.61"}, "·", nil},
-		{3, []string{`next in the prompt "sat" rank 57, not among the bars`, "p 0.04%", "loss −ln p 7.82"}, "", nil},
-		{1, []string{`next in the prompt "cat" rank 2 ◀`}, "cat", nil},
+		{0, []string{`next in the prompt "·cat" rank 2 ◀`, "p 20%", "loss −ln p 1.61"}, "·cat", nil},
+		{1, []string{`next in the prompt "·sat" rank 57, not among the bars`, "p 0.04%", "loss −ln p 7.82"}, "", nil},
+		{2, []string{`next in the prompt "·on" rank 2 ◀`}, "·on", nil},
 		{n - 1, []string{"the prompt ends here"}, "", []string{"next in the prompt", "loss"}},
 	}
 	for _, tt := range tests {

@@ -219,12 +219,22 @@ func writeTokenizer(tok tokenizer.Tokenizer, cfg engine.Config, dir string) erro
 		if _, ok := tok.(*tokenizer.Char); ok {
 			readme += "vocab.json maps each character to its id: the text is cut into Unicode characters (code points), one id each; \"<unk>\", when present, stands for any character not in the vocabulary.\n"
 		} else {
-			readme += "vocab.json maps each word to its id: the text is cut into runs of letters and digits, single other characters and runs of spaces; id 0, \"<unk>\", stands for any piece not in the vocabulary.\n"
+			readme += wordVocabRule(tok.(*tokenizer.Word))
 		}
 	default:
 		readme += fmt.Sprintf("The tokenizer (%s) has no Hugging Face file form here (%v); only lmlab-tokenizer.json describes it.\n", tok.Name(), err)
 	}
 	return writeFile(dir, "README.md", bytesTo([]byte(readme)))
+}
+
+// wordVocabRule says how w cuts text into the pieces its vocab.json maps:
+// GPT-2's rule, each word with the space before it, unless w was saved
+// before that rule (then spaces are pieces of their own).
+func wordVocabRule(w *tokenizer.Word) string {
+	if w.LeadingSpace() {
+		return "vocab.json maps each word to its id, with the space before it: the text is cut as GPT-2 cuts it (without its contractions) into runs of letters and digits and single other characters, each taking the one space right before it (\"The cat.\" is \"The\", \" cat\", \".\"), and runs of other whitespace; id 0, \"<unk>\", stands for any piece not in the vocabulary.\n"
+	}
+	return "vocab.json maps each word to its id: the text is cut into runs of letters and digits, single other characters and runs of spaces; id 0, \"<unk>\", stands for any piece not in the vocabulary.\n"
 }
 
 func isCharOrWord(tok tokenizer.Tokenizer) bool {
