@@ -80,7 +80,8 @@ func (m *Model) inspect(snap *engine.Model, step int) tea.Cmd {
 	}
 	sample := m.job.sample
 	first := !m.sample.have
-	if (big || first) && sample && m.job.inspect {
+	if (big || (first && !m.firstDeferred)) && sample && m.job.inspect {
+		m.firstDeferred = m.firstDeferred || first // once: a deferred sample merged into the next inspection goes with it
 		// A big model's sample takes a forward pass a token, and the first
 		// one stands between a new workbench and its filled panes:
 		// predictions and attention come first, the sample in the next job.

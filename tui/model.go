@@ -137,20 +137,21 @@ type Model struct {
 	guide *guide // the guided lesson (guide.go); nil: none
 
 	// Screen.
-	showHelp   bool
-	helpOffset int  // the ? screen's first line shown (it scrolls when it does not fit)
-	confirm    bool // the quit question is open
-	message    string
-	msgErr     bool
-	hint       bool // show the start hint
-	ticking    bool
-	stale      bool // steps arrived since the last frame
-	dirty      bool // the cached frame is out of date
-	frame      string
-	paneCache  [numPanes]string
-	paneOK     [numPanes]bool
-	fatal      error
-	quitting   bool
+	showHelp      bool
+	firstDeferred bool // the first sample was put after the first predictions (inspect)
+	helpOffset    int  // the ? screen's first line shown (it scrolls when it does not fit)
+	confirm       bool // the quit question is open
+	message       string
+	msgErr        bool
+	hint          bool // show the start hint
+	ticking       bool
+	stale         bool // steps arrived since the last frame
+	dirty         bool // the cached frame is out of date
+	frame         string
+	paneCache     [numPanes]string
+	paneOK        [numPanes]bool
+	fatal         error
+	quitting      bool
 }
 
 // New returns the workbench for opts. Nothing is loaded until the program

@@ -3,14 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
-
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/term"
 
 	"lmlab/tui"
 )
@@ -95,68 +89,4 @@ func listLessons(w io.Writer) {
 	for _, l := range tui.Lessons() {
 		fmt.Fprintf(w, "  %-11s %s (%d steps)\n", l.Name, l.Summary, l.StepCount())
 	}
-}
-
-// openWorkbench runs the workbench with opts on the terminal stdout until
-// it quits, and returns the exit status: 0, 1 for an error, 2 without a
-// terminal, 130 after a signal. SIGINT, SIGTERM and SIGHUP save the run and
-// quit, as they do in lmlab train; a second one quits at once.
-//
-// It is runWorkbench after the flags; runWorkbench can call it (the two
-// bodies are the same).
-func openWorkbench(opts tui.Options, compare []string, runs string, stdout, stderr io.Writer) int {
-	if f, ok := stdout.(*os.File); !ok || !term.IsTerminal(f.Fd()) {
-		fmt.Fprintln(stderr, "lmlab: the workbench needs a terminal; use lmlab train to train without one")
-		return 2
-	}
-	var p *tea.Program
-	opts.Quit = func() { p.Quit() }
-	m := tui.New(opts)
-	m.LogRuns(workbenchRunsDir(runs, stderr))
-	p = tea.NewProgram(m, tea.WithOutput(stdout), tea.WithoutSignalHandler())
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
-	go func() {
-		first := true
-		for sig := range sigs {
-			if first {
-				first = false
-				p.Send(tui.SignalMsg{Signal: sig})
-				continue
-			}
-			p.Kill()
-		}
-	}()
-	code := func() (code int) {
-		defer func() {
-			if r := recover(); r != nil { // Bubble Tea restores the terminal before this point
-				fmt.Fprintf(stderr, "lmlab: internal error: %v\n", r)
-				code = 1
-			}
-		}()
-		if err := m.CompareWith(compare...); err != nil { // --compare checked the specs: not expected
-			fmt.Fprintln(stderr, "lmlab:", err)
-			return 2
-		}
-		_, err := p.Run()
-		if err != nil && m.Err() == nil {
-			fmt.Fprintln(stderr, "lmlab:", err)
-			return 1
-		}
-		return 0
-	}()
-	m.Close()
-	if err := m.CloseRunLog(); err != nil {
-		fmt.Fprintln(stderr, "lmlab: warning:", err)
-	}
-	if err := m.Err(); err != nil {
-		fmt.Fprintln(stderr, "lmlab:", err)
-		return 1
-	}
-	if sig, note := m.Signal(); sig != nil && code == 0 {
-		fmt.Fprintln(stderr, "lmlab:", note)
-		return 130
-	}
-	return code
 }

@@ -74,7 +74,7 @@ func TestLessonCatsInTmux(t *testing.T) {
 	scr = waitStep(4) // the model has put "mat" on top
 	_, at := status(scr)
 	t.Logf("\"mat\" on top of Predict %v after space, at training step %d (tmux round trips included)", time.Since(started).Round(100*time.Millisecond), at)
-	if !strings.Contains(scr, "┃mat ") { // the focused Predict pane's border, then the top bar's label
+	if !strings.Contains(scr, "┃·mat ") { // the focused Predict pane's border, then the top bar's label
 		t.Errorf("step 4 is on screen but the focused Predict shows no bar for mat:\n%s", scr)
 	}
 	s.keys("Space")

@@ -28,6 +28,12 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if !ok {
 		return code
 	}
+	return openWorkbench(opts, compare, runs, stdout, stderr)
+}
+
+// openWorkbench runs the workbench with opts until it quits: lmlab with no
+// command, and lmlab lesson.
+func openWorkbench(opts tui.Options, compare []string, runs string, stdout, stderr io.Writer) int {
 	if f, ok := stdout.(*os.File); !ok || !term.IsTerminal(f.Fd()) {
 		fmt.Fprintln(stderr, "lmlab: the workbench needs a terminal; use lmlab train to train without one")
 		return 2
@@ -61,7 +67,7 @@ func runWorkbench(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 			p.Kill()
 		}
 	}()
-	code = func() (code int) {
+	code := func() (code int) {
 		defer func() {
 			if r := recover(); r != nil { // Bubble Tea restores the terminal before this point
 				fmt.Fprintf(stderr, "lmlab: internal error: %v\n", r)
