@@ -29,7 +29,7 @@ var cards = map[string]Card{
 	"bank": {
 		Teaches: "Attention: \"bank\" is a river bank or a money bank, and only an earlier word says which.\n" +
 			"To guess the word after \"bank\" the model must look back at it.",
-		Watch: "In Predict (pane 4) the guess after \"bank\" changes when you change the boat to money.\n" +
+		Watch: "In Predict (pane 4) the guess after \"bank\" changes when you change the river to a market.\n" +
 			"In Attention (pane 5) one head's row for \"bank\" reaches back to the word that decided it.",
 		Keys: []CardKey{{"space", "start or pause training"}, {"4", "Predict"}, {"e", "edit the prompt"},
 			{"enter", "apply the prompt"}, {"5", "Attention"}, {">", "next head"}},

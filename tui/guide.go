@@ -68,7 +68,7 @@ var lessons = []Lesson{
 			{"Press space to start training on sentences where \"bank\" has two meanings.", isRunning},
 			{"Press 4 for Predict: the bars guess the word after \"bank\".", focused(panePredict)},
 			{"Let it train to step 400 and watch the guesses after \"bank\" settle.", stepAtLeast(400)},
-			{"Press e, change the word that decides (boat → money), press enter: the guess changes.", promptEdited("bank")},
+			{"Press e, change the word that decides (river → market), press enter: the guess changes.", promptEdited("bank")},
 			{"Press 5 for Attention and < > through the heads: one looks back from \"bank\" to it.", all(focused(paneAttention), oneHead)},
 		},
 	},

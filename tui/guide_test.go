@@ -296,7 +296,7 @@ func TestCatsLessonAdvances(t *testing.T) {
 		t.Fatalf("step 3 does not say what to watch:\n%s", stripped(m))
 	}
 	word := func(w string) string { // the word as a token of the session's tokenizer
-		for _, id := range m.sess.Tokenizer.Encode(m.prompt + w) {
+		for _, id := range m.sess.Tokenizer.Encode(m.prompt + " " + w) {
 			if tok := m.sess.Decode([]int32{int32(id)}); strings.TrimSpace(tok) == w {
 				return tok
 			}
@@ -467,7 +467,7 @@ func TestBankLessonAdvances(t *testing.T) {
 	for range len([]rune(prompt)) {
 		d.key("backspace")
 	}
-	for _, r := range strings.Replace(prompt, "boat", "money", 1) {
+	for _, r := range strings.Replace(prompt, "river", "market", 1) {
 		if r == ' ' {
 			d.key("space")
 			continue
@@ -476,7 +476,7 @@ func TestBankLessonAdvances(t *testing.T) {
 	}
 	d.key("enter")
 	d.until("step 5 after the edit", at(5))
-	if m.prompt == prompt || !strings.Contains(m.prompt, "money") {
+	if m.prompt == prompt || !strings.Contains(m.prompt, "market") {
 		t.Errorf("step 5 reached with the prompt %q", m.prompt)
 	}
 	d.key("5")

@@ -211,6 +211,7 @@ func TestPredictJobScoresNextTokens(t *testing.T) {
 	m.temperature = 0.5
 	snap := m.sess.Trainer.Model.Clone()
 	m.job.sample = true
+	m.firstDeferred = true // the first sample's own path: TestFirstSampleComesAfterPredictions
 	msg := m.inspect(snap, 3)().(predictedMsg)
 	ids := msg.ins.Tokens
 	if len(ids) < 4 || len(msg.next) != len(ids) || !msg.sampled {
@@ -339,5 +340,34 @@ func BenchmarkPredictAt(b *testing.B) {
 				predictAt(probs, 1234, tau, predictK)
 			}
 		})
+	}
+}
+
+// TestFirstSampleComesAfterPredictions: in a new workbench the first job
+// that wants predictions and a sample does the predictions only and asks
+// for the sample next; that sample stays inside the context (no sliding
+// window); and a deferred sample is not deferred again.
+func TestFirstSampleComesAfterPredictions(t *testing.T) {
+	m, _ := newTestModel(t, 120, 40)
+	start(t, m)
+	m.sample.have = false
+	m.firstDeferred = false
+	snap := m.sess.Trainer.Model.Clone()
+	m.job = refreshWant{inspect: true, sample: true}
+	first := m.inspect(snap, 0)().(predictedMsg)
+	if first.sampled || !m.want.sample {
+		t.Fatalf("first job: sampled %v, sample wanted next %v; want predictions only and the sample next", first.sampled, m.want.sample)
+	}
+	if len(first.next) == 0 {
+		t.Fatal("first job scored no positions")
+	}
+	m.job, m.want = refreshWant{inspect: true, sample: true}, refreshWant{}
+	second := m.inspect(snap, 0)().(predictedMsg)
+	if !second.sampled {
+		t.Fatal("the deferred sample was deferred again")
+	}
+	ids, _ := promptTail(m.sess.Encode, m.prompt, snap.Config.Context)
+	if limit := max(snap.Config.Context-len(ids), 16); len(second.sample) > limit || m.sample.tokensWanted() <= limit {
+		t.Errorf("the first sample has %d tokens, the pane wants %d, the context holds %d more: want it cut to the context", len(second.sample), m.sample.tokensWanted(), limit)
 	}
 }
