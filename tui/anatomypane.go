@@ -112,7 +112,7 @@ func (p *lossPane) anatomyLines() []string {
 	room := w - len(fmt.Sprint(a.step+1)) - 5 - 4 - len(tq) - 2 - 14
 	out = append(out, kv("step", fmt.Sprint(a.step+1))+"  "+st.Value.Render(fmt.Sprintf("%q", tailCells(probe, room)))+" → "+st.LossTrain.Render(tq)+
 		st.Muted.Render("  ←/→ target"))
-	out = append(out, st.Label.Render("forward ")+" "+kv("p("+a.tname+")", pct(r.Before.PTarget))+"  "+
+	out = append(out, st.Label.Render("forward ")+" "+kv("p("+spellToken(a.tname)+")", pct(r.Before.PTarget))+"  "+
 		kv("loss", fmt.Sprintf("%.3f", r.Before.Loss))+"  "+kv("mean", fmt.Sprintf("%.3f", r.Before.MeanLoss)))
 	clip := ""
 	if r.Clipped {
@@ -148,7 +148,7 @@ func (p *lossPane) anatomyLines() []string {
 	}
 	out = append(out, st.Label.Render("update  ")+" "+kv("lr", fmt.Sprintf("%.2e", r.LR))+"  "+
 		st.Muted.Render("upd/w: ‖Δw‖/‖w‖ per group, ~1e-3 is the rule of thumb"))
-	out = append(out, st.Label.Render("after   ")+" "+kv("p("+a.tname+")", pct(r.After.PTarget))+"  "+
+	out = append(out, st.Label.Render("after   ")+" "+kv("p("+spellToken(a.tname)+")", pct(r.After.PTarget))+"  "+
 		kv("loss", fmt.Sprintf("%.3f", r.After.Loss))+"  "+kv("mean", fmt.Sprintf("%.3f", r.After.MeanLoss)))
 	for _, l := range sentence {
 		out = append(out, st.Value.Render(l))
@@ -157,7 +157,7 @@ func (p *lossPane) anatomyLines() []string {
 	for _, pt := range a.history[max(0, len(a.history)-8):] {
 		hist = append(hist, fmt.Sprintf("%d: %.1f%%", pt.step, 100*pt.before))
 	}
-	out = append(out, kv("p("+a.tname+") by step", strings.Join(hist, "  ")))
+	out = append(out, kv("p("+spellToken(a.tname)+") by step", strings.Join(hist, "  ")))
 	// Positions, as room allows: the token predicted and its loss before → after.
 	if room := h - len(out) - 1; room > 0 && len(r.Before.Losses) > 0 {
 		out = append(out, st.Muted.Render("loss at each position (predicting the next token), before → after:"))

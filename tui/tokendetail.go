@@ -130,6 +130,9 @@ func tokenDetail(st Styles, t tokenizer.Tokenizer, kind pieceKind, text string, 
 		flags = append(flags, "special")
 	case tk.ID < 0 || (tk.Fallback && kind != pieceMeta):
 		flags = append(flags, "unknown")
+		if tk.Start >= 0 && tk.Start <= tk.End && tk.End <= len(text) {
+			b = []byte(text[tk.Start:tk.End]) // the text's bytes, not those of the <unk> piece
+		}
 	case tk.Fallback:
 		flags = append(flags, "byte fallback")
 	}

@@ -45,7 +45,7 @@ func ProbePrompts(c *samples.Corpus) []string {
 			if len(words) < 4 {
 				continue
 			}
-			p := strings.Join(words[:min(len(words)/2, 6)], " ") + " "
+			p := strings.Join(words[:min(len(words)/2, 6)], " ") // ends in a word: the next one carries its space
 			if !slices.Contains(out, p) {
 				out = append(out, p)
 			}
