@@ -65,7 +65,7 @@ func newTestModel(t testing.TB, w, h int) (*Model, *clock) {
 // command started returned (not run). The runner stops at the end of t.
 func start(t testing.TB, m *Model) tea.Cmd {
 	t.Helper()
-	msg := startCmd(m.opts.Session)()
+	msg := openCmd(m.opts.Session)()
 	sm, ok := msg.(startedMsg)
 	if !ok {
 		t.Fatalf("start: %v", msg)

@@ -109,34 +109,6 @@ type promptMsg struct{ text string }
 // draws a different one.
 type regenerateMsg struct{ newSeed bool }
 
-// startCmd builds the session (it reads and encodes the data and allocates
-// the model) and its runner, off the UI goroutine.
-func startCmd(opt lab.Options) tea.Cmd {
-	return func() tea.Msg {
-		sess, err := lab.Open(opt)
-		if err != nil {
-			return startFailedMsg{err}
-		}
-		return startSession(sess)
-	}
-}
-
-// startSession measures the session's data for the Dataset pane and starts
-// its runner, paused.
-func startSession(sess *lab.Session) startedMsg {
-	msg := startedMsg{sess: sess}
-	encode := sess.Tokenizer.Encode
-	for _, src := range sess.Corpus.Sources {
-		msg.stats = append(msg.stats, src.Stats(encode, nil))
-		msg.unknown = append(msg.unknown, unknownIn(sess.Tokenizer, src))
-	}
-	msg.total = sess.Corpus.Stats(encode, nil)
-	msg.leaks = sess.Corpus.Leaks()
-	msg.runner = engine.NewRunner(sess.Trainer)
-	msg.runner.Metrics = sess.Metrics()
-	return msg
-}
-
 // waitForEvents blocks for the runner's next event and returns it with every
 // other event already waiting, so a fast trainer costs one update per batch
 // rather than one per step. The model re-arms it after each batch.

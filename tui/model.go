@@ -22,7 +22,7 @@ type Options struct {
 
 	Styles *Styles          // nil: DefaultStyles (which respects NO_COLOR)
 	Now    func() time.Time // the clock for elapsed time; nil: time.Now
-	Start  func() tea.Cmd   // builds the session; nil: startCmd(Session). Tests inject one.
+	Start  func() tea.Cmd   // builds the session; nil: openCmd(Session). Tests inject one.
 	Quit   func()           // called (on its own goroutine) when a render fails, to end the program
 	Every  RefreshIntervals // zero fields take the defaults
 	Lesson string           // a guided lesson to open with its card on screen (see Lessons); "": none

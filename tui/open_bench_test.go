@@ -152,7 +152,7 @@ func keyWhileTraining(b *testing.B, fps int) {
 	st := DefaultStyles()
 	st.NoColor = false
 	m := New(Options{Session: opt, Styles: &st, Start: func() tea.Cmd {
-		return func() tea.Msg { return startSession(sess) }
+		return func() tea.Msg { return opened(sess) }
 	}})
 	var focus atomic.Int32
 	var viewedAt atomic.Int64

@@ -56,7 +56,7 @@ func BenchmarkThroughput(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	started := startSession(sess)
+	started := opened(sess)
 	r := started.runner
 	defer r.Stop()
 
