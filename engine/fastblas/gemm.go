@@ -163,6 +163,10 @@ func (g *gemmCtx) runTask(i int) {
 // jp·nr:(jp+1)·nr] row by row, zero-padded past n (a narrow last panel is
 // packed panelWidth wide).
 func (g *gemmCtx) packBPanels(lo, hi int) {
+	if !g.bTrans && !g.kern.packsB {
+		g.packBRows(lo, hi)
+		return
+	}
 	nr := g.kern.nr
 	for p0 := 0; p0 < g.k; p0 += g.kc {
 		kb := min(g.kc, g.k-p0)
@@ -170,6 +174,36 @@ func (g *gemmCtx) packBPanels(lo, hi int) {
 			off := p0*g.nPanels*nr + jp*kb*nr
 			w := g.panelWidth(jp)
 			packB(g.kern, g.bp[off:off+kb*w], g.b, g.ldb, g.bTrans, p0, kb, jp*nr, min(nr, g.n-jp*nr), w)
+		}
+	}
+}
+
+// packBRows is packBPanels for a row-major B packed in Go: the same layout,
+// filled row by row of B. Panel by panel, each panel read nr floats from
+// each of kb rows ldb apart; with ldb a multiple of 512 floats (the 4C-wide
+// activations dw reads) those rows share a few L1 sets, so every panel
+// fetched its lines again from L2. Row by row, B is read in order.
+func (g *gemmCtx) packBRows(lo, hi int) {
+	nr := g.kern.nr
+	for p0 := 0; p0 < g.k; p0 += g.kc {
+		kb := min(g.kc, g.k-p0)
+		block := g.bp[p0*g.nPanels*nr:]
+		for p := range kb {
+			row := g.b[(p0+p)*g.ldb : (p0+p)*g.ldb+g.n]
+			for jp := lo; jp < hi; jp++ {
+				j := jp * nr
+				w := g.panelWidth(jp)
+				d := block[jp*kb*nr+p*w : jp*kb*nr+(p+1)*w]
+				if nr == 16 && w == 16 && j+16 <= len(row) {
+					// A fixed-size copy compiles to four vector moves;
+					// copy would call memmove for 64 bytes.
+					*(*[16]float32)(d) = *(*[16]float32)(row[j:])
+					continue
+				}
+				cols := min(nr, g.n-j)
+				copy(d, row[j:j+cols])
+				clear(d[cols:])
+			}
 		}
 	}
 }
@@ -197,7 +231,22 @@ func packPanel(dst, x []float32, ldx int, rowMajor bool, p0, kb, j0, cols, w int
 		}
 		return
 	}
-	for j := range cols {
+	// Four columns of op(X) (rows of X) at a time, k outermost: four
+	// sequential reads and one 16-byte run of dst per step, rather than one
+	// read stream and a store to a different cache line of dst per element.
+	j := 0
+	for ; j+4 <= cols; j += 4 {
+		s := (j0+j)*ldx + p0
+		r0 := x[s : s+kb]
+		r1 := x[s+ldx : s+ldx+kb]
+		r2 := x[s+2*ldx : s+2*ldx+kb]
+		r3 := x[s+3*ldx : s+3*ldx+kb]
+		for p := range kb {
+			d := dst[p*w+j : p*w+j+4 : p*w+j+4]
+			d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+		}
+	}
+	for ; j < cols; j++ {
 		src := x[(j0+j)*ldx+p0 : (j0+j)*ldx+p0+kb]
 		for p, v := range src {
 			dst[p*w+j] = v
