@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"fmt"
 	"testing"
+
+	"lmlab/engine/fastblas"
 )
 
 // benchTrainer is the baby recipe on synthetic data of a char-level vocabulary.
@@ -17,16 +20,23 @@ func benchTrainer(b *testing.B, c Config, B int) *Trainer {
 }
 
 // BenchmarkStep times one optimizer step of the baby recipe (4 layers, 4
-// heads, 128 channels, context 64, batch 12, vocabulary 65).
+// heads, 128 channels, context 64, batch 12, vocabulary 65), on all threads
+// and on one (as torch_babygpt.py's THREADS argument).
 func BenchmarkStep(b *testing.B) {
 	c := Config{VocabSize: 65, Context: 64, Layers: 4, Heads: 4, Embd: 128}
-	tr := benchTrainer(b, c, 12)
-	tr.Step() // warm: allocate activations, gradients, moments
-	b.ReportAllocs()
-	for b.Loop() {
-		tr.Step()
+	for _, threads := range []int{fastblas.Threads(), 1} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			defer fastblas.SetThreads(fastblas.Threads())
+			fastblas.SetThreads(threads)
+			tr := benchTrainer(b, c, 12)
+			tr.Step() // warm: allocate activations, gradients, moments
+			b.ReportAllocs()
+			for b.Loop() {
+				tr.Step()
+			}
+			tokens := float64(12 * 64)
+			b.ReportMetric(tokens*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+			b.ReportMetric(float64(StepFLOPs(c, 12, 64))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+		})
 	}
-	tokens := float64(12 * 64)
-	b.ReportMetric(tokens*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
-	b.ReportMetric(float64(StepFLOPs(c, 12, 64))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 }
