@@ -195,9 +195,11 @@ func (g *gemmCtx) packBRows(lo, hi int) {
 				w := g.panelWidth(jp)
 				d := block[jp*kb*nr+p*w : jp*kb*nr+(p+1)*w]
 				if nr == 16 && w == 16 && j+16 <= len(row) {
-					// A fixed-size copy compiles to four vector moves;
-					// copy would call memmove for 64 bytes.
-					*(*[16]float32)(d) = *(*[16]float32)(row[j:])
+					// Through a local, a fixed-size copy compiles to
+					// vector moves; copy (or a direct array assignment,
+					// which may overlap) calls memmove for 64 bytes.
+					v := *(*[16]float32)(row[j:])
+					*(*[16]float32)(d) = v
 					continue
 				}
 				cols := min(nr, g.n-j)
