@@ -6,8 +6,30 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 
+	"lmlab/engine/fastblas"
 	"lmlab/engine/vec"
 )
+
+// gemmShaped is blas32.Gemm for a causal product: with fastblas behind
+// blas32 it skips the zero (or unwanted) triangle that shape names; with
+// another implementation it computes the whole product, which is the same
+// where shape says it matters.
+func gemmShaped(shape fastblas.Shape, tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta float32, c blas32.General) {
+	fb, ok := blas32.Implementation().(fastblas.Implementation)
+	if !ok {
+		blas32.Gemm(tA, tB, alpha, a, b, beta, c)
+		return
+	}
+	m, k := a.Rows, a.Cols
+	if tA != blas.NoTrans {
+		m, k = k, m
+	}
+	n := b.Cols
+	if tB != blas.NoTrans {
+		n = b.Rows
+	}
+	fb.SgemmShaped(shape, tA, tB, m, n, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
+}
 
 // attentionForward is causal multi-head self-attention on packed q, k, v.
 // out (B,T,C); att (B,NH,T,T) keeps the probabilities for backward and
@@ -41,13 +63,14 @@ func (args *attentionArgs) chunk(lo, hi int) {
 		k := general(qkv[base+C+h*HS:], T, HS, C3)
 		v := general(qkv[base+2*C+h*HS:], T, HS, C3)
 		a := att[bh*T*T : (bh+1)*T*T]
-		// Scores for all (t, t2); the causal half is masked below.
-		blas32.Gemm(blas.NoTrans, blas.Trans, scale, q, k, 0, general(a, T, T, T))
+		// Scores for t2 ≤ t (and a few past it); softmaxCausalRow masks
+		// the rest.
+		gemmShaped(fastblas.LowerC, blas.NoTrans, blas.Trans, scale, q, k, 0, general(a, T, T, T))
 		for t := 0; t < T; t++ {
 			softmaxCausalRow(a[t*T:(t+1)*T], t)
 		}
 		y := general(out[b*T*C+h*HS:], T, HS, C)
-		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, general(a, T, T, T), v, 0, y)
+		gemmShaped(fastblas.LowerA, blas.NoTrans, blas.NoTrans, 1, general(a, T, T, T), v, 0, y)
 	}
 }
 
@@ -92,9 +115,10 @@ func (args *attentionBackwardArgs) chunk(lo, hi int) {
 		da := datt[bh*T*T : (bh+1)*T*T]
 		dA := general(da, T, T, T)
 
-		// y = a·v: da = dy·vᵀ, dv = aᵀ·dy.
-		blas32.Gemm(blas.NoTrans, blas.Trans, 1, dy, v, 0, dA)
-		blas32.Gemm(blas.Trans, blas.NoTrans, 1, a, dy, 0, dv)
+		// y = a·v: da = dy·vᵀ (wanted on and below the diagonal only),
+		// dv = aᵀ·dy (aᵀ upper triangular).
+		gemmShaped(fastblas.LowerC, blas.NoTrans, blas.Trans, 1, dy, v, 0, dA)
+		gemmShaped(fastblas.UpperA, blas.Trans, blas.NoTrans, 1, a, dy, 0, dv)
 		// Softmax backward in place: ds = a ⊙ (da − Σ a·da), zero above
 		// the diagonal because a is.
 		for t := 0; t < T; t++ {
@@ -103,8 +127,9 @@ func (args *attentionBackwardArgs) chunk(lo, hi int) {
 			vec.SoftmaxBackward(dr[:t+1], ar, dr[:t+1])
 			clear(dr[t+1:])
 		}
-		// s = scale·q·kᵀ: dq = scale·ds·k, dk = scale·dsᵀ·q.
-		blas32.Gemm(blas.NoTrans, blas.NoTrans, scale, dA, k, 0, dq)
-		blas32.Gemm(blas.Trans, blas.NoTrans, scale, dA, q, 0, dk)
+		// s = scale·q·kᵀ: dq = scale·ds·k, dk = scale·dsᵀ·q (ds lower
+		// triangular).
+		gemmShaped(fastblas.LowerA, blas.NoTrans, blas.NoTrans, scale, dA, k, 0, dq)
+		gemmShaped(fastblas.UpperA, blas.Trans, blas.NoTrans, scale, dA, q, 0, dk)
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"lmlab/engine/fastblas"
@@ -38,5 +39,30 @@ func BenchmarkStep(b *testing.B) {
 			b.ReportMetric(tokens*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
 			b.ReportMetric(float64(StepFLOPs(c, 12, 64))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 		})
+	}
+}
+
+// BenchmarkAttention times causal attention forward and backward for the
+// baby preset's shape (batch 12, 4 heads, context 64, 128 channels) on one
+// thread: its products are small and half their operands are zero.
+func BenchmarkAttention(b *testing.B) {
+	const B, T, C, NH = 12, 64, 128, 4
+	defer fastblas.SetThreads(fastblas.Threads())
+	fastblas.SetThreads(1)
+	rng := rand.New(rand.NewPCG(1, 1))
+	fill := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		return x
+	}
+	qkv, dout := fill(B*T*3*C), fill(B*T*C)
+	out, att := make([]float32, B*T*C), make([]float32, B*NH*T*T)
+	dqkv, datt := make([]float32, B*T*3*C), make([]float32, B*NH*T*T)
+	b.ReportAllocs()
+	for b.Loop() {
+		attentionForward(out, att, qkv, B, T, C, NH)
+		attentionBackward(dqkv, datt, dout, qkv, att, B, T, C, NH)
 	}
 }

@@ -69,6 +69,8 @@ type gemmCtx struct {
 	packed             atomic.Int32
 	rowTasks, colTasks int
 	scratch            []float32 // per compute task: room to pack an A micro-panel
+
+	shape Shape // the structure the caller declared (SgemmShaped)
 }
 
 // forcePackA packs every A micro-panel instead of reading full ones in
@@ -80,8 +82,9 @@ var ctxPool = sync.Pool{New: func() any { return new(gemmCtx) }}
 // scratchPerTask is the floats a task needs: a kcMax×maxMR A micro-panel.
 const scratchPerTask = kcMax * maxMR
 
-func gemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func gemm(shape Shape, aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	g := ctxPool.Get().(*gemmCtx)
+	g.shape = shape
 	kern := activeKernel.Load()
 	g.aTrans, g.bTrans, g.m, g.n, g.k = aTrans, bTrans, m, n, k
 	g.alpha, g.beta, g.a, g.b, g.c, g.lda, g.ldb, g.ldc = alpha, beta, a, b, c, lda, ldb, ldc
@@ -268,13 +271,32 @@ func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap []float32) {
 		jcEnd := min(jc+g.nc, jp1)
 		for p0 := 0; p0 < g.k; p0 += g.kc {
 			kb := min(g.kc, g.k-p0)
-			beta := g.beta
-			if p0 > 0 {
-				beta = 1 // later k blocks add to what the first one stored
-			}
 			bBlock := g.bp[p0*g.nPanels*nr:]
 			for i := i0; i < i1; i += mr {
 				rows := min(mr, i1-i)
+				// The k steps [lo, hi) of this block that the row panel
+				// needs: all of them, unless op(A) is triangular.
+				kLo, kHi := g.kRange(i, rows)
+				lo, hi := max(p0, kLo), min(p0+kb, kHi)
+				beta := g.beta
+				if p0 > kLo {
+					beta = 1 // later k blocks add to what the first one stored
+				}
+				jpEnd := jcEnd
+				if g.shape == LowerC {
+					// Column panels wholly right of the diagonal of
+					// every row here are not wanted.
+					jpEnd = min(jpEnd, (i+rows-1)/nr+1)
+				}
+				if lo >= hi {
+					if p0 == 0 && kLo >= kHi && jc < jpEnd {
+						// No k step at all: C = beta·C.
+						j := jc * nr
+						scaleC(rows, min(jpEnd*nr, g.n)-j, g.beta, g.c[i*g.ldc+j:], g.ldc)
+					}
+					continue
+				}
+				kn := hi - lo
 				// Full row panels read A in place; the bottom edge is
 				// packed, zero-padded to mr rows, so the kernel never
 				// reads past A.
@@ -284,22 +306,35 @@ func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap []float32) {
 				case rows < mr || g.packA:
 					// op(A)'s rows i..i+rows are op(A)ᵀ's columns: A is
 					// "row-major" for packPanel exactly when transposed.
-					packPanel(ap[:kb*mr], g.a, g.lda, g.aTrans, p0, kb, i, rows, mr)
+					packPanel(ap[:kn*mr], g.a, g.lda, g.aTrans, lo, kn, i, rows, mr)
 					a, rsa, psa = ap, 1, mr
 				case g.aTrans:
-					a, rsa, psa = g.a[p0*g.lda+i:], 1, g.lda
+					a, rsa, psa = g.a[lo*g.lda+i:], 1, g.lda
 				default:
-					a, rsa, psa = g.a[i*g.lda+p0:], g.lda, 1
+					a, rsa, psa = g.a[i*g.lda+lo:], g.lda, 1
 				}
-				for jp := jc; jp < jcEnd; jp++ {
+				for jp := jc; jp < jpEnd; jp++ {
 					j := jp * nr
 					w := g.panelWidth(jp)
-					bpan := bBlock[jp*kb*nr : jp*kb*nr+kb*w]
-					microKernel(g.kern, kb, a, rsa, psa, bpan, w, g.c[i*g.ldc+j:], g.ldc, g.alpha, beta, rows, min(nr, g.n-j))
+					bpan := bBlock[jp*kb*nr+(lo-p0)*w : jp*kb*nr+(hi-p0)*w]
+					microKernel(g.kern, kn, a, rsa, psa, bpan, w, g.c[i*g.ldc+j:], g.ldc, g.alpha, beta, rows, min(nr, g.n-j))
 				}
 			}
 		}
 	}
+}
+
+// kRange returns the k steps [lo, hi) that rows [i, i+rows) of op(A) may
+// have non-zero: all of [0, k) for a general A; for a triangular one the
+// span of the panel's rows (the zeros inside the diagonal band are read).
+func (g *gemmCtx) kRange(i, rows int) (lo, hi int) {
+	switch g.shape {
+	case LowerA:
+		return 0, min(g.k, i+rows)
+	case UpperA:
+		return min(i, g.k), g.k
+	}
+	return 0, g.k
 }
 
 // alignedFloats returns a slice of n floats from *mem, starting on a 64-byte
