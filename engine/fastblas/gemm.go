@@ -104,6 +104,9 @@ func gemm(shape Shape, aTrans, bTrans bool, m, n, k int, alpha float32, a []floa
 	if workers > 1 {
 		if k*n >= packParallel {
 			g.packTasks = min(g.nPanels, tasksPerWorker*workers)
+			if g.packsRows() {
+				g.packTasks = min(g.k, tasksPerWorker*workers)
+			}
 		}
 		g.split(workers)
 	}
@@ -144,8 +147,13 @@ func (g *gemmCtx) split(workers int) {
 // runTask does task i of the job: packing B, or computing a block of C.
 func (g *gemmCtx) runTask(i int) {
 	if i < g.packTasks {
-		lo, hi := chunk(g.nPanels, g.packTasks, i)
-		g.packBPanels(lo, hi)
+		if g.packsRows() {
+			lo, hi := chunk(g.k, g.packTasks, i)
+			g.packBRows(lo, hi)
+		} else {
+			lo, hi := chunk(g.nPanels, g.packTasks, i)
+			g.packBPanels(lo, hi)
+		}
 		g.packed.Add(1)
 		return
 	}
@@ -161,15 +169,15 @@ func (g *gemmCtx) runTask(i int) {
 	g.compute(r0*mr, min(r1*mr, g.m), p0, p1, s)
 }
 
+// packsRows says B is row-major and packed in Go, by packBRows; otherwise
+// packBPanels packs it.
+func (g *gemmCtx) packsRows() bool { return !g.bTrans && !g.kern.packsB }
+
 // packBPanels packs column micro-panels [lo, hi) of B for every k block:
 // block (p0, kb) starts at p0·nPanels·nr, and its panel jp holds B[p0:p0+kb,
 // jp·nr:(jp+1)·nr] row by row, zero-padded past n (a narrow last panel is
 // packed panelWidth wide).
 func (g *gemmCtx) packBPanels(lo, hi int) {
-	if !g.bTrans && !g.kern.packsB {
-		g.packBRows(lo, hi)
-		return
-	}
 	nr := g.kern.nr
 	for p0 := 0; p0 < g.k; p0 += g.kc {
 		kb := min(g.kc, g.k-p0)
@@ -181,34 +189,35 @@ func (g *gemmCtx) packBPanels(lo, hi int) {
 	}
 }
 
-// packBRows is packBPanels for a row-major B packed in Go: the same layout,
-// filled row by row of B. Panel by panel, each panel read nr floats from
-// each of kb rows ldb apart; with ldb a multiple of 512 floats (the 4C-wide
-// activations dw reads) those rows share a few L1 sets, so every panel
-// fetched its lines again from L2. Row by row, B is read in order.
+// packBRows packs rows [lo, hi) of a row-major B into every column panel,
+// in packBPanels's layout. Tasks split B by rows, so each reads whole rows
+// in order: split by panels, a task read nr floats from each of k rows ldb
+// apart (with ldb a multiple of 512 floats, as for the 4C-wide activations
+// dw reads, those rows share a few L1 sets) and each panel fetched its lines
+// again from L2.
 func (g *gemmCtx) packBRows(lo, hi int) {
 	nr := g.kern.nr
-	for p0 := 0; p0 < g.k; p0 += g.kc {
+	for p := lo; p < hi; p++ {
+		p0 := p - p%g.kc
 		kb := min(g.kc, g.k-p0)
 		block := g.bp[p0*g.nPanels*nr:]
-		for p := range kb {
-			row := g.b[(p0+p)*g.ldb : (p0+p)*g.ldb+g.n]
-			for jp := lo; jp < hi; jp++ {
-				j := jp * nr
-				w := g.panelWidth(jp)
-				d := block[jp*kb*nr+p*w : jp*kb*nr+(p+1)*w]
-				if nr == 16 && w == 16 && j+16 <= len(row) {
-					// Through a local, a fixed-size copy compiles to
-					// vector moves; copy (or a direct array assignment,
-					// which may overlap) calls memmove for 64 bytes.
-					v := *(*[16]float32)(row[j:])
-					*(*[16]float32)(d) = v
-					continue
-				}
-				cols := min(nr, g.n-j)
-				copy(d, row[j:j+cols])
-				clear(d[cols:])
+		pb := p - p0 // row within the k block
+		row := g.b[p*g.ldb : p*g.ldb+g.n]
+		for jp := range g.nPanels {
+			j := jp * nr
+			w := g.panelWidth(jp)
+			d := block[jp*kb*nr+pb*w : jp*kb*nr+(pb+1)*w]
+			if nr == 16 && w == 16 && j+16 <= len(row) {
+				// Through a local, a fixed-size copy compiles to
+				// vector moves; copy (or a direct array assignment,
+				// which may overlap) calls memmove for 64 bytes.
+				v := *(*[16]float32)(row[j:])
+				*(*[16]float32)(d) = v
+				continue
 			}
+			cols := min(nr, g.n-j)
+			copy(d, row[j:j+cols])
+			clear(d[cols:])
 		}
 	}
 }

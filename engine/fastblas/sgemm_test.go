@@ -205,8 +205,12 @@ func TestSgemmThreads(t *testing.T) {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			useThreads(t, n)
 			rng := rand.New(rand.NewPCG(9, uint64(n)))
-			for _, s := range [][3]int{{130, 300, 129}, {7, 900, 80}, {300, 20, 300}} {
-				gemmCase{tA: blas.NoTrans, tB: blas.Trans, m: s[0], n: s[1], k: s[2], alpha: 1.5, beta: 0.5}.check(t, rng)
+			for _, s := range [][3]int{{130, 300, 129}, {7, 900, 80}, {300, 20, 300}, {100, 130, 600}} {
+				// B transposed is packed by column panels, B as is by rows
+				// (packBRows): both splits of the packing run here.
+				for _, tB := range transposes {
+					gemmCase{tA: blas.NoTrans, tB: tB, m: s[0], n: s[1], k: s[2], alpha: 1.5, beta: 0.5}.check(t, rng)
+				}
 			}
 		})
 	}
