@@ -33,6 +33,7 @@ var benchShapes = []benchShape{
 	{"bwd_dx_proj_768x512x128", blas.NoTrans, blas.NoTrans, 768, 512, 128}, // dY · Wproj
 	{"square_512", blas.NoTrans, blas.NoTrans, 512, 512, 512},
 	{"square_1024", blas.NoTrans, blas.NoTrans, 1024, 1024, 1024},
+	{"square_2048", blas.NoTrans, blas.NoTrans, 2048, 2048, 2048}, // the practical peak, against torch.mm
 }
 
 // BenchmarkSgemm times fastblas against gonum on each shape, on all threads
