@@ -66,3 +66,34 @@ func (p *taskPool[A, P]) run(n int, args A) {
 	p.free = append(p.free, t)
 	p.mu.Unlock()
 }
+
+// floatsPool is a free list of float32 scratch buffers, for chunks that need
+// room of their own (attention's gathered heads). Like taskPool it never
+// drops a buffer, so once every concurrent chunk has had one a call
+// allocates nothing. The zero value is ready to use.
+type floatsPool struct {
+	mu   sync.Mutex
+	free [][]float32
+}
+
+// get returns a buffer of n floats, with arbitrary contents.
+func (p *floatsPool) get(n int) []float32 {
+	p.mu.Lock()
+	var s []float32
+	if k := len(p.free) - 1; k >= 0 {
+		s = p.free[k]
+		p.free = p.free[:k]
+	}
+	p.mu.Unlock()
+	if cap(s) < n {
+		s = make([]float32, n)
+	}
+	return s[:n]
+}
+
+// put returns s to the pool.
+func (p *floatsPool) put(s []float32) {
+	p.mu.Lock()
+	p.free = append(p.free, s)
+	p.mu.Unlock()
+}

@@ -50,6 +50,37 @@ const (
 // transpose, a negative size, a leading dimension smaller than the row width,
 // or a slice too short for its matrix.
 func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	Implementation{}.SgemmShaped(General, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Shape tells SgemmShaped which part of a product it may skip, as in causal
+// attention, where one operand or the result is triangular.
+type Shape int
+
+const (
+	// General is a dense product: SgemmShaped is Sgemm.
+	General Shape = iota
+	// LowerC asks only for C's lower triangle, C[i][j] with j ≤ i. Tiles of
+	// C wholly above the diagonal are not computed; the others are, so an
+	// element above the diagonal is either unchanged or the product's value.
+	LowerC
+	// LowerA declares op(A) lower triangular: op(A)[i][p] = 0 for p > i.
+	// The zeros are skipped, except those in the diagonal band of a tile
+	// (up to mr−1 past the diagonal), which are read and must be zero.
+	LowerA
+	// UpperA declares op(A) upper triangular: op(A)[i][p] = 0 for p < i,
+	// skipped except in the diagonal band as for LowerA.
+	UpperA
+)
+
+// SgemmShaped is Sgemm for a product whose structure, shape, lets it skip
+// work (see Shape); with General it is Sgemm. The result where the structure
+// holds is Sgemm's to within rounding; it panics as Sgemm does, and on an
+// unknown shape.
+func (Implementation) SgemmShaped(shape Shape, tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if shape < General || shape > UpperA {
+		panic("fastblas: SgemmShaped: unknown shape")
+	}
 	aTrans := isTrans(tA)
 	bTrans := isTrans(tB)
 	if m < 0 {
@@ -104,7 +135,7 @@ func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	gemm(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(shape, aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 func isTrans(t blas.Transpose) bool {

@@ -26,8 +26,10 @@ const (
 	// 12-row kernel), to well under the 32 KiB L1d so that it survives the
 	// B micro-panels streaming past it.
 	kcMax = 256
-	// l2Budget is the part of the 1 MiB L2 given to a kc×nc block of packed
-	// B; the rest holds the C rows and A panels being worked on.
+	// l2Budget is the room given to a kc×nc block of packed B: half of a
+	// 1 MiB L2, all of a Zen 3's 512 KiB. On Zen 3 (2 vCPUs, measured
+	// against 256 and 384 KiB) the full 512 KiB still ran square_1024 and
+	// square_2048 fastest: B micro-panels stream well from L3.
 	l2Budget = 512 << 10
 	// inlineWork is the m·n·k below which a call runs on the calling
 	// goroutine: 2¹⁸ FMAs take about 5µs on one core, and handing half of
@@ -69,6 +71,8 @@ type gemmCtx struct {
 	packed             atomic.Int32
 	rowTasks, colTasks int
 	scratch            []float32 // per compute task: room to pack an A micro-panel
+
+	shape Shape // the structure the caller declared (SgemmShaped)
 }
 
 // forcePackA packs every A micro-panel instead of reading full ones in
@@ -80,8 +84,9 @@ var ctxPool = sync.Pool{New: func() any { return new(gemmCtx) }}
 // scratchPerTask is the floats a task needs: a kcMax×maxMR A micro-panel.
 const scratchPerTask = kcMax * maxMR
 
-func gemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func gemm(shape Shape, aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	g := ctxPool.Get().(*gemmCtx)
+	g.shape = shape
 	kern := activeKernel.Load()
 	g.aTrans, g.bTrans, g.m, g.n, g.k = aTrans, bTrans, m, n, k
 	g.alpha, g.beta, g.a, g.b, g.c, g.lda, g.ldb, g.ldc = alpha, beta, a, b, c, lda, ldb, ldc
@@ -101,6 +106,9 @@ func gemm(aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int,
 	if workers > 1 {
 		if k*n >= packParallel {
 			g.packTasks = min(g.nPanels, tasksPerWorker*workers)
+			if g.packsRows() {
+				g.packTasks = min(g.k, tasksPerWorker*workers)
+			}
 		}
 		g.split(workers)
 	}
@@ -141,8 +149,13 @@ func (g *gemmCtx) split(workers int) {
 // runTask does task i of the job: packing B, or computing a block of C.
 func (g *gemmCtx) runTask(i int) {
 	if i < g.packTasks {
-		lo, hi := chunk(g.nPanels, g.packTasks, i)
-		g.packBPanels(lo, hi)
+		if g.packsRows() {
+			lo, hi := chunk(g.k, g.packTasks, i)
+			g.packBRows(lo, hi)
+		} else {
+			lo, hi := chunk(g.nPanels, g.packTasks, i)
+			g.packBPanels(lo, hi)
+		}
 		g.packed.Add(1)
 		return
 	}
@@ -158,6 +171,10 @@ func (g *gemmCtx) runTask(i int) {
 	g.compute(r0*mr, min(r1*mr, g.m), p0, p1, s)
 }
 
+// packsRows says B is row-major and packed in Go, by packBRows; otherwise
+// packBPanels packs it.
+func (g *gemmCtx) packsRows() bool { return !g.bTrans && !g.kern.packsB }
+
 // packBPanels packs column micro-panels [lo, hi) of B for every k block:
 // block (p0, kb) starts at p0·nPanels·nr, and its panel jp holds B[p0:p0+kb,
 // jp·nr:(jp+1)·nr] row by row, zero-padded past n (a narrow last panel is
@@ -170,6 +187,39 @@ func (g *gemmCtx) packBPanels(lo, hi int) {
 			off := p0*g.nPanels*nr + jp*kb*nr
 			w := g.panelWidth(jp)
 			packB(g.kern, g.bp[off:off+kb*w], g.b, g.ldb, g.bTrans, p0, kb, jp*nr, min(nr, g.n-jp*nr), w)
+		}
+	}
+}
+
+// packBRows packs rows [lo, hi) of a row-major B into every column panel,
+// in packBPanels's layout. Tasks split B by rows, so each reads whole rows
+// in order: split by panels, a task read nr floats from each of k rows ldb
+// apart (with ldb a multiple of 512 floats, as for the 4C-wide activations
+// dw reads, those rows share a few L1 sets) and each panel fetched its lines
+// again from L2.
+func (g *gemmCtx) packBRows(lo, hi int) {
+	nr := g.kern.nr
+	for p := lo; p < hi; p++ {
+		p0 := p - p%g.kc
+		kb := min(g.kc, g.k-p0)
+		block := g.bp[p0*g.nPanels*nr:]
+		pb := p - p0 // row within the k block
+		row := g.b[p*g.ldb : p*g.ldb+g.n]
+		for jp := range g.nPanels {
+			j := jp * nr
+			w := g.panelWidth(jp)
+			d := block[jp*kb*nr+pb*w : jp*kb*nr+(pb+1)*w]
+			if nr == 16 && w == 16 && j+16 <= len(row) {
+				// Through a local, a fixed-size copy compiles to
+				// vector moves; copy (or a direct array assignment,
+				// which may overlap) calls memmove for 64 bytes.
+				v := *(*[16]float32)(row[j:])
+				*(*[16]float32)(d) = v
+				continue
+			}
+			cols := min(nr, g.n-j)
+			copy(d, row[j:j+cols])
+			clear(d[cols:])
 		}
 	}
 }
@@ -197,7 +247,22 @@ func packPanel(dst, x []float32, ldx int, rowMajor bool, p0, kb, j0, cols, w int
 		}
 		return
 	}
-	for j := range cols {
+	// Four columns of op(X) (rows of X) at a time, k outermost: four
+	// sequential reads and one 16-byte run of dst per step, rather than one
+	// read stream and a store to a different cache line of dst per element.
+	j := 0
+	for ; j+4 <= cols; j += 4 {
+		s := (j0+j)*ldx + p0
+		r0 := x[s : s+kb]
+		r1 := x[s+ldx : s+ldx+kb]
+		r2 := x[s+2*ldx : s+2*ldx+kb]
+		r3 := x[s+3*ldx : s+3*ldx+kb]
+		for p := range kb {
+			d := dst[p*w+j : p*w+j+4 : p*w+j+4]
+			d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+		}
+	}
+	for ; j < cols; j++ {
 		src := x[(j0+j)*ldx+p0 : (j0+j)*ldx+p0+kb]
 		for p, v := range src {
 			dst[p*w+j] = v
@@ -217,13 +282,32 @@ func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap []float32) {
 		jcEnd := min(jc+g.nc, jp1)
 		for p0 := 0; p0 < g.k; p0 += g.kc {
 			kb := min(g.kc, g.k-p0)
-			beta := g.beta
-			if p0 > 0 {
-				beta = 1 // later k blocks add to what the first one stored
-			}
 			bBlock := g.bp[p0*g.nPanels*nr:]
 			for i := i0; i < i1; i += mr {
 				rows := min(mr, i1-i)
+				// The k steps [lo, hi) of this block that the row panel
+				// needs: all of them, unless op(A) is triangular.
+				kLo, kHi := g.kRange(i, rows)
+				lo, hi := max(p0, kLo), min(p0+kb, kHi)
+				beta := g.beta
+				if p0 > kLo {
+					beta = 1 // later k blocks add to what the first one stored
+				}
+				jpEnd := jcEnd
+				if g.shape == LowerC {
+					// Column panels wholly right of the diagonal of
+					// every row here are not wanted.
+					jpEnd = min(jpEnd, (i+rows-1)/nr+1)
+				}
+				if lo >= hi {
+					if p0 == 0 && kLo >= kHi && jc < jpEnd {
+						// No k step at all: C = beta·C.
+						j := jc * nr
+						scaleC(rows, min(jpEnd*nr, g.n)-j, g.beta, g.c[i*g.ldc+j:], g.ldc)
+					}
+					continue
+				}
+				kn := hi - lo
 				// Full row panels read A in place; the bottom edge is
 				// packed, zero-padded to mr rows, so the kernel never
 				// reads past A.
@@ -233,22 +317,35 @@ func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap []float32) {
 				case rows < mr || g.packA:
 					// op(A)'s rows i..i+rows are op(A)ᵀ's columns: A is
 					// "row-major" for packPanel exactly when transposed.
-					packPanel(ap[:kb*mr], g.a, g.lda, g.aTrans, p0, kb, i, rows, mr)
+					packPanel(ap[:kn*mr], g.a, g.lda, g.aTrans, lo, kn, i, rows, mr)
 					a, rsa, psa = ap, 1, mr
 				case g.aTrans:
-					a, rsa, psa = g.a[p0*g.lda+i:], 1, g.lda
+					a, rsa, psa = g.a[lo*g.lda+i:], 1, g.lda
 				default:
-					a, rsa, psa = g.a[i*g.lda+p0:], g.lda, 1
+					a, rsa, psa = g.a[i*g.lda+lo:], g.lda, 1
 				}
-				for jp := jc; jp < jcEnd; jp++ {
+				for jp := jc; jp < jpEnd; jp++ {
 					j := jp * nr
 					w := g.panelWidth(jp)
-					bpan := bBlock[jp*kb*nr : jp*kb*nr+kb*w]
-					microKernel(g.kern, kb, a, rsa, psa, bpan, w, g.c[i*g.ldc+j:], g.ldc, g.alpha, beta, rows, min(nr, g.n-j))
+					bpan := bBlock[jp*kb*nr+(lo-p0)*w : jp*kb*nr+(hi-p0)*w]
+					microKernel(g.kern, kn, a, rsa, psa, bpan, w, g.c[i*g.ldc+j:], g.ldc, g.alpha, beta, rows, min(nr, g.n-j))
 				}
 			}
 		}
 	}
+}
+
+// kRange returns the k steps [lo, hi) that rows [i, i+rows) of op(A) may
+// have non-zero: all of [0, k) for a general A; for a triangular one the
+// span of the panel's rows (the zeros inside the diagonal band are read).
+func (g *gemmCtx) kRange(i, rows int) (lo, hi int) {
+	switch g.shape {
+	case LowerA:
+		return 0, min(g.k, i+rows)
+	case UpperA:
+		return min(i, g.k), g.k
+	}
+	return 0, g.k
 }
 
 // alignedFloats returns a slice of n floats from *mem, starting on a 64-byte

@@ -13,6 +13,9 @@ type kernel struct {
 	// narrow, when not 0, is the width of a second kernel for a last
 	// column panel at most that wide; its B panel is packed that wide.
 	narrow int
+	// packsB says packB has assembly for this kernel; Go packs B for the
+	// others.
+	packsB bool
 }
 
 type kernelID int
@@ -26,7 +29,7 @@ const (
 var (
 	genericKernel = &kernel{name: "generic", id: idGeneric, mr: 4, nr: 4}
 	avx2Kernel    = &kernel{name: "avx2", id: idAVX2, mr: 6, nr: 16}
-	avx512Kernel  = &kernel{name: "avx512", id: idAVX512, mr: 12, nr: 32, narrow: 16}
+	avx512Kernel  = &kernel{name: "avx512", id: idAVX512, mr: 12, nr: 32, narrow: 16, packsB: true}
 )
 
 // Largest tile of any kernel, for scratch sizing.

@@ -50,6 +50,7 @@ type gemmCase struct {
 	alpha, beta float32
 	pad         int // extra columns beyond each leading dimension
 	nanC        bool
+	shape       Shape // SgemmShaped's structure; A is zeroed to fit LowerA, UpperA
 }
 
 func (tc gemmCase) String() string {
@@ -59,7 +60,7 @@ func (tc gemmCase) String() string {
 		}
 		return "T"
 	}
-	return fmt.Sprintf("%s%s/%dx%dx%d/a%g/b%g/pad%d", tr(tc.tA), tr(tc.tB), tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.pad)
+	return fmt.Sprintf("%s%s/%dx%dx%d/a%g/b%g/pad%d/shape%d", tr(tc.tA), tr(tc.tB), tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.pad, tc.shape)
 }
 
 // check runs Sgemm and its naive twin on the same random operands and
@@ -84,14 +85,35 @@ func (tc gemmCase) check(t *testing.T, rng *rand.Rand) {
 			c[i] = float32(math.NaN())
 		}
 	}
+	// A triangular op(A) gets its zeros: op(A)[i][p] is a[i*lda+p], or
+	// a[p*lda+i] when transposed.
+	for i := range tc.m {
+		for p := range tc.k {
+			if tc.shape == LowerA && p > i || tc.shape == UpperA && p < i {
+				if tc.tA == blas.NoTrans {
+					a[i*lda+p] = 0
+				} else {
+					a[p*lda+i] = 0
+				}
+			}
+		}
+	}
 	want := append([]float32(nil), c...)
 	tol := sgemmNaive(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, want, ldc)
 	got := append([]float32(nil), c...)
-	Implementation{}.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, got, ldc)
+	if tc.shape == General {
+		Implementation{}.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, got, ldc)
+	} else {
+		Implementation{}.SgemmShaped(tc.shape, tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, got, ldc)
+	}
 
 	bad := 0
 	for i := range got {
 		r, j := i/ldc, i%ldc
+		unchanged := math.Float32bits(got[i]) == math.Float32bits(c[i])
+		if tc.shape == LowerC && j > r && j < tc.n && unchanged {
+			continue // above the diagonal: unchanged, or the product's value
+		}
 		if j >= tc.n { // padding: must be bit-identical, NaN included
 			if math.Float32bits(got[i]) != math.Float32bits(c[i]) {
 				t.Errorf("%v: padding C[%d][%d] changed from %v to %v", tc, r, j, c[i], got[i])
@@ -183,8 +205,12 @@ func TestSgemmThreads(t *testing.T) {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			useThreads(t, n)
 			rng := rand.New(rand.NewPCG(9, uint64(n)))
-			for _, s := range [][3]int{{130, 300, 129}, {7, 900, 80}, {300, 20, 300}} {
-				gemmCase{tA: blas.NoTrans, tB: blas.Trans, m: s[0], n: s[1], k: s[2], alpha: 1.5, beta: 0.5}.check(t, rng)
+			for _, s := range [][3]int{{130, 300, 129}, {7, 900, 80}, {300, 20, 300}, {100, 130, 600}} {
+				// B transposed is packed by column panels, B as is by rows
+				// (packBRows): both splits of the packing run here.
+				for _, tB := range transposes {
+					gemmCase{tA: blas.NoTrans, tB: tB, m: s[0], n: s[1], k: s[2], alpha: 1.5, beta: 0.5}.check(t, rng)
+				}
 			}
 		})
 	}
@@ -307,4 +333,44 @@ func TestSgemmPackedA(t *testing.T) {
 			gemmCase{tA: blas.NoTrans, tB: blas.NoTrans, m: s[0], n: s[1], k: s[2], alpha: 1, beta: 0}.check(t, rng)
 		}
 	})
+}
+
+// SgemmShaped skips the triangle its shape names: the product must still
+// match the naive twin (on a triangular A, or below C's diagonal) for every
+// kernel, transpose, alpha and beta, on shapes that cut the diagonal at every
+// offset within a tile and past one kcMax block, inline and threaded.
+func TestSgemmShaped(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(17, 18))
+		for _, threads := range []int{1, 3} {
+			useThreads(t, threads)
+			for _, shape := range []Shape{LowerC, LowerA, UpperA} {
+				for _, s := range [][3]int{{1, 1, 1}, {7, 7, 7}, {13, 13, 13}, {64, 64, 32}, {64, 32, 64}, {65, 40, 65}, {37, 300, 37}, {300, 100, 300}, {20, 70, 9}, {9, 70, 20}} {
+					m, n, k := s[0], s[1], s[2]
+					if shape == LowerC && n > m+20 {
+						n = m + 3 // C's triangle is square-ish in use; keep some columns past m
+					}
+					for _, tA := range transposes {
+						for _, tB := range transposes {
+							for _, ab := range [][2]float32{{1, 0}, {0.5, 1}, {-2, -0.5}} {
+								gemmCase{tA: tA, tB: tB, m: m, n: n, k: k, alpha: ab[0], beta: ab[1], pad: 2, shape: shape}.check(t, rng)
+							}
+						}
+					}
+				}
+			}
+			gemmCase{tA: blas.Trans, tB: blas.NoTrans, m: 9, n: 5, k: 4, alpha: 1, beta: 0, nanC: true, shape: UpperA}.check(t, rng) // rows past k: C = beta·C
+		}
+	})
+}
+
+func TestSgemmShapedPanicsOnUnknownShape(t *testing.T) {
+	defer func() {
+		got, _ := recover().(string)
+		if want := "fastblas: SgemmShaped: unknown shape"; got != want {
+			t.Errorf("panic = %q, want %q", got, want)
+		}
+	}()
+	c := make([]float32, 1)
+	Implementation{}.SgemmShaped(Shape(9), blas.NoTrans, blas.NoTrans, 1, 1, 1, 1, c, 1, c, 1, 0, c, 1)
 }

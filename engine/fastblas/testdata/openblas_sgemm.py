@@ -22,8 +22,12 @@ SHAPES = [
     ("lm_head_768x65x128", False, True, 768, 65, 128),
     ("att_qk_64x64x32", False, True, 64, 64, 32),
     ("att_pv_64x32x64", False, False, 64, 32, 64),
+    ("bwd_dw_fc_512x128x768", True, False, 512, 128, 768),
+    ("bwd_dw_proj_128x512x768", True, False, 128, 512, 768),
+    ("bwd_dx_proj_768x512x128", False, False, 768, 512, 128),
     ("square_512", False, False, 512, 512, 512),
     ("square_1024", False, False, 1024, 1024, 1024),
+    ("square_2048", False, False, 2048, 2048, 2048),
 ]
 
 
