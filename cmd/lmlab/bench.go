@@ -95,7 +95,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	if *baseline != "" {
-		tr, err := runBaseline(*python, *baseline, opt.Data, *warm+*steps, res.Threads, stderr)
+		tr, err := runBaseline(*python, *baseline, opt.Data, *warm+*steps, res.Threads, baselineShape(res), stderr)
 		if err != nil {
 			return fail(stderr, "bench", err)
 		}
@@ -227,14 +227,20 @@ type torchResult struct {
 var torchResultRE = regexp.MustCompile(`ms_per_iter=([0-9.]+) tokens_per_s=([0-9.]+)`)
 
 // runBaseline runs the PyTorch reference on the same file for iters steps
-// with the same threads. The script gets lmlab's environment as it is,
+// with the same threads and the same model shape (preset and flags). The script gets lmlab's environment as it is,
 // nothing added: torch_babygpt.py re-executes itself without the OpenBLAS
 // variables that slow it on some machines.
-func runBaseline(python, script string, data []string, iters, threads int, stderr io.Writer) (torchResult, error) {
+// baselineShape is the model shape as torch_babygpt.py's fourth argument
+// takes it: layers,heads,channels,context,batch.
+func baselineShape(r benchResult) string {
+	return fmt.Sprintf("%d,%d,%d,%d,%d", r.Layers, r.Heads, r.Embd, r.Context, r.Batch)
+}
+
+func runBaseline(python, script string, data []string, iters, threads int, shape string, stderr io.Writer) (torchResult, error) {
 	if len(data) != 1 || strings.HasPrefix(data[0], "sample:") {
 		return torchResult{}, errors.New("--baseline needs exactly one --data FILE (the script reads a plain text file)")
 	}
-	cmd := exec.Command(python, script, data[0], strconv.Itoa(iters), strconv.Itoa(threads))
+	cmd := exec.Command(python, script, data[0], strconv.Itoa(iters), strconv.Itoa(threads), shape)
 	cmd.Stderr = stderr
 	out, err := cmd.Output()
 	if err != nil {

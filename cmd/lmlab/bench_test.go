@@ -30,7 +30,8 @@ func TestParseCPUInfo(t *testing.T) {
 	}
 }
 
-// runBaseline hands the script the data file, the steps and the threads,
+// runBaseline hands the script the data file, the steps, the threads and
+// the model shape (L,H,C,T,B),
 // reads its RESULT line, and passes lmlab's environment through with
 // nothing added: the OpenBLAS variables the real script drops are not put
 // back by lmlab. A shell script stands in for python and the baseline.
@@ -39,7 +40,7 @@ func TestRunBaselineArgsAndEnvironment(t *testing.T) {
 	envOut := filepath.Join(dir, "env")
 	script := filepath.Join(dir, "fake_baseline.sh")
 	os.WriteFile(script, []byte(`echo "torch 9.9 threads=$3"
-echo "args $1 $2 $3" > "`+envOut+`"
+echo "args $1 $2 $3 $4" > "`+envOut+`"
 env >> "`+envOut+`"
 echo "RESULT iters=$2 ms_per_iter=12.50 tokens_per_s=61440 train_loss=2.0 val_loss=2.1"
 `), 0o644)
@@ -48,7 +49,7 @@ echo "RESULT iters=$2 ms_per_iter=12.50 tokens_per_s=61440 train_loss=2.0 val_lo
 	t.Setenv("OPENBLAS_L2_SIZE", "")
 	os.Unsetenv("OPENBLAS_L2_SIZE")
 	t.Setenv("LMLAB_TEST_MARK", "passed-through")
-	r, err := runBaseline("/bin/sh", script, []string{"data.txt"}, 205, 2, io.Discard)
+	r, err := runBaseline("/bin/sh", script, []string{"data.txt"}, 205, 2, "6,6,384,256,8", io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +61,8 @@ echo "RESULT iters=$2 ms_per_iter=12.50 tokens_per_s=61440 train_loss=2.0 val_lo
 		t.Fatal(err)
 	}
 	seen := string(b)
-	if !strings.HasPrefix(seen, "args data.txt 205 2\n") {
-		t.Errorf("the script got %q, want args data.txt 205 2", strings.SplitN(seen, "\n", 2)[0])
+	if !strings.HasPrefix(seen, "args data.txt 205 2 6,6,384,256,8\n") {
+		t.Errorf("the script got %q, want args data.txt 205 2 6,6,384,256,8", strings.SplitN(seen, "\n", 2)[0])
 	}
 	if !strings.Contains(seen, "\nLMLAB_TEST_MARK=passed-through\n") {
 		t.Errorf("the script did not get lmlab's environment:\n%s", seen)
@@ -74,7 +75,16 @@ echo "RESULT iters=$2 ms_per_iter=12.50 tokens_per_s=61440 train_loss=2.0 val_lo
 }
 
 func TestRunBaselineRefusesSamples(t *testing.T) {
-	if _, err := runBaseline("/bin/sh", "x.py", []string{"sample:cats"}, 1, 1, io.Discard); err == nil || !strings.Contains(err.Error(), "--data FILE") {
+	if _, err := runBaseline("/bin/sh", "x.py", []string{"sample:cats"}, 1, 1, "4,4,128,64,12", io.Discard); err == nil || !strings.Contains(err.Error(), "--data FILE") {
 		t.Errorf("runBaseline on a sample = %v, want an error naming --data FILE", err)
+	}
+}
+
+// TestBaselineShape: the shape the baseline gets is the benchmarked model's,
+// in torch_babygpt.py's order layers,heads,channels,context,batch.
+func TestBaselineShape(t *testing.T) {
+	r := benchResult{Layers: 6, Heads: 6, Embd: 384, Context: 256, Batch: 8}
+	if got, want := baselineShape(r), "6,6,384,256,8"; got != want {
+		t.Errorf("baselineShape = %q, want %q", got, want)
 	}
 }
