@@ -7,8 +7,6 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,15 +23,9 @@ func TestLessonCatsInTmux(t *testing.T) {
 	tmux := testenv.Tmux(t) // this test drives the real binary in tmux
 	dir := t.TempDir()
 	bin := lmlabBinary(t)
-	script := filepath.Join(dir, "run.sh")
 	body := fmt.Sprintf("#!/bin/sh\ncd %q\n%q lesson cats --runs none\necho \"lmlab exited $?\"\nexec sleep 3600\n", dir, bin)
-	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s := &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("lmlab-e2e-lesson-%d", os.Getpid())}
-	t.Cleanup(func() { s.cmd("kill-server") })
 	// 44 lines: the grid of panes and the guide's two lines above the status bar.
-	s.must("new-session", "-d", "-s", "wb", "-x", "120", "-y", "44", "env", "-u", "NO_COLOR", script)
+	s := startInTmux(t, tmux, "e2e-lesson", dir, body, 120, 44, true)
 
 	l, err := tui.LookupLesson("cats")
 	if err != nil {

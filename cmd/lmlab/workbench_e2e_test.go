@@ -23,6 +23,25 @@ type tmuxSession struct {
 	socket string
 }
 
+// startInTmux runs body, a shell script, in dir inside a w×h detached tmux
+// session of its own server named after name and the test process, killed
+// when the test ends. With colour the program sees no NO_COLOR.
+func startInTmux(t *testing.T, tmux, name, dir, body string, w, h int, colour bool) *tmuxSession {
+	t.Helper()
+	script := filepath.Join(dir, "run.sh")
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("lmlab-%s-%d", name, os.Getpid())}
+	t.Cleanup(func() { s.cmd("kill-server") })
+	args := []string{"new-session", "-d", "-s", "wb", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)}
+	if colour {
+		args = append(args, "env", "-u", "NO_COLOR")
+	}
+	s.must(append(args, script)...)
+	return s
+}
+
 func (s *tmuxSession) cmd(args ...string) (string, error) {
 	out, err := exec.Command(s.tmux, append([]string{"-L", s.socket, "-f", "/dev/null"}, args...)...).CombinedOutput()
 	return string(out), err
@@ -81,14 +100,8 @@ func TestWorkbenchInTmux(t *testing.T) {
 	tmux := testenv.Tmux(t) // this test drives the real binary in tmux
 	dir := t.TempDir()
 	bin := lmlabBinary(t)
-	script := filepath.Join(dir, "run.sh")
 	body := fmt.Sprintf("#!/bin/sh\ncd %q\n%q\necho \"lmlab exited $?\"\nexec sleep 3600\n", dir, bin)
-	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s := &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("lmlab-e2e-%d", os.Getpid())}
-	t.Cleanup(func() { s.cmd("kill-server") })
-	s.must("new-session", "-d", "-s", "wb", "-x", "120", "-y", "40", "env", "-u", "NO_COLOR", script)
+	s := startInTmux(t, tmux, "e2e", dir, body, 120, 40, true)
 
 	scr := s.poll("the paused workbench with its hint", func(scr string) bool {
 		st, n := status(scr)
@@ -189,14 +202,8 @@ func TestWorkbenchHangupSavesInTmux(t *testing.T) {
 	bin := lmlabBinary(t)
 	out := filepath.Join(dir, "run.safetensors")
 	errFile := filepath.Join(dir, "stderr")
-	script := filepath.Join(dir, "run.sh")
 	body := fmt.Sprintf("#!/bin/sh\ncd %q\nexec %q --out %q 2> %q\n", dir, bin, out, errFile)
-	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s := &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("lmlab-hup-%d", os.Getpid())}
-	t.Cleanup(func() { s.cmd("kill-server") })
-	s.must("new-session", "-d", "-s", "wb", "-x", "120", "-y", "40", script)
+	s := startInTmux(t, tmux, "hup", dir, body, 120, 40, false)
 	s.poll("the paused workbench", func(scr string) bool { st, n := status(scr); return st == "paused" && n == 0 })
 	s.keys("Space")
 	s.poll("a few steps", func(scr string) bool { st, n := status(scr); return st == "running" && n >= 3 })

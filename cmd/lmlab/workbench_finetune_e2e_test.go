@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,14 +22,8 @@ func TestWorkbenchFineTuneInTmux(t *testing.T) {
 		t.Fatalf("pretrain: %s", stderr)
 	}
 	bin := lmlabBinary(t)
-	script := filepath.Join(dir, "run.sh")
 	body := fmt.Sprintf("#!/bin/sh\ncd %q\n%q --ckpt base.safetensors --data sample:clinic --steps 50 --eval-windows 4\necho \"lmlab exited $?\"\nexec sleep 3600\n", dir, bin)
-	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s := &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("lmlab-e2e-ft-%d", os.Getpid())}
-	t.Cleanup(func() { s.cmd("kill-server") })
-	s.must("new-session", "-d", "-s", "wb", "-x", "160", "-y", "45", "env", "-u", "NO_COLOR", script)
+	s := startInTmux(t, tmux, "e2e-ft", dir, body, 160, 45, true)
 
 	s.poll("the base and the comparison", func(scr string) bool {
 		return strings.Contains(scr, "base base.safetensors") && strings.Contains(scr, "probe 1/") &&
