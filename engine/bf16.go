@@ -18,10 +18,15 @@ import (
 // Here the rounding is emulated in Go: each operand is rounded into a
 // float32 scratch buffer (its low 16 bits zero) and the float32 kernel
 // multiplies the copies. The numbers are those of the bfloat16 instructions
-// (up to the order of the float32 sums), so the learning curve shows what
-// bf16 training does; the speed is not: the copies make a step slower, and a
-// speed gain needs an AVX512_BF16 kernel dispatched at run time, which this
-// package does not have yet.
+// (up to the order of the float32 sums, and VDPBF16PS's flushing of
+// subnormal sums to zero), so the learning curve shows what bf16 training
+// does; the speed is not: the copies make a step slower (about a fifth of a
+// baby step's time goes to rounding), and a speed gain needs an AVX512_BF16
+// kernel dispatched at run time, which this package does not have yet.
+//
+// The precision is the model's (SetPrecision), so a bf16 trainer's
+// evaluations run in bf16 too, as its training steps do. Clone returns a
+// float32 model, and generation's products (kvcache.go) are float32.
 
 // The values of TrainConfig.Precision. "" means PrecisionFP32, and is what a
 // float32 run saves, so its checkpoints are the same bytes as before
@@ -75,22 +80,30 @@ func roundBF16(dst, src []float32) {
 	dst = dst[:len(src)]
 	for i, x := range src {
 		u := math.Float32bits(x)
-		switch e := u & 0x7f800000; e {
-		case 0: // ±0 and subnormals
-			u &= 0x80000000
-		case 0x7f800000: // ±Inf stay; a NaN keeps its sign and top bits, made quiet
-			if u&0x007fffff != 0 {
-				u |= 0x00400000
-			}
-		default:
+		if u&0x7f800000-0x00800000 < 0x7f000000 { // normal: exponent 1..254
 			// Adding just under half a bfloat16 ulp, plus the kept part's
 			// lowest bit, carries into it exactly when the dropped half is
 			// over half an ulp, or exactly half with an odd kept part. A
-			// carry out of the mantissa raises the exponent, as it should.
+			// carry out of the mantissa raises the exponent, as it should,
+			// up to +Inf past the largest bfloat16.
 			u += 0x7fff + (u>>16)&1
+		} else {
+			u = roundBF16Special(u)
 		}
 		dst[i] = math.Float32frombits(u &^ 0xffff)
 	}
+}
+
+// roundBF16Special is roundBF16 of a zero, subnormal, Inf or NaN, before
+// the low 16 bits are cleared. Out of line, it keeps roundBF16's loop short.
+func roundBF16Special(u uint32) uint32 {
+	switch {
+	case u&0x7f800000 == 0: // ±0 and subnormals: zero of their sign
+		return u & 0x80000000
+	case u&0x007fffff != 0: // NaN: keeps its sign and top bits, made quiet
+		return u | 0x00400000
+	}
+	return u // ±Inf
 }
 
 // bf16Scratch holds a bf16 model's rounded operands, one product at a time:

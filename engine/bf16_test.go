@@ -485,3 +485,34 @@ func TestFP32CheckpointsUnchanged(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStepPrecision times BenchmarkStep's baby step at each precision;
+// run the two alternately (-bench StepPrecision/fp32, then /bf16, …) to
+// compare them on a loaded machine.
+func BenchmarkStepPrecision(b *testing.B) {
+	for _, p := range []string{PrecisionFP32, PrecisionBF16} {
+		b.Run(p, func(b *testing.B) {
+			c := Config{VocabSize: 65, Context: 64, Layers: 4, Heads: 4, Embd: 128}
+			tr := benchTrainer(b, c, 12)
+			if err := tr.Model.SetPrecision(p); err != nil {
+				b.Fatal(err)
+			}
+			tr.Step()
+			b.ReportAllocs()
+			for b.Loop() {
+				tr.Step()
+			}
+			b.ReportMetric(float64(12*64)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+		})
+	}
+}
+
+// BenchmarkRoundBF16 rounds one baby block's MLP activations (768×512).
+func BenchmarkRoundBF16(b *testing.B) {
+	src := randSlice(rand.New(rand.NewPCG(1, 2)), 768*512, 1)
+	dst := make([]float32, len(src))
+	for b.Loop() {
+		roundBF16(dst, src)
+	}
+	b.ReportMetric(float64(len(src))*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gvalues/s")
+}
