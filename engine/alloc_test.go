@@ -22,6 +22,7 @@ func TestWarmStepDoesNotAllocate(t *testing.T) {
 			c.Dropout, tc.GradAccum, tc.FreezeEmbeddings, tc.FreezeLayers = 0.1, 2, true, 1
 		}},
 		{"gonum", "gonum", func(c *Config, tc *TrainConfig) {}},
+		{"bf16+accum", "fast", func(c *Config, tc *TrainConfig) { tc.Precision, tc.GradAccum = PrecisionBF16, 2 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -116,6 +116,12 @@ type TrainConfig struct {
 	// Fine-tuning: frozen parameters keep their values bit for bit.
 	FreezeEmbeddings bool `json:"freeze_embeddings,omitempty"` // wte and wpe
 	FreezeLayers     int  `json:"freeze_layers,omitempty"`     // the first K blocks
+
+	// Precision of the matrix products: "" or PrecisionFP32 (float32), or
+	// PrecisionBF16 (operands rounded to bfloat16, float32 accumulation and
+	// master weights; emulated, see SetPrecision). Empty in float32 runs'
+	// checkpoints, which stay as they were.
+	Precision string `json:"precision,omitempty"`
 }
 
 // Validate reports the first problem with tc for a model of shape c as a
@@ -158,6 +164,8 @@ func (tc TrainConfig) Validate(c Config) error {
 		return badInt("--eval-windows", tc.EvalWindows, "must be ≥ 0 (0: the whole split)")
 	case tc.FreezeLayers < 0 || tc.FreezeLayers > c.Layers:
 		return badInt("--freeze-layers", tc.FreezeLayers, "out of range 0..%d (the model's layers)", c.Layers)
+	case !validPrecision(tc.Precision):
+		return badPrecision(tc.Precision)
 	}
 	// The longest activation buffers of one micro-batch, in saturating
 	// arithmetic so absurd values cannot wrap around.

@@ -23,6 +23,8 @@ type Model struct {
 	// haveLoss is true between a Forward with targets and the Backward that
 	// consumes its probabilities.
 	haveLoss bool
+
+	bf *bf16Scratch // rounded operands of bf16 products; nil: float32 (SetPrecision)
 }
 
 // NewModel returns a model of shape cfg initialised as GPT-2 with seed.
@@ -165,17 +167,17 @@ func (m *Model) Forward(inputs, targets []int32, B, T int) float32 {
 		fch, fchGelu, fcproj, res3 := layer(a.fch, l, BT*4*C), layer(a.fchGelu, l, BT*4*C), layer(a.fcproj, l, BT*C), layer(a.res3, l, BT*C)
 
 		layerNormForward(ln1, ln1Mean, ln1Rstd, residual, layer(p.LN1W, l, C), layer(p.LN1B, l, C), BT, C)
-		matmulForward(qkv, ln1, layer(p.QKVW, l, 3*C*C), layer(p.QKVB, l, 3*C), BT, C, 3*C)
+		m.matmulForward(qkv, ln1, layer(p.QKVW, l, 3*C*C), layer(p.QKVB, l, 3*C), BT, C, 3*C)
 		attentionForward(atty, att, qkv, B, T, C, NH)
-		matmulForward(attproj, atty, layer(p.AttProjW, l, C*C), layer(p.AttProjB, l, C), BT, C, C)
+		m.matmulForward(attproj, atty, layer(p.AttProjW, l, C*C), layer(p.AttProjB, l, C), BT, C, C)
 		if drop {
 			m.dropout(attproj, m.mask(1+2*l, BT*C))
 		}
 		residualForward(res2, residual, attproj)
 		layerNormForward(ln2, ln2Mean, ln2Rstd, res2, layer(p.LN2W, l, C), layer(p.LN2B, l, C), BT, C)
-		matmulForward(fch, ln2, layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), BT, C, 4*C)
+		m.matmulForward(fch, ln2, layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), BT, C, 4*C)
 		geluForward(fchGelu, fch)
-		matmulForward(fcproj, fchGelu, layer(p.FCProjW, l, 4*C*C), layer(p.FCProjB, l, C), BT, 4*C, C)
+		m.matmulForward(fcproj, fchGelu, layer(p.FCProjW, l, 4*C*C), layer(p.FCProjB, l, C), BT, 4*C, C)
 		if drop {
 			m.dropout(fcproj, m.mask(2+2*l, BT*C))
 		}
@@ -185,7 +187,7 @@ func (m *Model) Forward(inputs, targets []int32, B, T int) float32 {
 	lnf := a.lnf[:BT*C]
 	layerNormForward(lnf, a.lnfMean[:BT], a.lnfRstd[:BT], residual, p.LNFW, p.LNFB, BT, C)
 	probs := a.probs[:BT*V]
-	matmulForward(probs, lnf, p.WTE, nil, BT, C, V) // the LM head, tied to wte
+	m.matmulForward(probs, lnf, p.WTE, nil, BT, C, V) // the LM head, tied to wte
 	if targets == nil {
 		softmaxCrossEntropyForward(probs, nil, nil, BT, V)
 		m.loss, m.haveLoss = 0, false
@@ -233,7 +235,7 @@ func (m *Model) Backward(lossScale float32) {
 	dln := a.dln[:BT*C]
 	dlogits := a.probs[:BT*V]
 	softmaxCrossEntropyBackward(dlogits, dlogits, m.targs[:BT], lossScale/float32(BT), BT, V)
-	matmulBackward(dln, g.WTE, nil, dlogits, a.lnf[:BT*C], p.WTE, BT, C, V)
+	m.matmulBackward(dln, g.WTE, nil, dlogits, a.lnf[:BT*C], p.WTE, BT, C, V)
 	clear(dres)
 	last := a.encoded[:BT*C]
 	if L > 0 {
@@ -259,9 +261,9 @@ func (m *Model) Backward(lossScale float32) {
 			dbr = a.dbr[:BT*C]
 			maskMul(dbr, dres, m.mask(2+2*l, BT*C))
 		}
-		matmulBackward(dfch, layer(g.FCProjW, l, 4*C*C), layer(g.FCProjB, l, C), dbr, fchGelu, layer(p.FCProjW, l, 4*C*C), BT, 4*C, C)
+		m.matmulBackward(dfch, layer(g.FCProjW, l, 4*C*C), layer(g.FCProjB, l, C), dbr, fchGelu, layer(p.FCProjW, l, 4*C*C), BT, 4*C, C)
 		geluBackward(dfch, fch, dfch)
-		matmulBackward(dln, layer(g.FCW, l, 4*C*C), layer(g.FCB, l, 4*C), dfch, ln2, layer(p.FCW, l, 4*C*C), BT, C, 4*C)
+		m.matmulBackward(dln, layer(g.FCW, l, 4*C*C), layer(g.FCB, l, 4*C), dfch, ln2, layer(p.FCW, l, 4*C*C), BT, C, 4*C)
 		layerNormBackward(dres, layer(g.LN2W, l, C), layer(g.LN2B, l, C), dln, res2, layer(p.LN2W, l, C), ln2Mean, ln2Rstd, BT, C)
 
 		// res2 = residual + attproj.
@@ -270,9 +272,9 @@ func (m *Model) Backward(lossScale float32) {
 			dbr = a.dbr[:BT*C]
 			maskMul(dbr, dres, m.mask(1+2*l, BT*C))
 		}
-		matmulBackward(datty, layer(g.AttProjW, l, C*C), layer(g.AttProjB, l, C), dbr, atty, layer(p.AttProjW, l, C*C), BT, C, C)
+		m.matmulBackward(datty, layer(g.AttProjW, l, C*C), layer(g.AttProjB, l, C), dbr, atty, layer(p.AttProjW, l, C*C), BT, C, C)
 		attentionBackward(dqkv, a.datt[:B*NH*T*T], datty, qkv, att, B, T, C, NH)
-		matmulBackward(dln, layer(g.QKVW, l, 3*C*C), layer(g.QKVB, l, 3*C), dqkv, ln1, layer(p.QKVW, l, 3*C*C), BT, C, 3*C)
+		m.matmulBackward(dln, layer(g.QKVW, l, 3*C*C), layer(g.QKVB, l, 3*C), dqkv, ln1, layer(p.QKVW, l, 3*C*C), BT, C, 3*C)
 		layerNormBackward(dres, layer(g.LN1W, l, C), layer(g.LN1B, l, C), dln, residual, layer(p.LN1W, l, C), ln1Mean, ln1Rstd, BT, C)
 	}
 	if drop {

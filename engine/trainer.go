@@ -63,6 +63,9 @@ func NewTrainer(m *Model, cfg TrainConfig, data Data) (*Trainer, error) {
 	if err := cfg.Validate(m.Config); err != nil {
 		return nil, err
 	}
+	if err := m.SetPrecision(cfg.Precision); err != nil {
+		return nil, err
+	}
 	t := &Trainer{Model: m, Cfg: cfg,
 		pcg: rand.NewPCG(cfg.Seed, 0xda3e39cb94b95bdb),
 		opt: newAdamW(m.Config, cfg.FreezeEmbeddings, cfg.FreezeLayers),

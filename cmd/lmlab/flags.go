@@ -25,8 +25,9 @@ type trainFlags struct {
 	preset    string
 	ckpt      string
 	resume    string
-	force     bool  // overwrite a file at --out that lmlab did not write
-	maxMemory int64 // --max-memory in bytes; 0: the machine's available memory
+	force     bool   // overwrite a file at --out that lmlab did not write
+	maxMemory int64  // --max-memory in bytes; 0: the machine's available memory
+	precision string // --precision: engine.PrecisionFP32 or engine.PrecisionBF16
 
 	steps, seed, layers, heads, embd, context, batch, accum, warmup *int
 	evalEvery, evalWindows                                          *int
@@ -60,6 +61,9 @@ func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	f.clip = floatVar(fs, "grad-clip", -1, "clip the global gradient norm to this (0: off)", atLeast(0))
 	f.dropout = floatVar(fs, "dropout", -1, "dropout on embeddings and residual branches", span{min: 0, max: 1, maxOpen: true})
 	f.beta2 = floatVar(fs, "beta2", -1, "AdamW beta2", span{min: 0, max: 1, maxOpen: true})
+	fs.Var(precisionFlag{&f.precision}, "precision", "precision of the matrix products: `fp32|bf16`; bf16 multiplies operands rounded to bfloat16, "+
+		"with float32 accumulation, weights and optimizer, as CPUs with AVX512_BF16 do; here the rounding is emulated in Go: it shows bf16's learning curve "+
+		"but runs slower, the speed gain needs that kernel (default: fp32, or the resumed run's)")
 	fs.Var(sizeFlag{&f.maxMemory}, "max-memory", "refuse a run whose estimated memory exceeds this: 2GiB, 512MiB, bytes (default: the machine's available memory)")
 	return f
 }
@@ -137,7 +141,34 @@ func (f *trainFlags) options(stdin io.Reader) lab.Options {
 			setFloat("weight-decay", &tc.WeightDecay, f.wd)
 			setFloat("grad-clip", &tc.GradClip, f.clip)
 			setFloat("beta2", &tc.Beta2, f.beta2)
+			if set["precision"] {
+				// fp32 is saved as "", so an fp32 run's checkpoint is the
+				// same whether --precision fp32 was given or not.
+				tc.Precision = ""
+				if f.precision == engine.PrecisionBF16 {
+					tc.Precision = engine.PrecisionBF16
+				}
+			}
 			return nil
 		},
 	}
+}
+
+// precisionFlag is --precision: fp32 or bf16, refused otherwise when parsed.
+type precisionFlag struct{ p *string }
+
+func (f precisionFlag) String() string {
+	if f.p == nil || *f.p == "" {
+		return ""
+	}
+	return *f.p
+}
+
+func (f precisionFlag) Set(s string) error {
+	switch s {
+	case engine.PrecisionFP32, engine.PrecisionBF16:
+		*f.p = s
+		return nil
+	}
+	return errors.New("unknown precision; use fp32 or bf16")
 }
