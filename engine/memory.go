@@ -66,6 +66,12 @@ func memoryUse(c Config, tc TrainConfig) MemoryUse {
 	acts := satAdd(satMul(f32, btc, BT, C), satMul(f32, bts, BT))
 	// Token ids: the trainer's and the model's inputs and targets (B,T) int32.
 	u.Acts = satAdd(acts, satMul(4*4, BT))
+	if tc.Precision == PrecisionBF16 {
+		// bf16Scratch: the rounded row operand (B·T, up to 4C), output
+		// gradient (B·T, up to max(4C, V)) and weight (up to max(4C·C, V·C)).
+		u.Acts = satAdd(u.Acts, satMul(f32, BT, satMul(4, C)), satMul(f32, BT, max(satMul(4, C), V)),
+			satMul(f32, max(satMul(4, C, C), satMul(V, C))))
+	}
 	// fastblas keeps gemm contexts in a sync.Pool, at most one per P since
 	// the engine calls gemm from one goroutine at a time. Each holds a packed
 	// copy of the largest B operand it has seen (k×n, n rounded up to its

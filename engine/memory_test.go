@@ -20,16 +20,19 @@ func TestEstimateMemoryCoversTheRealAllocation(t *testing.T) {
 		c    Config
 		B, T int
 		acc  int
+		prec string
 	}{
-		{"small", Config{VocabSize: 23, Context: 32, Layers: 2, Heads: 2, Embd: 32}, 8, 32, 1},
-		{"dropout and accumulation", Config{VocabSize: 65, Context: 64, Layers: 2, Heads: 4, Embd: 64, Dropout: 0.1}, 8, 64, 2},
-		{"attention heavy", Config{VocabSize: 30, Context: 128, Layers: 3, Heads: 8, Embd: 16}, 6, 128, 1},
-		{"vocabulary heavy", Config{VocabSize: 3000, Context: 32, Layers: 1, Heads: 1, Embd: 16}, 16, 32, 1},
-		{"short training context", Config{VocabSize: 50, Context: 64, Layers: 2, Heads: 2, Embd: 48}, 4, 24, 1},
+		{"small", Config{VocabSize: 23, Context: 32, Layers: 2, Heads: 2, Embd: 32}, 8, 32, 1, ""},
+		{"dropout and accumulation", Config{VocabSize: 65, Context: 64, Layers: 2, Heads: 4, Embd: 64, Dropout: 0.1}, 8, 64, 2, ""},
+		{"attention heavy", Config{VocabSize: 30, Context: 128, Layers: 3, Heads: 8, Embd: 16}, 6, 128, 1, ""},
+		{"vocabulary heavy", Config{VocabSize: 3000, Context: 32, Layers: 1, Heads: 1, Embd: 16}, 16, 32, 1, ""},
+		{"short training context", Config{VocabSize: 50, Context: 64, Layers: 2, Heads: 2, Embd: 48}, 4, 24, 1, ""},
+		{"bf16, vocabulary heavy", Config{VocabSize: 3000, Context: 32, Layers: 1, Heads: 1, Embd: 16}, 16, 32, 1, PrecisionBF16},
+		{"bf16", Config{VocabSize: 65, Context: 64, Layers: 2, Heads: 4, Embd: 64}, 8, 64, 1, PrecisionBF16},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tc := TrainConfig{Steps: 10, Batch: tt.B, Context: tt.T, GradAccum: tt.acc, LR: 1e-3, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, GradClip: 1}
+			tc := TrainConfig{Steps: 10, Batch: tt.B, Context: tt.T, GradAccum: tt.acc, Precision: tt.prec, LR: 1e-3, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, GradClip: 1}
 			data := Data{Train: []Segment{{Name: "x", Tokens: testData(4*tt.T+10, tt.c.VocabSize, 1), Weight: 1}}}
 			var before, after runtime.MemStats
 			// Two collections empty sync.Pools (their victim caches too), so

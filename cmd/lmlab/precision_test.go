@@ -100,3 +100,21 @@ func TestPrecisionFlagRefusesOthers(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainSaysBF16: the text header of a bf16 run says its products are
+// bf16 and emulated; an fp32 run's says nothing of precision.
+func TestTrainSaysBF16(t *testing.T) {
+	for _, tt := range []struct {
+		prec string
+		want bool
+	}{{"bf16", true}, {"fp32", false}} {
+		out, stderr, code := lmlab(t, append(append([]string{"train", "--steps", "2", "--runs", "none"}, small...), "--precision", tt.prec)...)
+		if code != 0 {
+			t.Fatalf("train --precision %s exited %d: %s", tt.prec, code, stderr)
+		}
+		header, _, _ := strings.Cut(out, "\n")
+		if got := strings.Contains(header, "bf16 matrix products (emulated"); got != tt.want {
+			t.Errorf("--precision %s: header %q says bf16: %v, want %v", tt.prec, header, got, tt.want)
+		}
+	}
+}

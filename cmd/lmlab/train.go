@@ -61,8 +61,12 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	r := &trainReport{w: stdout, json: *asJSON, tty: !*asJSON && isTerminal(stdout)}
 	if !*asJSON {
 		c := s.Trainer.Model.Config
-		fmt.Fprintf(stdout, "training %s: %d layers, %d heads, %d channels, context %d, vocab %d (%s), %s parameters\n",
-			s.Preset, c.Layers, c.Heads, c.Embd, s.Trainer.Cfg.Context, c.VocabSize, s.Tokenizer.Name(), thousands(c.NumParams()))
+		prec := ""
+		if s.Trainer.Cfg.Precision == engine.PrecisionBF16 {
+			prec = ", bf16 matrix products (emulated: rounded in Go, float32 master weights)"
+		}
+		fmt.Fprintf(stdout, "training %s: %d layers, %d heads, %d channels, context %d, vocab %d (%s), %s parameters%s\n",
+			s.Preset, c.Layers, c.Heads, c.Embd, s.Trainer.Cfg.Context, c.VocabSize, s.Tokenizer.Name(), thousands(c.NumParams()), prec)
 		fmt.Fprintf(stdout, "data: %d training tokens, %d validation tokens\n", trainTokens(s.Data), len(s.Data.Val))
 	}
 	more, now, err := goOnPastEnd(s, tf.resume != "")
