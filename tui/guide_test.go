@@ -304,6 +304,10 @@ func TestCatsLessonAdvances(t *testing.T) {
 		t.Fatalf("no token for %q", w)
 		return ""
 	}
+	// A real user pauses once mat has risen, after steps were taken: wait
+	// for the runner's first step, as a loaded machine may not have taken
+	// one yet (step 5 is a pause after training).
+	d.until("a training step", func() bool { return m.step > 0 })
 	d.send(topInspection(t, m, word("log")))
 	if at(4)() {
 		t.Fatalf("step 4 reached with %q on top", "log")
