@@ -230,17 +230,7 @@ func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 		p.toggleWatch()
 	case key.Matches(k, km.ReplayAll):
 		p.replayAll, p.replayOn = !p.replayAll, true
-		if p.watch.on {
-			p.toggleWatch()
-		}
-		if p.replayAll {
-			p.startWhole()
-			return nil
-		}
-		if p.cur < 0 {
-			p.moveCursor(0)
-		}
-		p.startReplay()
+		p.showReplay()
 	case key.Matches(k, km.Edit):
 		p.opening = false
 		return p.start(toBox(p.text))
@@ -279,17 +269,7 @@ func (p *tokenPane) Update(msg tea.Msg) tea.Cmd {
 		p.moveCursor(len(p.cache.tokens(p.tok, p.text)) - 1)
 	case key.Matches(k, km.Replay):
 		p.replayOn = !p.replayOn
-		if p.watch.on {
-			p.toggleWatch()
-		}
-		if p.replayAll {
-			p.startWhole()
-			return nil
-		}
-		if p.cur < 0 {
-			p.moveCursor(0)
-		}
-		p.startReplay()
+		p.showReplay()
 	case key.Matches(k, km.ReplayPrev):
 		p.step = max(p.step-1, 0)
 	case key.Matches(k, km.ReplayNext):
@@ -657,4 +637,21 @@ func threeWays(st Styles, opt TokenViewOptions) string {
 		b.WriteString(drawTokens(st, threeWaysPhrase, r.toks, nil, opt, -1))
 	}
 	return b.String()
+}
+
+// showReplay starts the replay r or a asked for (the whole text's, or the
+// cursor's token's, the cursor put on the first token if it has none),
+// closing the BPE watch that shares the pane's space.
+func (p *tokenPane) showReplay() {
+	if p.watch.on {
+		p.toggleWatch()
+	}
+	if p.replayAll {
+		p.startWhole()
+		return
+	}
+	if p.cur < 0 {
+		p.moveCursor(0)
+	}
+	p.startReplay()
 }
