@@ -368,10 +368,10 @@ func scrollKey(name string) tea.KeyPressMsg {
 	return keyPress(name)
 }
 
-// TestExplainGolden draws ? on the Tokens and Loss panes at each golden
-// size.
+// TestExplainGolden draws ? on the Tokens, Loss and Attention panes at
+// each golden size.
 func TestExplainGolden(t *testing.T) {
-	for _, p := range []paneID{paneTokens, paneLoss} {
+	for _, p := range []paneID{paneTokens, paneLoss, paneAttention} {
 		t.Run(paneTitles[p], func(t *testing.T) {
 			for _, sz := range goldenSizes {
 				t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {

@@ -80,18 +80,6 @@ func TestScreenGolden(t *testing.T) {
 	}
 }
 
-// TestHelpGolden draws the full help with the Attention pane focused.
-func TestHelpGolden(t *testing.T) {
-	for _, sz := range goldenSizes {
-		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			m := fixture(t, sz[0], sz[1])
-			m.setFocus(paneAttention)
-			m.Update(keyPress("?"))
-			checkGolden(t, stripped(m), sz[0])
-		})
-	}
-}
-
 // TestStartGolden draws the screen before the first step: the hint line.
 func TestStartGolden(t *testing.T) {
 	for _, sz := range goldenSizes {
