@@ -89,7 +89,11 @@ func memoryUse(c Config, tc TrainConfig) MemoryUse {
 	if max(satMul(BT, C, V), satMul(BT, 4, C, C)) >= 1<<18 {
 		tasks = satMul(2*8, threads)
 	}
-	perCtx := satAdd(satMul(f32, maxB), satMul(f32, 256*12, tasks))
+	// When A's leading dimension is a multiple of 1024 floats fastblas
+	// packs each task's strip of A, 256 floats per row of C; the rows of C
+	// are B·T, or V, 4C or C for the weight gradients.
+	maxM := max(BT, V, satMul(4, C))
+	perCtx := satAdd(satMul(f32, maxB), satMul(f32, 256*12, tasks), satMul(f32, 256, maxM))
 	u.BLAS = satMul(int64(runtime.GOMAXPROCS(0)), perCtx)
 	// Go rounds each allocation up to a size class (at most 1/8 above it for
 	// the sizes here) and the model, trainer and optimizer hold a few small

@@ -9,8 +9,8 @@ import (
 
 // Blocking. The loop nest, inside one task that owns a block of C, is
 //
-//	for each block of nc columns           (B block kc×nc stays in L2)
-//	  for each block of kc along k         (C updated once per k block)
+//	for each block of kc along k           (C updated once per k block)
+//	  for each block of nc columns         (B block kc×nc stays in L2)
 //	    for each mr-row micro-panel of A   (kc×mr, stays in L1)
 //	      for each nr-column micro-panel   (kc×nr streamed from L2)
 //	        micro-kernel: mr×nr tile of C
@@ -18,7 +18,8 @@ import (
 // B is packed once per call, shared by all tasks. A is read in place by the
 // kernels (a micro-panel is mr rows of A, or kc rows of Aᵀ, at stride lda)
 // and packed only for the bottom edge or when lda makes the in-place panel
-// thrash L1: packing A cost a third of the time on the step's shapes, where
+// thrash L1 (then a task packs its rows' panels once per k block, for every
+// column block): packing A cost a third of the time on the step's shapes, where
 // each A panel is used n/nr times only. The shapes of a GPT step (k ≤ 768,
 // n ≤ 512) fit one nc block and one to three kc blocks.
 const (
@@ -70,7 +71,8 @@ type gemmCtx struct {
 	packTasks          int
 	packed             atomic.Int32
 	rowTasks, colTasks int
-	scratch            []float32 // per compute task: room to pack an A micro-panel
+	scratch            []float32 // per compute task: room to pack A micro-panels
+	perTask            int       // floats of scratch per compute task
 
 	shape Shape // the structure the caller declared (SgemmShaped)
 }
@@ -81,7 +83,10 @@ var forcePackA = false
 
 var ctxPool = sync.Pool{New: func() any { return new(gemmCtx) }}
 
-// scratchPerTask is the floats a task needs: a kcMax×maxMR A micro-panel.
+// scratchPerTask is the floats a task needs when A is read in place: a
+// kcMax×maxMR A micro-panel for the bottom edge. When g.packA, a task packs
+// its whole strip of A rows for a k block, panels·mr·kcMax floats, once for
+// every column block of B (packStrip): about kcMax floats per row of C.
 const scratchPerTask = kcMax * maxMR
 
 func gemm(shape Shape, aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
@@ -114,8 +119,13 @@ func gemm(shape Shape, aTrans, bTrans bool, m, n, k int, alpha float32, a []floa
 	}
 	g.packed.Store(0)
 	tasks := g.rowTasks * g.colTasks
-	if len(g.scratch) < tasks*scratchPerTask {
-		g.scratch = make([]float32, tasks*scratchPerTask)
+	g.perTask = scratchPerTask
+	if g.packA {
+		rowPanels := (m + kern.mr - 1) / kern.mr
+		g.perTask = (rowPanels + g.rowTasks - 1) / g.rowTasks * kcMax * kern.mr
+	}
+	if len(g.scratch) < tasks*g.perTask {
+		g.scratch = make([]float32, tasks*g.perTask)
 	}
 	if workers == 1 {
 		g.runTask(0)
@@ -167,7 +177,7 @@ func (g *gemmCtx) runTask(i int) {
 	rowPanels := (g.m + mr - 1) / mr
 	r0, r1 := chunk(rowPanels, g.rowTasks, i/g.colTasks)
 	p0, p1 := chunk(g.nPanels, g.colTasks, i%g.colTasks)
-	s := g.scratch[i*scratchPerTask : (i+1)*scratchPerTask]
+	s := g.scratch[i*g.perTask : (i+1)*g.perTask]
 	g.compute(r0*mr, min(r1*mr, g.m), p0, p1, s)
 }
 
@@ -250,6 +260,22 @@ func packPanel(dst, x []float32, ldx int, rowMajor bool, p0, kb, j0, cols, w int
 	// Four columns of op(X) (rows of X) at a time, k outermost: four
 	// sequential reads and one 16-byte run of dst per step, rather than one
 	// read stream and a store to a different cache line of dst per element.
+	// The AVX2 kernel's whole 6-row panel is one pass of six.
+	if cols == 6 && w == 6 {
+		s := j0*ldx + p0
+		r0 := x[s : s+kb]
+		r1 := x[s+ldx : s+ldx+kb][:len(r0)]
+		r2 := x[s+2*ldx : s+2*ldx+kb][:len(r0)]
+		r3 := x[s+3*ldx : s+3*ldx+kb][:len(r0)]
+		r4 := x[s+4*ldx : s+4*ldx+kb][:len(r0)]
+		r5 := x[s+5*ldx : s+5*ldx+kb][:len(r0)]
+		dst = dst[:6*len(r0)]
+		for p := range r0 {
+			d := dst[6*p : 6*p+6 : 6*p+6]
+			d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+		}
+		return
+	}
 	j := 0
 	for ; j+4 <= cols; j += 4 {
 		s := (j0+j)*ldx + p0
@@ -276,13 +302,22 @@ func packPanel(dst, x []float32, ldx int, rowMajor bool, p0, kb, j0, cols, w int
 }
 
 // compute updates rows [i0, i1) × column panels [jp0, jp1) of C.
+//
+// The k blocks are the outer loop so that, when A is packed, a task packs
+// its strip of A once per k block and not again for each column block of B:
+// read from a matrix too large for the caches, A's rows arrive at memory
+// latency, and packing them once for each of square_2048's four column
+// blocks was 9-15 % of its time.
 func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap []float32) {
 	mr, nr := g.kern.mr, g.kern.nr
-	for jc := jp0; jc < jp1; jc += g.nc {
-		jcEnd := min(jc+g.nc, jp1)
-		for p0 := 0; p0 < g.k; p0 += g.kc {
-			kb := min(g.kc, g.k-p0)
-			bBlock := g.bp[p0*g.nPanels*nr:]
+	for p0 := 0; p0 < g.k; p0 += g.kc {
+		kb := min(g.kc, g.k-p0)
+		bBlock := g.bp[p0*g.nPanels*nr:]
+		if g.packA {
+			g.packStrip(i0, i1, p0, kb, ap)
+		}
+		for jc := jp0; jc < jp1; jc += g.nc {
+			jcEnd := min(jc+g.nc, jp1)
 			for i := i0; i < i1; i += mr {
 				rows := min(mr, i1-i)
 				// The k steps [lo, hi) of this block that the row panel
@@ -314,7 +349,9 @@ func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap []float32) {
 				var a []float32
 				var rsa, psa int
 				switch {
-				case rows < mr || g.packA:
+				case g.packA:
+					a, rsa, psa = ap[(i-i0)/mr*kcMax*mr:], 1, mr
+				case rows < mr:
 					// op(A)'s rows i..i+rows are op(A)ᵀ's columns: A is
 					// "row-major" for packPanel exactly when transposed.
 					packPanel(ap[:kn*mr], g.a, g.lda, g.aTrans, lo, kn, i, rows, mr)
@@ -332,6 +369,22 @@ func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap []float32) {
 				}
 			}
 		}
+	}
+}
+
+// packStrip packs, for k block [p0, p0+kb), every A micro-panel of rows
+// [i0, i1) into ap, panel q at q·kcMax·mr, as compute reads them.
+func (g *gemmCtx) packStrip(i0, i1, p0, kb int, ap []float32) {
+	mr := g.kern.mr
+	for i := i0; i < i1; i += mr {
+		rows := min(mr, i1-i)
+		kLo, kHi := g.kRange(i, rows)
+		lo, hi := max(p0, kLo), min(p0+kb, kHi)
+		if lo >= hi {
+			continue
+		}
+		q := (i - i0) / mr * kcMax * mr
+		packPanel(ap[q:q+(hi-lo)*mr], g.a, g.lda, g.aTrans, lo, hi-lo, i, rows, mr)
 	}
 }
 

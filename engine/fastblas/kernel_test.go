@@ -1,0 +1,76 @@
+package fastblas
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestMicroKernelLayouts calls each kernel directly on every way A can be
+// laid out (row-major in place, transposed in place, packed, and strides
+// that are neither) with k from 0 to past the unrolled loop's turn, full
+// tiles and edges, and compares each tile with the definition summed in
+// float64. Sgemm's tests reach the kernels only through the layouts and
+// tile sizes it chooses.
+func TestMicroKernelLayouts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, kern := range supportedKernels() {
+		mr, nr := kern.mr, kern.nr
+		layouts := []struct {
+			name     string
+			rsa, psa func(kc int) int
+		}{
+			{"rowmajor", func(kc int) int { return kc + 3 }, func(int) int { return 1 }},
+			{"transposed", func(int) int { return 1 }, func(int) int { return mr + 5 }},
+			{"packed", func(int) int { return 1 }, func(int) int { return mr }},
+			{"neither", func(kc int) int { return 2*kc + 1 }, func(int) int { return 2 }},
+		}
+		for _, l := range layouts {
+			for _, kc := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 64, 255, 256} {
+				for _, edge := range []bool{false, true} {
+					rows, cols := mr, nr
+					if edge {
+						rows, cols = mr-1, nr-3
+					}
+					name := fmt.Sprintf("%s/%s/kc=%d/edge=%v", kern.name, l.name, kc, edge)
+					rsa, psa := l.rsa(kc), l.psa(kc)
+					a := randFloats(rng, (mr-1)*rsa+max(kc-1, 0)*psa+1)
+					b := randFloats(rng, kc*nr)
+					const ldc = 40
+					c := randFloats(rng, mr*ldc)
+					want := make([]float64, len(c))
+					bound := make([]float64, len(c))
+					const alpha, beta = 0.75, -0.5
+					for i := range c {
+						want[i] = float64(c[i])
+					}
+					for r := range rows {
+						for j := range cols {
+							var sum, abs float64
+							for p := range kc {
+								x := float64(a[r*rsa+p*psa]) * float64(b[p*nr+j])
+								sum += x
+								abs += math.Abs(x)
+							}
+							cij := float64(c[r*ldc+j])
+							want[r*ldc+j] = alpha*sum + beta*cij
+							bound[r*ldc+j] = alpha*abs + math.Abs(beta*cij)
+						}
+					}
+					microKernel(kern, kc, a, rsa, psa, b, nr, c, ldc, alpha, beta, rows, cols)
+					for i, got := range c {
+						r, j := i/ldc, i%ldc
+						tol := 0.0
+						if r < rows && j < cols {
+							tol = tolerance(kc, bound[i])
+						}
+						if math.Abs(float64(got)-want[i]) > tol {
+							t.Fatalf("%s: C[%d][%d] = %v, want %v (tolerance %.3g)", name, r, j, got, want[i], tol)
+						}
+					}
+				}
+			}
+		}
+	}
+}
