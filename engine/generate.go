@@ -79,7 +79,8 @@ func (m *Model) Probs(b, t int) []float32 {
 // It keeps a KV cache (see kvCache) for the call: while the text fits the
 // context each token computes one new position; past the context the window
 // slides and, position embeddings being absolute, each token recomputes the
-// whole window. Apart from the cache and the returned slice, made once per
+// whole window (all of it up to the last layer's keys and values, then the
+// last position alone). Apart from the cache and the returned slice, made once per
 // call, generating a token allocates nothing. Generate only reads m, so
 // several may run on one model at once, as long as it does not train.
 func (m *Model) Generate(prompt []int32, n int, opt SampleOptions, emit func(id int32) bool) []int32 {

@@ -23,7 +23,10 @@ import (
 // (as one batch of matrix products, not position by position).
 //
 // Only the last position goes through the final layer norm, the output
-// layer and the softmax: generation needs nothing else. A single position's
+// layer and the softmax: generation needs nothing else. So the last layer,
+// once it has every position's key and value, computes its attention,
+// projection and MLP for the last position alone (a sliding window of the
+// baby preset: 392 → 493 tokens/s, one thread). A single position's
 // products are matrix-vector products that read each weight row in place in
 // its stored (OC, C) layout, so there is nothing to pack, per call or per
 // snapshot; they run on the calling goroutine unless they are big enough to
@@ -118,24 +121,34 @@ func (c *kvCache) forward(n0, n1 int) {
 				copy(vl[at:at+HS], row[2*C+h*HS:2*C+(h+1)*HS])
 			}
 		}
-		if n0 == 0 {
+		// The rest of the last layer feeds only the final layer norm and
+		// the head, which read the last position alone: past its keys and
+		// values (the cache keeps every position's), the last layer runs
+		// one row. A sliding window then skips most of a layer's work.
+		xs, M := x, N
+		switch {
+		case l == L-1 && N > 1:
+			xs, M = x[(N-1)*C:], 1
+			c.attend(atty[:C], qkv[(N-1)*3*C:], kl, vl, n0+N-1, 1, scale)
+		case n0 == 0:
 			// A whole window: attention as the training forward pass does
 			// it, a few matrix products per head.
 			attentionForward(atty, c.att[:NH*N*N], qkv, 1, N, C, NH)
-		} else {
+		default:
 			c.attend(atty, qkv, kl, vl, n0, N, scale)
 		}
-		c.linear(br, atty, layer(p.AttProjW, l, C*C), layer(p.AttProjB, l, C), N, C, C)
-		vec.AddTo(x, br) // residual join after attention
-		c.layerNorm(ln, x, layer(p.LN2W, l, C), layer(p.LN2B, l, C), N)
-		c.linear(fch, ln, layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), N, C, 4*C)
-		if N == 1 {
+		br, fch := br[:M*C], fch[:M*4*C]
+		c.linear(br, atty[:M*C], layer(p.AttProjW, l, C*C), layer(p.AttProjB, l, C), M, C, C)
+		vec.AddTo(xs, br) // residual join after attention
+		c.layerNorm(ln, xs, layer(p.LN2W, l, C), layer(p.LN2B, l, C), M)
+		c.linear(fch, ln[:M*C], layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), M, C, 4*C)
+		if M == 1 {
 			vec.GeluForward(fch, fch)
 		} else {
 			geluForward(fch, fch)
 		}
-		c.linear(br, fch, layer(p.FCProjW, l, 4*C*C), layer(p.FCProjB, l, C), N, 4*C, C)
-		vec.AddTo(x, br) // residual join after the MLP
+		c.linear(br, fch, layer(p.FCProjW, l, 4*C*C), layer(p.FCProjB, l, C), M, 4*C, C)
+		vec.AddTo(xs, br) // residual join after the MLP
 	}
 	last := x[(N-1)*C:]
 	c.layerNorm(ln[:C], last, p.LNFW, p.LNFB, 1)
