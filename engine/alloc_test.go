@@ -6,7 +6,11 @@
 
 package engine
 
-import "testing"
+import (
+	"testing"
+
+	"lmlab/engine/fastblas"
+)
 
 // A warm training step allocates nothing: the layers' argument tasks are
 // pooled, AdamW's spans are built once per run, and the activations,
@@ -23,6 +27,7 @@ func TestWarmStepDoesNotAllocate(t *testing.T) {
 		}},
 		{"gonum", "gonum", func(c *Config, tc *TrainConfig) {}},
 		{"bf16+accum", "fast", func(c *Config, tc *TrainConfig) { tc.Precision, tc.GradAccum = PrecisionBF16, 2 }},
+		{"3 shards", "fast", func(c *Config, tc *TrainConfig) { fastblas.SetThreads(3) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -30,6 +35,7 @@ func TestWarmStepDoesNotAllocate(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer UseBLAS("fast")
+			defer fastblas.SetThreads(fastblas.Threads())
 			cfg, tc := smallRun()
 			tt.setup(&cfg, &tc)
 			tr, err := NewTrainer(NewModel(cfg, 1), tc, Data{Train: []Segment{{Name: "x", Tokens: testData(2000, cfg.VocabSize, 2), Weight: 1}}})

@@ -72,6 +72,19 @@ func memoryUse(c Config, tc TrainConfig) MemoryUse {
 		u.Acts = satAdd(u.Acts, satMul(f32, BT, satMul(4, C)), satMul(f32, BT, max(satMul(4, C), V)),
 			satMul(f32, max(satMul(4, C, C), satMul(V, C))))
 	}
+	// Data parallelism (Trainer.backprop): S−1 replicas of the model, each
+	// with its own gradients and the activations, maps and logits of its
+	// shard; together they hold the batch less shard 0, R sequences. The
+	// model's own buffers stay sized for the whole batch above, which
+	// evaluation uses.
+	if S := int64(shardCount(c, tc)); S > 1 {
+		R := B - B/S
+		share := func(x int64) int64 { return satMul(x/max(B, 1)+1, R) }
+		u.Weights = satAdd(u.Weights, satMul(S-1, f32, rest))
+		u.Vocab = satAdd(u.Vocab, satMul(S-1, f32, V, C), share(satMul(f32, BT, V)))
+		u.Attention = satAdd(u.Attention, share(u.Attention))
+		u.Acts = satAdd(u.Acts, share(u.Acts))
+	}
 	// fastblas keeps gemm contexts in a sync.Pool, at most one per P since
 	// the engine calls gemm from one goroutine at a time. Each holds a packed
 	// copy of the largest B operand it has seen (k×n, n rounded up to its

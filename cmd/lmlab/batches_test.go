@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,7 +76,10 @@ func TestBatchesAreWhatResumeTrainsOn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Loss != want {
+		// Step's loss is the mean of its shards' float32 means (one shard
+		// per thread): equal to rounding, where other windows differ by far
+		// more.
+		if !(math.Abs(st.Loss-want) <= 1e-6*want) {
 			t.Errorf("step %d: resumed training's loss %v, loss of the written windows %v", st.Step, st.Loss, want)
 		}
 	}
