@@ -361,7 +361,17 @@ func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap []float32) {
 				default:
 					a, rsa, psa = g.a[i*g.lda+lo:], g.lda, 1
 				}
-				for jp := jc; jp < jpEnd; jp++ {
+				jp := jc
+				if rows == mr {
+					// The full-width panels of the row in one call.
+					full := max(0, min(jpEnd, g.n/nr)-jc)
+					if full > 0 {
+						bpan := bBlock[jc*kb*nr+(lo-p0)*nr:]
+						microKernelRow(g.kern, kn, a, rsa, psa, bpan, kb*nr, g.c[i*g.ldc+jc*nr:], g.ldc, g.alpha, beta, full)
+						jp += full
+					}
+				}
+				for ; jp < jpEnd; jp++ {
 					j := jp * nr
 					w := g.panelWidth(jp)
 					bpan := bBlock[jp*kb*nr+(lo-p0)*w : jp*kb*nr+(hi-p0)*w]

@@ -55,6 +55,13 @@ func init() { activeKernel.Store(supportedKernels()[0]) }
 // rows (zero-padded when packed) even when rows < mr. beta == 0 does not read
 // C, and nothing outside the rows×cols tile of C is read or written.
 
+// microKernelLoop is microKernelRow one tile at a time.
+func microKernelLoop(k *kernel, kc int, a []float32, rsa, psa int, b []float32, bstride int, c []float32, ldc int, alpha, beta float32, n int) {
+	for t := range n {
+		microKernel(k, kc, a, rsa, psa, b[t*bstride:], k.nr, c[t*k.nr:], ldc, alpha, beta, k.mr, k.nr)
+	}
+}
+
 // genericTile runs kernelGeneric on any tile, through a scratch tile at the
 // edges.
 func genericTile(kc int, a []float32, rsa, psa int, b, c []float32, ldc int, alpha, beta float32, rows, cols int) {

@@ -25,6 +25,9 @@ func kernelAVX512x16(kc int, a *float32, rsa, psa int, b, c *float32, ldc int, a
 func kernelAVX2(kc int, a *float32, rsa, psa int, b, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
+func kernelAVX2N(kc int, a *float32, rsa, psa int, b, c *float32, ldc int, alpha, beta float32, n, bstride int)
+
+//go:noescape
 func packB32Rows(kb int, b *float32, ldb int, dst *float32, cols int)
 
 //go:noescape
@@ -71,6 +74,19 @@ func microKernel(k *kernel, kc int, a []float32, rsa, psa int, b []float32, widt
 	default:
 		genericTile(kc, a, rsa, psa, b, c, ldc, alpha, beta, rows, cols)
 	}
+}
+
+// microKernelRow computes n full mr×nr tiles side by side: the tile at c
+// against the B micro-panel at b, the next at c[nr:] against b[bstride:],
+// and so on; as n calls of microKernel with rows = mr, cols = width = nr.
+func microKernelRow(k *kernel, kc int, a []float32, rsa, psa int, b []float32, bstride int, c []float32, ldc int, alpha, beta float32, n int) {
+	if k.id == idAVX2 && n > 0 {
+		_ = b[(n-1)*bstride+kc*k.nr-1]
+		_ = c[(k.mr-1)*ldc+n*k.nr-1]
+		kernelAVX2N(kc, unsafe.SliceData(a), rsa, psa, unsafe.SliceData(b), unsafe.SliceData(c), ldc, alpha, beta, n, bstride)
+		return
+	}
+	microKernelLoop(k, kc, a, rsa, psa, b, bstride, c, ldc, alpha, beta, n)
 }
 
 // packB packs rows [p0, p0+kb) × columns [j0, j0+cols) of op(B) into dst as

@@ -74,3 +74,57 @@ func TestMicroKernelLayouts(t *testing.T) {
 		}
 	}
 }
+
+// TestMicroKernelRow: a row of n tiles in one call (kernelAVX2N on AVX2)
+// equals the definition for every tile, B micro-panels bstride apart, and
+// writes nothing outside the row's mr × n·nr block of C.
+func TestMicroKernelRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, kern := range supportedKernels() {
+		mr, nr := kern.mr, kern.nr
+		for _, n := range []int{0, 1, 2, 5} {
+			for _, kc := range []int{1, 3, 4, 17, 128} {
+				for _, trans := range []bool{false, true} {
+					name := fmt.Sprintf("%s/n=%d/kc=%d/trans=%v", kern.name, n, kc, trans)
+					rsa, psa := kc+1, 1
+					if trans {
+						rsa, psa = 1, mr+2
+					}
+					a := randFloats(rng, (mr-1)*rsa+(kc-1)*psa+1)
+					bstride := kc*nr + 5
+					b := randFloats(rng, max(n, 1)*bstride)
+					ldc := n*nr + 3
+					c := randFloats(rng, (mr+1)*ldc)
+					const alpha, beta = 1.25, 0.5
+					want := make([]float64, len(c))
+					tol := make([]float64, len(c))
+					for i, v := range c {
+						want[i] = float64(v)
+					}
+					for tile := range n {
+						for r := range mr {
+							for j := range nr {
+								var sum, abs float64
+								for p := range kc {
+									x := float64(a[r*rsa+p*psa]) * float64(b[tile*bstride+p*nr+j])
+									sum += x
+									abs += math.Abs(x)
+								}
+								i := r*ldc + tile*nr + j
+								cij := float64(c[i])
+								want[i] = alpha*sum + beta*cij
+								tol[i] = tolerance(kc, alpha*abs+math.Abs(beta*cij))
+							}
+						}
+					}
+					microKernelRow(kern, kc, a, rsa, psa, b, bstride, c, ldc, alpha, beta, n)
+					for i, got := range c {
+						if math.Abs(float64(got)-want[i]) > tol[i] {
+							t.Fatalf("%s: C[%d][%d] = %v, want %v", name, i/ldc, i%ldc, got, want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
