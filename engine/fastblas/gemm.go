@@ -249,6 +249,16 @@ func (g *gemmCtx) panelWidth(jp int) int {
 // B panels as is and A panels through the transpose: an A micro-panel is
 // op(A)ᵀ's rows.
 func packPanel(dst, x []float32, ldx int, rowMajor bool, p0, kb, j0, cols, w int) {
+	if rowMajor && cols == 6 && w == 6 {
+		// The AVX2 kernel's panel of a transposed A: six floats a k step,
+		// copied as one value (copy would call memmove for 24 bytes).
+		dst = dst[:6*kb]
+		for p := range kb {
+			s := (p0+p)*ldx + j0
+			*(*[6]float32)(dst[6*p:]) = *(*[6]float32)(x[s : s+6])
+		}
+		return
+	}
 	if rowMajor {
 		for p := range kb {
 			d := dst[p*w : (p+1)*w]
