@@ -68,9 +68,7 @@ func (args *attentionArgs) chunk(lo, hi int) {
 		hq := scratch[:nh*T*HS]
 		hk := scratch[nh*T*HS : 2*nh*T*HS]
 		hv := scratch[2*nh*T*HS : 3*nh*T*HS]
-		gatherHeads(hq, qkv[b*T*3*C:], 0, h0, h1, T, HS, 3*C)
-		gatherHeads(hk, qkv[b*T*3*C:], C, h0, h1, T, HS, 3*C)
-		gatherHeads(hv, qkv[b*T*3*C:], 2*C, h0, h1, T, HS, 3*C)
+		gatherQKV(hq, hk, hv, qkv[b*T*3*C:], h0, h1, T, HS, C)
 		for h := h0; h < h1; h++ {
 			o := (h - h0) * T * HS
 			q := general(hq[o:], T, HS, HS)
@@ -102,14 +100,35 @@ func gatherHeads(dst, src []float32, off, h0, h1, T, HS, ld int) {
 	}
 }
 
-// scatterHeads is gatherHeads's inverse: it writes src (h1−h0, T, HS) into
-// heads [h0, h1) of dst's (T, ld) rows.
-func scatterHeads(dst, src []float32, off, h0, h1, T, HS, ld int) {
+// gatherQKV gathers heads [h0, h1) of q, k and v from one batch row's
+// (T, 3C) block of qkv, as three gatherHeads would, in one pass along each
+// row: the rows are read in order, which the hardware prefetcher follows,
+// where three passes each jumped 3C floats for a third of a row.
+func gatherQKV(hq, hk, hv, rows []float32, h0, h1, T, HS, C int) {
 	nh := h1 - h0
 	for t := range T {
-		row := dst[t*ld+off+h0*HS : t*ld+off+h1*HS]
-		for i := range nh {
-			copy(row[i*HS:(i+1)*HS], src[(i*T+t)*HS:(i*T+t+1)*HS])
+		row := rows[t*3*C : (t+1)*3*C]
+		for part, dst := range [3][]float32{hq, hk, hv} {
+			src := row[part*C+h0*HS : part*C+h1*HS]
+			for i := range nh {
+				copy(dst[(i*T+t)*HS:(i*T+t+1)*HS], src[i*HS:(i+1)*HS])
+			}
+		}
+	}
+}
+
+// scatterQKV is gatherQKV's inverse: it writes dq, dk and dv, each
+// (h1−h0, T, HS), into heads [h0, h1) of one batch row's (T, 3C) block of
+// dqkv, a row at a time.
+func scatterQKV(rows, dq, dk, dv []float32, h0, h1, T, HS, C int) {
+	nh := h1 - h0
+	for t := range T {
+		row := rows[t*3*C : (t+1)*3*C]
+		for part, src := range [3][]float32{dq, dk, dv} {
+			dst := row[part*C+h0*HS : part*C+h1*HS]
+			for i := range nh {
+				copy(dst[i*HS:(i+1)*HS], src[(i*T+t)*HS:(i*T+t+1)*HS])
+			}
 		}
 	}
 }
@@ -153,10 +172,7 @@ func (args *attentionBackwardArgs) chunk(lo, hi int) {
 		nh := h1 - h0
 		part := func(i int) []float32 { return scratch[i*nh*T*HS : (i+1)*nh*T*HS] }
 		hq, hk, hv, hdy, hdq, hdk, hdv := part(0), part(1), part(2), part(3), part(4), part(5), part(6)
-		rows := qkv[b*T*3*C:]
-		gatherHeads(hq, rows, 0, h0, h1, T, HS, 3*C)
-		gatherHeads(hk, rows, C, h0, h1, T, HS, 3*C)
-		gatherHeads(hv, rows, 2*C, h0, h1, T, HS, 3*C)
+		gatherQKV(hq, hk, hv, qkv[b*T*3*C:], h0, h1, T, HS, C)
 		gatherHeads(hdy, dout[b*T*C:], 0, h0, h1, T, HS, C)
 		for h := h0; h < h1; h++ {
 			o := (h - h0) * T * HS
@@ -185,10 +201,7 @@ func (args *attentionBackwardArgs) chunk(lo, hi int) {
 			gemmShaped(fastblas.LowerA, blas.NoTrans, blas.NoTrans, scale, dA, k, 0, dq)
 			gemmShaped(fastblas.UpperA, blas.Trans, blas.NoTrans, scale, dA, q, 0, dk)
 		}
-		out := dqkv[b*T*3*C:]
-		scatterHeads(out, hdq, 0, h0, h1, T, HS, 3*C)
-		scatterHeads(out, hdk, C, h0, h1, T, HS, 3*C)
-		scatterHeads(out, hdv, 2*C, h0, h1, T, HS, 3*C)
+		scatterQKV(dqkv[b*T*3*C:], hdq, hdk, hdv, h0, h1, T, HS, C)
 		bh += nh
 	}
 }
