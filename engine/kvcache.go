@@ -47,7 +47,7 @@ type kvCache struct {
 	qkv        []float32 // (T,3C)
 	atty       []float32 // (T,C) attention output, heads side by side
 	br         []float32 // (T,C) a branch's output before the residual join
-	fch        []float32 // (T,4C) MLP hidden layer, GELU in place
+	fch        []float32 // MLP hidden layer, GELU in place: (4C,T) for several rows, (4C) for one
 	scores     []float32 // (T) one head's attention row
 	att        []float32 // (NH,T,T) attention of a whole window
 	outT       []float32 // (4C,T) a product's output, transposed
@@ -141,13 +141,20 @@ func (c *kvCache) forward(n0, n1 int) {
 		c.linear(br, atty[:M*C], layer(p.AttProjW, l, C*C), layer(p.AttProjB, l, C), M, C, C)
 		vec.AddTo(xs, br) // residual join after attention
 		c.layerNorm(ln, xs, layer(p.LN2W, l, C), layer(p.LN2B, l, C), M)
-		c.linear(fch, ln[:M*C], layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), M, C, 4*C)
 		if M == 1 {
+			c.linear(fch, ln[:C], layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), 1, C, 4*C)
 			vec.GeluForward(fch, fch)
+			c.linear(br, fch, layer(p.FCProjW, l, 4*C*C), layer(p.FCProjB, l, C), 1, 4*C, C)
 		} else {
+			// Several rows: the hidden layer stays transposed, (4C, M), as
+			// the first product leaves it and the second reads it, so it
+			// is neither transposed back nor gathered for packing.
+			c.productT(fch, ln[:M*C], layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), M, C, 4*C)
 			geluForward(fch, fch)
+			outT := c.outT[:C*M]
+			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, general(layer(p.FCProjW, l, 4*C*C), C, 4*C, 4*C), general(fch, 4*C, M, M), 0, general(outT, C, M, M))
+			c.untranspose(br, outT, layer(p.FCProjB, l, C), M, C)
 		}
-		c.linear(br, fch, layer(p.FCProjW, l, 4*C*C), layer(p.FCProjB, l, C), M, 4*C, C)
 		vec.AddTo(xs, br) // residual join after the MLP
 	}
 	last := x[(N-1)*C:]
@@ -211,16 +218,8 @@ const matvecShare = 1 << 18
 func (c *kvCache) linear(out, inp, w, bias []float32, N, C, OC int) {
 	if N > 1 {
 		outT := c.outT[:OC*N]
-		blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(w, OC, C, C), general(inp, N, C, C), 0, general(outT, OC, N, N))
-		for n := 0; n < N; n++ {
-			row := out[n*OC : (n+1)*OC]
-			for o := range row {
-				row[o] = outT[o*N+n]
-			}
-			if bias != nil {
-				vec.AddTo(row, bias[:OC])
-			}
-		}
+		c.productT(outT, inp, w, nil, N, C, OC)
+		c.untranspose(out, outT, bias, N, OC)
 		return
 	}
 	args := matvecArgs{out[:OC], inp[:C], w[:OC*C], bias}
@@ -229,6 +228,30 @@ func (c *kvCache) linear(out, inp, w, bias []float32, N, C, OC int) {
 		return
 	}
 	matvecTasks.run(OC, args)
+}
+
+// productT is linear's product for several rows, left transposed:
+// outT (OC,N) = w·inpᵀ (+ bias down each column). inp (N,C); w (OC,C).
+func (c *kvCache) productT(outT, inp, w, bias []float32, N, C, OC int) {
+	blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(w, OC, C, C), general(inp, N, C, C), 0, general(outT[:OC*N], OC, N, N))
+	if bias != nil {
+		for o, b := range bias[:OC] {
+			for j := range outT[o*N : (o+1)*N] {
+				outT[o*N+j] += b
+			}
+		}
+	}
+}
+
+// untranspose writes out (N,OC) = outTᵀ + bias. outT (OC,N); bias (OC) or
+// nil.
+func (c *kvCache) untranspose(out, outT, bias []float32, N, OC int) {
+	transpose(out[:N*OC], outT[:OC*N], OC, N)
+	if bias != nil {
+		for n := 0; n < N; n++ {
+			vec.AddTo(out[n*OC:(n+1)*OC], bias[:OC])
+		}
+	}
 }
 
 var matvecTasks taskPool[matvecArgs, *matvecArgs]
@@ -246,5 +269,27 @@ func (a *matvecArgs) chunk(lo, hi int) {
 			s += a.bias[o]
 		}
 		a.out[o] = s
+	}
+}
+
+// transpose writes src (rows, cols) into dst as (cols, rows). It reads
+// eight rows of src side by side, so that each read stream moves along a
+// row and each write is eight consecutive floats of dst; one row of src at
+// a time read dst's column with a new cache line per element.
+func transpose(dst, src []float32, rows, cols int) {
+	r := 0
+	for ; r+8 <= rows; r += 8 {
+		s := src[r*cols : (r+8)*cols]
+		s0, s1, s2, s3 := s[:cols], s[cols:2*cols], s[2*cols:3*cols], s[3*cols:4*cols]
+		s4, s5, s6, s7 := s[4*cols:5*cols], s[5*cols:6*cols], s[6*cols:7*cols], s[7*cols:8*cols]
+		for c := range s0 {
+			d := dst[c*rows+r : c*rows+r+8 : c*rows+r+8]
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = s0[c], s1[c], s2[c], s3[c], s4[c], s5[c], s6[c], s7[c]
+		}
+	}
+	for ; r < rows; r++ {
+		for c, v := range src[r*cols : (r+1)*cols] {
+			dst[c*rows+r] = v
+		}
 	}
 }

@@ -172,3 +172,25 @@ func TestGenerateConcurrentOnOneModel(t *testing.T) {
 		}
 	}
 }
+
+// TestTranspose checks the blocked transpose against the definition on
+// shapes around its block of eight rows.
+func TestTranspose(t *testing.T) {
+	for _, rows := range []int{1, 7, 8, 9, 16, 23} {
+		for _, cols := range []int{1, 3, 8, 64} {
+			src := make([]float32, rows*cols)
+			for i := range src {
+				src[i] = float32(i) + 0.5
+			}
+			dst := make([]float32, rows*cols)
+			transpose(dst, src, rows, cols)
+			for r := range rows {
+				for c := range cols {
+					if got, want := dst[c*rows+r], src[r*cols+c]; got != want {
+						t.Fatalf("%d×%d: dst[%d][%d] = %v, want %v", rows, cols, c, r, got, want)
+					}
+				}
+			}
+		}
+	}
+}
