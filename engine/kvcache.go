@@ -236,8 +236,9 @@ func (c *kvCache) productT(outT, inp, w, bias []float32, N, C, OC int) {
 	blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(w, OC, C, C), general(inp, N, C, C), 0, general(outT[:OC*N], OC, N, N))
 	if bias != nil {
 		for o, b := range bias[:OC] {
-			for j := range outT[o*N : (o+1)*N] {
-				outT[o*N+j] += b
+			row := outT[o*N : (o+1)*N]
+			for j := range row {
+				row[j] += b
 			}
 		}
 	}
