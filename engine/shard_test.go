@@ -109,3 +109,32 @@ func TestShardedStepIsDeterministic(t *testing.T) {
 		t.Error("two sharded runs of the same recipe ended with different weights")
 	}
 }
+
+// TestShardCount: one shard per thread, at most one per sequence, as many
+// replicas as 256 MB of their gradients allow, and one with dropout.
+func TestShardCount(t *testing.T) {
+	withThreads(t, 8)
+	baby := Config{VocabSize: 65, Context: 64, Layers: 4, Heads: 4, Embd: 128}
+	big := Config{VocabSize: 50304, Context: 1024, Layers: 12, Heads: 12, Embd: 768} // GPT-2 small: 496 MB of gradients
+	mid := Config{VocabSize: 256, Context: 256, Layers: 6, Heads: 8, Embd: 768}      // 43M parameters: one replica's gradients fit
+	for _, tt := range []struct {
+		name    string
+		c       Config
+		batch   int
+		dropout float64
+		want    int
+	}{
+		{"baby", baby, 12, 0, 8},
+		{"fewer sequences than threads", baby, 3, 0, 3},
+		{"dropout", baby, 12, 0.1, 1},
+		{"GPT-2 small", big, 8, 0, 1},
+		{"one replica fits", mid, 8, 0, 2},
+	} {
+		c := tt.c
+		c.Dropout = tt.dropout
+		got := shardCount(c, TrainConfig{Batch: tt.batch})
+		if got != tt.want {
+			t.Errorf("%s (%d parameters, batch %d): %d shards, want %d", tt.name, c.NumParams(), tt.batch, got, tt.want)
+		}
+	}
+}

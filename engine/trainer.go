@@ -263,21 +263,22 @@ func (t *Trainer) backprop() (float64, error) {
 }
 
 // shardCount is how many shards a micro-batch of tc is cut into: one per
-// thread, at most one per sequence. One when dropout is on (its masks are
-// drawn from the model's own stream, which a checkpoint saves), and one for
-// a model above shardMaxParams.
+// thread, at most one per sequence, and no more replicas than
+// shardGradBudget holds gradients for. One when dropout is on (its masks are
+// drawn from the model's own stream, which a checkpoint saves).
 func shardCount(c Config, tc TrainConfig) int {
-	if c.Dropout > 0 || c.NumParams() > shardMaxParams {
+	if c.Dropout > 0 {
 		return 1
 	}
-	return max(1, min(fastblas.Threads(), tc.Batch))
+	replicas := shardGradBudget / max(4*int64(c.NumParams()), 1)
+	return int(max(1, min(int64(fastblas.Threads()), int64(tc.Batch), 1+replicas)))
 }
 
-// shardMaxParams is the largest model whose steps are sharded. Each replica
-// holds a gradient as large as the weights (GPT-2 small's would be 500 MB
-// more per thread), and a large model's products are large enough to split
-// well across threads anyway.
-const shardMaxParams = 32 << 20
+// shardGradBudget bounds the memory the replicas' gradients take: each is
+// as large as the weights, so GPT-2 small (500 MB of them) keeps one shard
+// while the baby preset (3 MB) may have one per thread. A model that large
+// has products large enough to split well across threads anyway.
+const shardGradBudget = 256 << 20
 
 // shardRows returns the sequences [b0, b1) of the micro-batch in shard s.
 func (t *Trainer) shardRows(s int) (b0, b1 int) {
