@@ -262,6 +262,10 @@ func (t *Trainer) backprop() (float64, error) {
 	return loss / float64(c.GradAccum), nil
 }
 
+// Shards is how many shards each micro-batch of the next step is cut into,
+// one per thread (see backprop).
+func (t *Trainer) Shards() int { return shardCount(t.Model.Config, t.Cfg) }
+
 // shardCount is how many shards a micro-batch of tc is cut into: one per
 // thread, at most one per sequence, and no more replicas than
 // shardGradBudget holds gradients for. One when dropout is on (its masks are

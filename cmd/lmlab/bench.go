@@ -73,7 +73,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	report(res)
 	if !*asJSON {
-		fmt.Fprintf(stdout, "peak RSS %.0f MB, %d threads, %s, %s\n", res.PeakRSSMB, res.Threads, res.Kernel, res.CPU)
+		fmt.Fprintf(stdout, "peak RSS %.0f MB, %d threads (%d shards), %s, %s\n", res.PeakRSSMB, res.Threads, res.Shards, res.Kernel, res.CPU)
 	}
 	if *sweep {
 		for _, T := range []int{64, 128, 256} {
@@ -126,6 +126,7 @@ type benchResult struct {
 	Batch      int     `json:"batch"`
 	Vocab      int     `json:"vocab"`
 	Threads    int     `json:"threads"`
+	Shards     int     `json:"shards"` // sequences of a batch are cut into this many, one per thread (Trainer.Shards)
 	Kernel     string  `json:"kernel"`
 	CPU        string  `json:"cpu,omitempty"` // the machine: model name and cores, from /proc/cpuinfo
 }
@@ -150,7 +151,7 @@ func benchOnce(opt lab.Options, warm, steps int) (benchResult, error) {
 	return benchResult{
 		Preset: s.Preset, Steps: steps, MsPerIter: msPer(el, steps), TokensPerS: perSecond(tokens, el),
 		GFLOPS: round4(flops / el.Seconds() / 1e9), Layers: c.Layers, Heads: c.Heads, Embd: c.Embd,
-		Context: tc.Context, Batch: tc.Batch, Vocab: c.VocabSize, Threads: runtime.GOMAXPROCS(0), Kernel: engine.BLASName(),
+		Context: tc.Context, Batch: tc.Batch, Vocab: c.VocabSize, Threads: runtime.GOMAXPROCS(0), Shards: t.Shards(), Kernel: engine.BLASName(),
 		CPU: cpuName(),
 	}, nil
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"lmlab/engine/fastblas"
 )
 
 func TestParseCPUInfo(t *testing.T) {
@@ -86,5 +88,23 @@ func TestBaselineShape(t *testing.T) {
 	r := benchResult{Layers: 6, Heads: 6, Embd: 384, Context: 256, Batch: 8}
 	if got, want := baselineShape(r), "6,6,384,256,8"; got != want {
 		t.Errorf("baselineShape = %q, want %q", got, want)
+	}
+}
+
+// TestBenchReportsShards: the JSON line says how many shards a batch was cut
+// into, one per thread up to the batch (engine.Trainer.Shards), so that a
+// figure can be read with the parallelism that produced it.
+func TestBenchReportsShards(t *testing.T) {
+	defer fastblas.SetThreads(fastblas.Threads())
+	for _, threads := range []int{1, 3} {
+		fastblas.SetThreads(threads)
+		out, errs, code := lmlab(t, append([]string{"bench", "--steps", "3", "--bench-steps", "1", "--warmup-steps", "1", "--json"}, small...)...)
+		if code != 0 {
+			t.Fatalf("bench exited %d: %s", code, errs)
+		}
+		lines := jsonLines(t, out)
+		if got, want := lines[0]["shards"], float64(min(threads, 4)); got != want {
+			t.Errorf("%d threads, batch 4: shards %v, want %v", threads, got, want)
+		}
 	}
 }
