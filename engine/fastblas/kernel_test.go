@@ -7,12 +7,53 @@ import (
 	"testing"
 )
 
+// tileWant sets the rows×cols tile of want (C's values as float64, ldc
+// apart) to the definition alpha·Σp A(r,p)·B[p][j] + beta·C[r][j] summed in
+// float64, with A(r,p) = a[r*rsa+p*psa] and B[p][j] = b[p*nr+j], and tol to
+// each element's tolerance; elements outside the tile keep tol 0, so a
+// kernel that writes there fails.
+func tileWant(want, tol []float64, a []float32, rsa, psa int, b []float32, nr, kc int, alpha, beta float64, ldc, rows, cols int) {
+	for r := range rows {
+		for j := range cols {
+			var sum, abs float64
+			for p := range kc {
+				x := float64(a[r*rsa+p*psa]) * float64(b[p*nr+j])
+				sum += x
+				abs += math.Abs(x)
+			}
+			i := r*ldc + j
+			cij := want[i]
+			want[i] = alpha*sum + beta*cij
+			tol[i] = tolerance(kc, alpha*abs+math.Abs(beta*cij))
+		}
+	}
+}
+
+// checkC fails t at the first element of c farther from want than tol.
+func checkC(t *testing.T, name string, c []float32, want, tol []float64, ldc int) {
+	t.Helper()
+	for i, got := range c {
+		if math.Abs(float64(got)-want[i]) > tol[i] {
+			t.Fatalf("%s: C[%d][%d] = %v, want %v (tolerance %.3g)", name, i/ldc, i%ldc, got, want[i], tol[i])
+		}
+	}
+}
+
+// wideC returns c as float64 and a zero tolerance for each element.
+func wideC(c []float32) (want, tol []float64) {
+	want = make([]float64, len(c))
+	for i, v := range c {
+		want[i] = float64(v)
+	}
+	return want, make([]float64, len(c))
+}
+
 // TestMicroKernelLayouts calls each kernel directly on every way A can be
 // laid out (row-major in place, transposed in place, packed, and strides
-// that are neither) with k from 0 to past the unrolled loop's turn, full
-// tiles and edges, and compares each tile with the definition summed in
-// float64. Sgemm's tests reach the kernels only through the layouts and
-// tile sizes it chooses.
+// that are neither) with k from 0 to past a k block, full tiles and edges,
+// and compares each tile with the definition summed in float64. Sgemm's
+// tests reach the kernels only through the layouts and tile sizes it
+// chooses.
 func TestMicroKernelLayouts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	for _, kern := range supportedKernels() {
@@ -33,42 +74,16 @@ func TestMicroKernelLayouts(t *testing.T) {
 					if edge {
 						rows, cols = mr-1, nr-3
 					}
-					name := fmt.Sprintf("%s/%s/kc=%d/edge=%v", kern.name, l.name, kc, edge)
 					rsa, psa := l.rsa(kc), l.psa(kc)
 					a := randFloats(rng, (mr-1)*rsa+max(kc-1, 0)*psa+1)
 					b := randFloats(rng, kc*nr)
 					const ldc = 40
 					c := randFloats(rng, mr*ldc)
-					want := make([]float64, len(c))
-					bound := make([]float64, len(c))
 					const alpha, beta = 0.75, -0.5
-					for i := range c {
-						want[i] = float64(c[i])
-					}
-					for r := range rows {
-						for j := range cols {
-							var sum, abs float64
-							for p := range kc {
-								x := float64(a[r*rsa+p*psa]) * float64(b[p*nr+j])
-								sum += x
-								abs += math.Abs(x)
-							}
-							cij := float64(c[r*ldc+j])
-							want[r*ldc+j] = alpha*sum + beta*cij
-							bound[r*ldc+j] = alpha*abs + math.Abs(beta*cij)
-						}
-					}
+					want, tol := wideC(c)
+					tileWant(want, tol, a, rsa, psa, b, nr, kc, alpha, beta, ldc, rows, cols)
 					microKernel(kern, kc, a, rsa, psa, b, nr, c, ldc, alpha, beta, rows, cols)
-					for i, got := range c {
-						r, j := i/ldc, i%ldc
-						tol := 0.0
-						if r < rows && j < cols {
-							tol = tolerance(kc, bound[i])
-						}
-						if math.Abs(float64(got)-want[i]) > tol {
-							t.Fatalf("%s: C[%d][%d] = %v, want %v (tolerance %.3g)", name, r, j, got, want[i], tol)
-						}
-					}
+					checkC(t, fmt.Sprintf("%s/%s/kc=%d/edge=%v", kern.name, l.name, kc, edge), c, want, tol, ldc)
 				}
 			}
 		}
@@ -85,7 +100,6 @@ func TestMicroKernelRow(t *testing.T) {
 		for _, n := range []int{0, 1, 2, 5} {
 			for _, kc := range []int{1, 3, 4, 17, 128} {
 				for _, trans := range []bool{false, true} {
-					name := fmt.Sprintf("%s/n=%d/kc=%d/trans=%v", kern.name, n, kc, trans)
 					rsa, psa := kc+1, 1
 					if trans {
 						rsa, psa = 1, mr+2
@@ -96,33 +110,12 @@ func TestMicroKernelRow(t *testing.T) {
 					ldc := n*nr + 3
 					c := randFloats(rng, (mr+1)*ldc)
 					const alpha, beta = 1.25, 0.5
-					want := make([]float64, len(c))
-					tol := make([]float64, len(c))
-					for i, v := range c {
-						want[i] = float64(v)
-					}
+					want, tol := wideC(c)
 					for tile := range n {
-						for r := range mr {
-							for j := range nr {
-								var sum, abs float64
-								for p := range kc {
-									x := float64(a[r*rsa+p*psa]) * float64(b[tile*bstride+p*nr+j])
-									sum += x
-									abs += math.Abs(x)
-								}
-								i := r*ldc + tile*nr + j
-								cij := float64(c[i])
-								want[i] = alpha*sum + beta*cij
-								tol[i] = tolerance(kc, alpha*abs+math.Abs(beta*cij))
-							}
-						}
+						tileWant(want[tile*nr:], tol[tile*nr:], a, rsa, psa, b[tile*bstride:], nr, kc, alpha, beta, ldc, mr, nr)
 					}
 					microKernelRow(kern, kc, a, rsa, psa, b, bstride, c, ldc, alpha, beta, n)
-					for i, got := range c {
-						if math.Abs(float64(got)-want[i]) > tol[i] {
-							t.Fatalf("%s: C[%d][%d] = %v, want %v", name, i/ldc, i%ldc, got, want[i])
-						}
-					}
+					checkC(t, fmt.Sprintf("%s/n=%d/kc=%d/trans=%v", kern.name, n, kc, trans), c, want, tol, ldc)
 				}
 			}
 		}
