@@ -215,3 +215,40 @@ func layerNormBackwardRowGo(dx, dw, db, dout, x, w []float32, mean, rstd float32
 		dx[i] += (dn - dnMean - norm*dnNormMean) * rstd
 	}
 }
+
+// roundBF16Go writes to dst each value of src rounded to bfloat16 and kept
+// as a float32 whose low 16 bits are zero, as VCVTNE2PS2BF16 rounds: to
+// nearest with ties to even (a value past the largest bfloat16 becomes
+// ±Inf), NaN stays NaN (quiet), ±Inf stay, and subnormals become zero of
+// their sign (the instruction treats input denormals as zero). The normal
+// case is integer arithmetic on the bits; the AVX2 kernel does the same to
+// eight lanes at once and blends the special cases in.
+func roundBF16Go(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		u := math.Float32bits(x)
+		if u&0x7f800000-0x00800000 < 0x7f000000 { // normal: exponent 1..254
+			// Adding just under half a bfloat16 ulp, plus the kept part's
+			// lowest bit, carries into it exactly when the dropped half is
+			// over half an ulp, or exactly half with an odd kept part. A
+			// carry out of the mantissa raises the exponent, as it should,
+			// up to +Inf past the largest bfloat16.
+			u += 0x7fff + (u>>16)&1
+		} else {
+			u = roundBF16Special(u)
+		}
+		dst[i] = math.Float32frombits(u &^ 0xffff)
+	}
+}
+
+// roundBF16Special is roundBF16Go of a zero, subnormal, Inf or NaN, before
+// the low 16 bits are cleared. Out of line, it keeps roundBF16Go's loop short.
+func roundBF16Special(u uint32) uint32 {
+	switch {
+	case u&0x7f800000 == 0: // ±0 and subnormals: zero of their sign
+		return u & 0x80000000
+	case u&0x007fffff != 0: // NaN: keeps its sign and top bits, made quiet
+		return u | 0x00400000
+	}
+	return u // ±Inf
+}

@@ -74,6 +74,12 @@ func dotAVX512(a, b *float32, n int) float32
 //go:noescape
 func dotAVX2(a, b *float32, n int) float32
 
+// roundBF16AVX2 has no AVX-512 twin: it is bound by memory, and an AVX-512
+// CPU runs it as it is.
+//
+//go:noescape
+func roundBF16AVX2(dst, src *float32, n int)
+
 //go:noescape
 func sumSquaresAVX512(x *float32, n int) float64
 
@@ -215,6 +221,14 @@ func dot(a, b []float32) float32 {
 		return dotAVX2(ptr(a), ptr(b), len(a))
 	}
 	return dotGo(a, b)
+}
+
+func roundBF16(dst, src []float32) {
+	if active == generic {
+		roundBF16Go(dst, src)
+		return
+	}
+	roundBF16AVX2(ptr(dst), ptr(src), len(src))
 }
 
 func sumSquares(x []float32) float64 {

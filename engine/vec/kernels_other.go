@@ -13,6 +13,7 @@ func add(dst, a, b []float32)                          { addGo(dst, a, b) }
 func addTo(dst, src []float32)                         { addToGo(dst, src) }
 func dot(a, b []float32) float32                       { return dotGo(a, b) }
 func sumSquares(x []float32) float64                   { return sumSquaresGo(x) }
+func roundBF16(dst, src []float32)                     { roundBF16Go(dst, src) }
 
 func adamW(p, g, m, v []float32, beta1, beta2, stepSize, rbc2, eps, decay float32) {
 	adamWGo(p, g, m, v, beta1, beta2, stepSize, rbc2, eps, decay)

@@ -96,6 +96,16 @@ func Dot(a, b []float32) float32 {
 // there, so the relative error stays near n·2⁻⁵³ even for 10⁷ elements.
 func SumSquares(x []float32) float64 { return sumSquares(x) }
 
+// RoundBF16 sets dst[i] to src[i] rounded to bfloat16 and kept as a float32
+// whose low 16 bits are zero, as VCVTNE2PS2BF16 rounds: to nearest with
+// ties to even (past the largest bfloat16, ±Inf), ±Inf stay, a NaN stays a
+// NaN of its sign (made quiet), and subnormals become zero of their sign
+// (the instruction treats input denormals as zero). dst may be src.
+func RoundBF16(dst, src []float32) {
+	sameLen("RoundBF16", len(dst), len(src))
+	roundBF16(dst, src)
+}
+
 // AdamW applies one AdamW step to parameters p with gradients g and moments
 // m, v, all updated in place:
 //

@@ -371,6 +371,142 @@ DATA kgeluHi<>+52(SB)/4, $0x41a00000
 DATA kgeluHi<>+56(SB)/4, $0x41a00000
 DATA kgeluHi<>+60(SB)/4, $0x41a00000
 GLOBL kgeluHi<>(SB), RODATA|NOPTR, $64
+DATA kexpField<>+0(SB)/4, $0x7f800000
+DATA kexpField<>+4(SB)/4, $0x7f800000
+DATA kexpField<>+8(SB)/4, $0x7f800000
+DATA kexpField<>+12(SB)/4, $0x7f800000
+DATA kexpField<>+16(SB)/4, $0x7f800000
+DATA kexpField<>+20(SB)/4, $0x7f800000
+DATA kexpField<>+24(SB)/4, $0x7f800000
+DATA kexpField<>+28(SB)/4, $0x7f800000
+DATA kexpField<>+32(SB)/4, $0x7f800000
+DATA kexpField<>+36(SB)/4, $0x7f800000
+DATA kexpField<>+40(SB)/4, $0x7f800000
+DATA kexpField<>+44(SB)/4, $0x7f800000
+DATA kexpField<>+48(SB)/4, $0x7f800000
+DATA kexpField<>+52(SB)/4, $0x7f800000
+DATA kexpField<>+56(SB)/4, $0x7f800000
+DATA kexpField<>+60(SB)/4, $0x7f800000
+GLOBL kexpField<>(SB), RODATA|NOPTR, $64
+DATA ksignBit<>+0(SB)/4, $0x80000000
+DATA ksignBit<>+4(SB)/4, $0x80000000
+DATA ksignBit<>+8(SB)/4, $0x80000000
+DATA ksignBit<>+12(SB)/4, $0x80000000
+DATA ksignBit<>+16(SB)/4, $0x80000000
+DATA ksignBit<>+20(SB)/4, $0x80000000
+DATA ksignBit<>+24(SB)/4, $0x80000000
+DATA ksignBit<>+28(SB)/4, $0x80000000
+DATA ksignBit<>+32(SB)/4, $0x80000000
+DATA ksignBit<>+36(SB)/4, $0x80000000
+DATA ksignBit<>+40(SB)/4, $0x80000000
+DATA ksignBit<>+44(SB)/4, $0x80000000
+DATA ksignBit<>+48(SB)/4, $0x80000000
+DATA ksignBit<>+52(SB)/4, $0x80000000
+DATA ksignBit<>+56(SB)/4, $0x80000000
+DATA ksignBit<>+60(SB)/4, $0x80000000
+GLOBL ksignBit<>(SB), RODATA|NOPTR, $64
+DATA kmantField<>+0(SB)/4, $0x007fffff
+DATA kmantField<>+4(SB)/4, $0x007fffff
+DATA kmantField<>+8(SB)/4, $0x007fffff
+DATA kmantField<>+12(SB)/4, $0x007fffff
+DATA kmantField<>+16(SB)/4, $0x007fffff
+DATA kmantField<>+20(SB)/4, $0x007fffff
+DATA kmantField<>+24(SB)/4, $0x007fffff
+DATA kmantField<>+28(SB)/4, $0x007fffff
+DATA kmantField<>+32(SB)/4, $0x007fffff
+DATA kmantField<>+36(SB)/4, $0x007fffff
+DATA kmantField<>+40(SB)/4, $0x007fffff
+DATA kmantField<>+44(SB)/4, $0x007fffff
+DATA kmantField<>+48(SB)/4, $0x007fffff
+DATA kmantField<>+52(SB)/4, $0x007fffff
+DATA kmantField<>+56(SB)/4, $0x007fffff
+DATA kmantField<>+60(SB)/4, $0x007fffff
+GLOBL kmantField<>(SB), RODATA|NOPTR, $64
+DATA kmantCarry<>+0(SB)/4, $0x00800000
+DATA kmantCarry<>+4(SB)/4, $0x00800000
+DATA kmantCarry<>+8(SB)/4, $0x00800000
+DATA kmantCarry<>+12(SB)/4, $0x00800000
+DATA kmantCarry<>+16(SB)/4, $0x00800000
+DATA kmantCarry<>+20(SB)/4, $0x00800000
+DATA kmantCarry<>+24(SB)/4, $0x00800000
+DATA kmantCarry<>+28(SB)/4, $0x00800000
+DATA kmantCarry<>+32(SB)/4, $0x00800000
+DATA kmantCarry<>+36(SB)/4, $0x00800000
+DATA kmantCarry<>+40(SB)/4, $0x00800000
+DATA kmantCarry<>+44(SB)/4, $0x00800000
+DATA kmantCarry<>+48(SB)/4, $0x00800000
+DATA kmantCarry<>+52(SB)/4, $0x00800000
+DATA kmantCarry<>+56(SB)/4, $0x00800000
+DATA kmantCarry<>+60(SB)/4, $0x00800000
+GLOBL kmantCarry<>(SB), RODATA|NOPTR, $64
+DATA klowBit<>+0(SB)/4, $0x00000001
+DATA klowBit<>+4(SB)/4, $0x00000001
+DATA klowBit<>+8(SB)/4, $0x00000001
+DATA klowBit<>+12(SB)/4, $0x00000001
+DATA klowBit<>+16(SB)/4, $0x00000001
+DATA klowBit<>+20(SB)/4, $0x00000001
+DATA klowBit<>+24(SB)/4, $0x00000001
+DATA klowBit<>+28(SB)/4, $0x00000001
+DATA klowBit<>+32(SB)/4, $0x00000001
+DATA klowBit<>+36(SB)/4, $0x00000001
+DATA klowBit<>+40(SB)/4, $0x00000001
+DATA klowBit<>+44(SB)/4, $0x00000001
+DATA klowBit<>+48(SB)/4, $0x00000001
+DATA klowBit<>+52(SB)/4, $0x00000001
+DATA klowBit<>+56(SB)/4, $0x00000001
+DATA klowBit<>+60(SB)/4, $0x00000001
+GLOBL klowBit<>(SB), RODATA|NOPTR, $64
+DATA kbfBias<>+0(SB)/4, $0x00007fff
+DATA kbfBias<>+4(SB)/4, $0x00007fff
+DATA kbfBias<>+8(SB)/4, $0x00007fff
+DATA kbfBias<>+12(SB)/4, $0x00007fff
+DATA kbfBias<>+16(SB)/4, $0x00007fff
+DATA kbfBias<>+20(SB)/4, $0x00007fff
+DATA kbfBias<>+24(SB)/4, $0x00007fff
+DATA kbfBias<>+28(SB)/4, $0x00007fff
+DATA kbfBias<>+32(SB)/4, $0x00007fff
+DATA kbfBias<>+36(SB)/4, $0x00007fff
+DATA kbfBias<>+40(SB)/4, $0x00007fff
+DATA kbfBias<>+44(SB)/4, $0x00007fff
+DATA kbfBias<>+48(SB)/4, $0x00007fff
+DATA kbfBias<>+52(SB)/4, $0x00007fff
+DATA kbfBias<>+56(SB)/4, $0x00007fff
+DATA kbfBias<>+60(SB)/4, $0x00007fff
+GLOBL kbfBias<>(SB), RODATA|NOPTR, $64
+DATA kbfKeep<>+0(SB)/4, $0xffff0000
+DATA kbfKeep<>+4(SB)/4, $0xffff0000
+DATA kbfKeep<>+8(SB)/4, $0xffff0000
+DATA kbfKeep<>+12(SB)/4, $0xffff0000
+DATA kbfKeep<>+16(SB)/4, $0xffff0000
+DATA kbfKeep<>+20(SB)/4, $0xffff0000
+DATA kbfKeep<>+24(SB)/4, $0xffff0000
+DATA kbfKeep<>+28(SB)/4, $0xffff0000
+DATA kbfKeep<>+32(SB)/4, $0xffff0000
+DATA kbfKeep<>+36(SB)/4, $0xffff0000
+DATA kbfKeep<>+40(SB)/4, $0xffff0000
+DATA kbfKeep<>+44(SB)/4, $0xffff0000
+DATA kbfKeep<>+48(SB)/4, $0xffff0000
+DATA kbfKeep<>+52(SB)/4, $0xffff0000
+DATA kbfKeep<>+56(SB)/4, $0xffff0000
+DATA kbfKeep<>+60(SB)/4, $0xffff0000
+GLOBL kbfKeep<>(SB), RODATA|NOPTR, $64
+DATA kzero<>+0(SB)/4, $0x00000000
+DATA kzero<>+4(SB)/4, $0x00000000
+DATA kzero<>+8(SB)/4, $0x00000000
+DATA kzero<>+12(SB)/4, $0x00000000
+DATA kzero<>+16(SB)/4, $0x00000000
+DATA kzero<>+20(SB)/4, $0x00000000
+DATA kzero<>+24(SB)/4, $0x00000000
+DATA kzero<>+28(SB)/4, $0x00000000
+DATA kzero<>+32(SB)/4, $0x00000000
+DATA kzero<>+36(SB)/4, $0x00000000
+DATA kzero<>+40(SB)/4, $0x00000000
+DATA kzero<>+44(SB)/4, $0x00000000
+DATA kzero<>+48(SB)/4, $0x00000000
+DATA kzero<>+52(SB)/4, $0x00000000
+DATA kzero<>+56(SB)/4, $0x00000000
+DATA kzero<>+60(SB)/4, $0x00000000
+GLOBL kzero<>(SB), RODATA|NOPTR, $64
 
 // tailMask[8−r : 16−r] has r leading all-ones lanes: the AVX2 tail mask.
 DATA tailMask<>+0(SB)/4, $0xffffffff
@@ -2414,5 +2550,78 @@ subMulAVX2_tail:
 	VMASKMOVPS Y0, Y15, (DI)
 
 subMulAVX2_done:
+	VZEROUPPER
+	RET
+
+// func roundBF16AVX2(dst *float32, src *float32, n int)
+//
+// dst = src rounded to bfloat16 (to nearest, ties to even), kept as
+// float32 with the low 16 bits zero; subnormals become zero of their sign,
+// NaNs become quiet NaNs; dst may be src.
+TEXT ·roundBF16AVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS kexpField<>(SB), Y14
+	VBROADCASTSS kbfKeep<>(SB), Y13
+	VBROADCASTSS kbfBias<>(SB), Y12
+	VBROADCASTSS klowBit<>(SB), Y11
+	VBROADCASTSS ksignBit<>(SB), Y10
+	VBROADCASTSS kmantField<>(SB), Y9
+	VBROADCASTSS kmantCarry<>(SB), Y8
+	VBROADCASTSS kzero<>(SB), Y7
+
+roundBF16AVX2_loop:
+	CMPQ CX, $8
+	JL roundBF16AVX2_tail
+	VMOVUPS (SI), Y0
+	VPAND Y14, Y0, Y1
+	VPSRLD $16, Y0, Y2
+	VPAND Y11, Y2, Y2
+	VPADDD Y0, Y2, Y2
+	VPADDD Y12, Y2, Y2
+	VPCMPEQD Y7, Y1, Y3
+	VPAND Y10, Y0, Y4
+	VPBLENDVB Y3, Y4, Y2, Y2
+	VPCMPEQD Y14, Y1, Y3
+	VPAND Y9, Y0, Y4
+	VPADDD Y9, Y4, Y4
+	VPAND Y8, Y4, Y4
+	VPSRLD $1, Y4, Y4
+	VPOR Y0, Y4, Y4
+	VPBLENDVB Y3, Y4, Y2, Y2
+	VPAND Y13, Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP roundBF16AVX2_loop
+
+roundBF16AVX2_tail:
+	TESTQ CX, CX
+	JZ roundBF16AVX2_done
+	LEAQ tailMask<>+32(SB), AX
+	NEGQ CX
+	VMOVDQU (AX)(CX*4), Y15
+	VMASKMOVPS (SI), Y15, Y0
+	VPAND Y14, Y0, Y1
+	VPSRLD $16, Y0, Y2
+	VPAND Y11, Y2, Y2
+	VPADDD Y0, Y2, Y2
+	VPADDD Y12, Y2, Y2
+	VPCMPEQD Y7, Y1, Y3
+	VPAND Y10, Y0, Y4
+	VPBLENDVB Y3, Y4, Y2, Y2
+	VPCMPEQD Y14, Y1, Y3
+	VPAND Y9, Y0, Y4
+	VPADDD Y9, Y4, Y4
+	VPAND Y8, Y4, Y4
+	VPSRLD $1, Y4, Y4
+	VPOR Y0, Y4, Y4
+	VPBLENDVB Y3, Y4, Y2, Y2
+	VPAND Y13, Y2, Y2
+	VMASKMOVPS Y2, Y15, (DI)
+
+roundBF16AVX2_done:
 	VZEROUPPER
 	RET

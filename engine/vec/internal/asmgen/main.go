@@ -67,6 +67,10 @@ func kernels() []byte {
 		g.addRows()
 		g.subMul()
 	}
+	// Rounding to bfloat16 moves memory and does little arithmetic: the
+	// AVX2 kernel is what an AVX-512 CPU runs too.
+	g.isa = avx2
+	g.roundBF16()
 	return g.buf.Bytes()
 }
 
@@ -119,10 +123,37 @@ var konsts = []konst{
 	{"geluHi", 20, ""},
 }
 
+// bits is an integer constant of the assembly alone (the Go twins spell
+// their masks out), kept as 16 copies like a konst.
+type bits struct {
+	name  string
+	value uint32
+}
+
+// The masks of roundBF16: a float32's fields, the rounding bias, and the
+// bit that makes a NaN quiet.
+var bitsKonsts = []bits{
+	{"expField", 0x7f800000},
+	{"signBit", 0x80000000},
+	{"mantField", 0x007fffff},
+	{"mantCarry", 0x00800000},
+	{"lowBit", 1},
+	{"bfBias", 0x7fff},
+	{"bfKeep", 0xffff0000},
+	{"zero", 0},
+}
+
+// konstIndex is the index of the named konst, or of the named bits past
+// the konsts; it stops the generator on an unknown name.
 func konstIndex(name string) int {
 	for i, k := range konsts {
 		if k.name == name {
 			return i
+		}
+	}
+	for i, b := range bitsKonsts {
+		if b.name == name {
+			return len(konsts) + i
 		}
 	}
 	log.Fatalf("no constant %q", name)
@@ -247,6 +278,12 @@ func (g *gen) header() {
 			g.p("DATA k%s<>+%d(SB)/4, $0x%08x", k.name, 4*j, bits)
 		}
 		g.p("GLOBL k%s<>(SB), RODATA|NOPTR, $64", k.name)
+	}
+	for _, b := range bitsKonsts {
+		for j := range 16 {
+			g.p("DATA k%s<>+%d(SB)/4, $0x%08x", b.name, 4*j, b.value)
+		}
+		g.p("GLOBL k%s<>(SB), RODATA|NOPTR, $64", b.name)
 	}
 	g.p("")
 	g.p("// tailMask[8−r : 16−r] has r leading all-ones lanes: the AVX2 tail mask.")
@@ -976,6 +1013,48 @@ func (g *gen) subMul() {
 		g.i("VSUBPS", g.v(0), g.v(0), g.k("d"))
 		g.i("VMULPS", g.v(0), g.v(0), g.mem("(SI)", 1))
 		g.store("(DI)", 0)
+	})
+	g.end()
+}
+
+// roundBF16 is emitted for AVX2 only (see kernels). Each lane is rounded
+// as engine's bfloat16 products need it, in integer arithmetic on the bits u:
+// a normal value (exponent field 1…254) becomes u + 0x7fff + (bit 16 of u)
+// with the low 16 bits cleared, which is round to nearest, ties to even,
+// and carries into the exponent (up to ±Inf) when it should; a zero or
+// subnormal (exponent field 0) becomes the zero of its sign; ±Inf stay, and
+// a NaN (exponent field 255, mantissa ≠ 0) gets its quiet bit (bit 22) set,
+// so that clearing the low 16 bits leaves a NaN. The two special cases are
+// blended in over the normal result by lane masks.
+func (g *gen) roundBF16() {
+	g.begin("roundBF16", `dst = src rounded to bfloat16 (to nearest, ties to even), kept as
+float32 with the low 16 bits zero; subnormals become zero of their sign,
+NaNs become quiet NaNs; dst may be src.`, 5, []arg{{"dst", 'p'}, {"src", 'p'}, {"n", 'n'}}, nil)
+	g.consts("expField", "bfKeep", "bfBias", "lowBit", "signBit", "mantField", "mantCarry", "zero")
+	u, e, r, m, t := g.v(0), g.v(1), g.v(2), g.v(3), g.v(4)
+	g.loop(func() {
+		g.load(0, "(SI)")
+		g.i("VPAND", e, u, g.k("expField"))
+		// r = u + 0x7fff + (u>>16 & 1): the normal case.
+		g.i("VPSRLD", r, u, "$16")
+		g.i("VPAND", r, r, g.k("lowBit"))
+		g.i("VPADDD", r, r, u)
+		g.i("VPADDD", r, r, g.k("bfBias"))
+		// Exponent field 0: the sign alone.
+		g.i("VPCMPEQD", m, e, g.kr("zero", 4))
+		g.i("VPAND", t, u, g.k("signBit"))
+		g.i("VPBLENDVB", r, r, t, m)
+		// Exponent field 255: u, with bit 22 set when the mantissa is not
+		// zero (mantissa + 0x7fffff reaches bit 23 exactly then).
+		g.i("VPCMPEQD", m, e, g.k("expField"))
+		g.i("VPAND", t, u, g.k("mantField"))
+		g.i("VPADDD", t, t, g.k("mantField"))
+		g.i("VPAND", t, t, g.k("mantCarry"))
+		g.i("VPSRLD", t, t, "$1")
+		g.i("VPOR", t, t, u)
+		g.i("VPBLENDVB", r, r, t, m)
+		g.i("VPAND", r, r, g.k("bfKeep"))
+		g.store("(DI)", 2)
 	})
 	g.end()
 }
