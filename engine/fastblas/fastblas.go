@@ -83,6 +83,25 @@ func (Implementation) SgemmShaped(shape Shape, tA, tB blas.Transpose, m, n, k in
 	}
 	aTrans := isTrans(tA)
 	bTrans := isTrans(tB)
+	if !checkGemm(aTrans, bTrans, m, n, k, a, lda, b, ldb, c, ldc, true) {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	gemm(shape, aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
+// checkGemm panics, with gonum's messages, on a negative size, a leading
+// dimension smaller than its row, or a slice too short for its matrix; A is
+// checked only withA. It reports whether there is anything to compute (m
+// and n not zero).
+func checkGemm(aTrans, bTrans bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, withA bool) bool {
+	aRows, aCols := m, k // A as stored
+	if aTrans {
+		aRows, aCols = k, m
+	}
 	if m < 0 {
 		panic(mLT0)
 	}
@@ -92,11 +111,7 @@ func (Implementation) SgemmShaped(shape Shape, tA, tB blas.Transpose, m, n, k in
 	if k < 0 {
 		panic(kLT0)
 	}
-	if aTrans {
-		if lda < max(1, m) {
-			panic(badLdA)
-		}
-	} else if lda < max(1, k) {
+	if withA && lda < max(1, aCols) {
 		panic(badLdA)
 	}
 	if bTrans {
@@ -110,14 +125,10 @@ func (Implementation) SgemmShaped(shape Shape, tA, tB blas.Transpose, m, n, k in
 		panic(badLdC)
 	}
 	if m == 0 || n == 0 {
-		return
+		return false
 	}
 	// With m, n > 0 but k == 0 these checks pass trivially, as in gonum.
-	if aTrans {
-		if len(a) < (k-1)*lda+m {
-			panic(shortA)
-		}
-	} else if len(a) < (m-1)*lda+k {
+	if withA && len(a) < (aRows-1)*lda+aCols {
 		panic(shortA)
 	}
 	if bTrans {
@@ -130,12 +141,7 @@ func (Implementation) SgemmShaped(shape Shape, tA, tB blas.Transpose, m, n, k in
 	if len(c) < (m-1)*ldc+n {
 		panic(shortC)
 	}
-
-	if alpha == 0 || k == 0 {
-		scaleC(m, n, beta, c, ldc)
-		return
-	}
-	gemm(shape, aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	return true
 }
 
 func isTrans(t blas.Transpose) bool {

@@ -62,6 +62,9 @@ type gemmCtx struct {
 	// they all fall in the same L1 sets (64 sets of 64 bytes) and evict each
 	// other, so square_1024 ran at half speed.
 	packA bool
+	// pa, when not nil, holds op(A) packed by PackA: every row panel is
+	// read from it, none packed or read in place.
+	pa *PackedA
 
 	// The call is one job: packTasks tasks that pack B, then
 	// rowTasks·colTasks tasks that compute blocks of C. A compute task
@@ -89,14 +92,20 @@ var ctxPool = sync.Pool{New: func() any { return new(gemmCtx) }}
 // every column block of B (packStrip): about kcMax floats per row of C.
 const scratchPerTask = kcMax * maxMR
 
-func gemm(shape Shape, aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// gemm computes C = alpha·op(A)·op(B) + beta·C on checked arguments; with
+// pa not nil, op(A) is pa's matrix (a and lda are unused) and the product
+// runs on the kernel pa was packed for.
+func gemm(shape Shape, aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, pa *PackedA) {
 	g := ctxPool.Get().(*gemmCtx)
 	g.shape = shape
 	kern := activeKernel.Load()
+	if pa != nil {
+		kern = pa.kern
+	}
 	g.aTrans, g.bTrans, g.m, g.n, g.k = aTrans, bTrans, m, n, k
 	g.alpha, g.beta, g.a, g.b, g.c, g.lda, g.ldb, g.ldc = alpha, beta, a, b, c, lda, ldb, ldc
-	g.kern = kern
-	g.packA = forcePackA || lda%1024 == 0
+	g.kern, g.pa = kern, pa
+	g.packA = pa == nil && (forcePackA || lda%1024 == 0)
 	kblocks := (k + kcMax - 1) / kcMax
 	g.kc = (k + kblocks - 1) / kblocks
 	g.nPanels = (n + kern.nr - 1) / kern.nr
@@ -134,7 +143,7 @@ func gemm(shape Shape, aTrans, bTrans bool, m, n, k int, alpha float32, a []floa
 		run(g, nil, 0, g.packTasks+tasks, workers)
 	}
 
-	g.a, g.b, g.c, g.bp = nil, nil, nil, nil // do not keep the caller's memory alive
+	g.a, g.b, g.c, g.bp, g.pa = nil, nil, nil, nil, nil // do not keep the caller's memory alive
 	ctxPool.Put(g)
 }
 
@@ -359,6 +368,8 @@ func (g *gemmCtx) compute(i0, i1, jp0, jp1 int, ap []float32) {
 				var a []float32
 				var rsa, psa int
 				switch {
+				case g.pa != nil:
+					a, rsa, psa = g.pa.panel(i, lo), 1, mr
 				case g.packA:
 					a, rsa, psa = ap[(i-i0)/mr*kcMax*mr:], 1, mr
 				case rows < mr:

@@ -51,6 +51,7 @@ type gemmCase struct {
 	pad         int // extra columns beyond each leading dimension
 	nanC        bool
 	shape       Shape // SgemmShaped's structure; A is zeroed to fit LowerA, UpperA
+	packed      bool  // A goes through PackA and the product is PackedA.Sgemm
 }
 
 func (tc gemmCase) String() string {
@@ -60,7 +61,7 @@ func (tc gemmCase) String() string {
 		}
 		return "T"
 	}
-	return fmt.Sprintf("%s%s/%dx%dx%d/a%g/b%g/pad%d/shape%d", tr(tc.tA), tr(tc.tB), tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.pad, tc.shape)
+	return fmt.Sprintf("%s%s/%dx%dx%d/a%g/b%g/pad%d/shape%d/packed%v", tr(tc.tA), tr(tc.tB), tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.pad, tc.shape, tc.packed)
 }
 
 // check runs Sgemm and its naive twin on the same random operands and
@@ -101,9 +102,17 @@ func (tc gemmCase) check(t *testing.T, rng *rand.Rand) {
 	want := append([]float32(nil), c...)
 	tol := sgemmNaive(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, want, ldc)
 	got := append([]float32(nil), c...)
-	if tc.shape == General {
+	switch {
+	case tc.packed:
+		pa := PackA(tc.tA, tc.m, tc.k, a, lda)
+		// The packed copy is A as it was: changing A now must not matter.
+		for i := range a {
+			a[i] = float32(math.NaN())
+		}
+		pa.Sgemm(tc.tB, tc.n, tc.alpha, b, ldb, tc.beta, got, ldc)
+	case tc.shape == General:
 		Implementation{}.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, got, ldc)
-	} else {
+	default:
 		Implementation{}.SgemmShaped(tc.shape, tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, got, ldc)
 	}
 
