@@ -31,10 +31,7 @@ func TestWarmStepDoesNotAllocate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := UseBLAS(tt.blas); err != nil {
-				t.Fatal(err)
-			}
-			defer UseBLAS("fast")
+			useBLAS(t, tt.blas)
 			defer fastblas.SetThreads(fastblas.Threads())
 			cfg, tc := smallRun()
 			tt.setup(&cfg, &tc)

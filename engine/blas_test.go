@@ -3,16 +3,28 @@ package engine
 import (
 	"math"
 	"testing"
+
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// withBLAS runs f under each BLAS implementation and restores the default.
+// useBLAS makes UseBLAS(name) hold until the test ends, then puts back the
+// implementation and loops that were in place (under purego the package's
+// default is gonum's Sgemm, not fastblas's generic kernel, so "fast" is not
+// the default to return to).
+func useBLAS(t *testing.T, name string) {
+	t.Helper()
+	impl, loops := blas32.Implementation(), parallelFor
+	t.Cleanup(func() { blas32.Use(impl); parallelFor = loops })
+	if err := UseBLAS(name); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// withBLAS runs f under each BLAS implementation.
 func withBLAS(t *testing.T, f func(t *testing.T)) {
 	for _, name := range []string{"gonum", "fast"} {
 		t.Run(name, func(t *testing.T) {
-			if err := UseBLAS(name); err != nil {
-				t.Fatal(err)
-			}
-			defer UseBLAS("fast")
+			useBLAS(t, name)
 			f(t)
 		})
 	}
@@ -30,9 +42,12 @@ func TestBLASImplementationsAgree(t *testing.T) {
 	cfg := Config{VocabSize: 37, Context: 24, Layers: 2, Heads: 3, Embd: 48}
 	B, T := 5, 23
 	data := testData(B*T+1, 37, 2)
+	impl, loops := blas32.Implementation(), parallelFor
+	defer func() { blas32.Use(impl); parallelFor = loops }()
 	run := func(name string) (float32, []float32) {
-		UseBLAS(name)
-		defer UseBLAS("fast")
+		if err := UseBLAS(name); err != nil {
+			t.Fatal(err)
+		}
 		m := NewModel(cfg, 9)
 		m.ZeroGrad()
 		loss := m.Forward(data[:B*T], data[1:B*T+1], B, T)
