@@ -6,6 +6,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 
+	"lmlab/engine/fastblas"
 	"lmlab/engine/vec"
 )
 
@@ -28,17 +29,34 @@ import (
 // projection and MLP for the last position alone (a sliding window of the
 // baby preset: 392 → 493 tokens/s, one thread). A single position's
 // products are matrix-vector products that read each weight row in place in
-// its stored (OC, C) layout, so there is nothing to pack, per call or per
-// snapshot; they run on the calling goroutine unless they are big enough to
-// be worth sharing (matvecShare). After newKVCache nothing is allocated.
+// its stored (OC, C) layout, so there is nothing to pack for them; they run
+// on the calling goroutine unless they are big enough to be worth sharing
+// (matvecShare).
 //
-// The cache reads the model's parameters as they are at each call; it holds
-// no copy, so the model must not train while a cache made from it is in use.
-// Distinct caches of one model may run concurrently.
+// Once the window slides, every token multiplies each block's four weight
+// matrices by the whole window, and the weights (3 MB for the baby preset)
+// do not stay in the caches from one token to the next. Read in place, a
+// weight's row panel is short strands a row apart, which the hardware
+// prefetchers do not follow (a baby (384, 128) weight times a 64-position
+// window: 38–51 GFLOPS cold against 60–66 hot); so at the second window (the
+// first slide) the cache packs them once (fastblas.PackA: a copy in the
+// kernel's layout, which streams in order: 57–63 GFLOPS cold) and uses the
+// copies for every later window, unless they would take more than
+// packBudget. A sliding baby window went from 394–456 to 435–512 tokens/s
+// (medians of alternating runs, one thread). Apart from those copies, made
+// once, nothing is allocated after newKVCache, and the cache reads the
+// model's parameters as they are at each call, so the model must not train
+// while a cache made from it is in use. Distinct caches of one model may
+// run concurrently.
 type kvCache struct {
 	m      *Model
 	tokens []int32   // the window the cache holds, position t at tokens[t]; cap T
 	k, v   []float32 // (L, NH, T, HS) keys and values of those positions
+
+	// windows counts the forward passes of several positions; the second
+	// one (a slide) packs the weights into packed, one set per layer.
+	windows int
+	packed  []packedBlock
 
 	// One forward pass's scratch, for up to T new positions at once.
 	x          []float32 // (T,C) the residual stream
@@ -53,6 +71,14 @@ type kvCache struct {
 	outT       []float32 // (4C,T) a product's output, transposed
 	probs      []float32 // (V) logits, then the next-token distribution
 }
+
+// packedBlock is one block's weight matrices packed for products with a
+// window: each is the left operand, (OC, C), of outᵀ = w·inpᵀ.
+type packedBlock struct{ qkv, proj, fc, fcProj *fastblas.PackedA }
+
+// packBudget bounds the packed copies of the weights, as the training
+// step's replicas are bounded: a GPT-2 small's (340 MB) are not made.
+const packBudget = 256 << 20
 
 // newKVCache returns an empty cache for m's shape.
 func newKVCache(m *Model) *kvCache {
@@ -104,14 +130,24 @@ func (c *kvCache) forward(n0, n1 int) {
 	p := &c.m.Params
 	N := n1 - n0
 	x, ln, qkv, atty, br, fch := c.x[:N*C], c.ln[:N*C], c.qkv[:N*3*C], c.atty[:N*C], c.br[:N*C], c.fch[:N*4*C]
+	if N > 1 {
+		c.windows++
+		if c.windows == 2 {
+			c.pack()
+		}
+	}
 
 	for i := 0; i < N; i++ {
 		t, id := n0+i, int(c.tokens[n0+i])
 		vec.Add(x[i*C:(i+1)*C], p.WTE[id*C:(id+1)*C], p.WPE[t*C:(t+1)*C])
 	}
 	for l := 0; l < L; l++ {
+		var pk packedBlock
+		if c.packed != nil {
+			pk = c.packed[l]
+		}
 		c.layerNorm(ln, x, layer(p.LN1W, l, C), layer(p.LN1B, l, C), N)
-		c.linear(qkv, ln, layer(p.QKVW, l, 3*C*C), layer(p.QKVB, l, 3*C), N, C, 3*C)
+		c.linear(qkv, ln, layer(p.QKVW, l, 3*C*C), pk.qkv, layer(p.QKVB, l, 3*C), N, C, 3*C)
 		kl, vl := layer(c.k, l, T*C), layer(c.v, l, T*C)
 		for i := 0; i < N; i++ {
 			t, row := n0+i, qkv[i*3*C:(i+1)*3*C]
@@ -138,28 +174,28 @@ func (c *kvCache) forward(n0, n1 int) {
 			c.attend(atty, qkv, kl, vl, n0, N, scale)
 		}
 		br, fch := br[:M*C], fch[:M*4*C]
-		c.linear(br, atty[:M*C], layer(p.AttProjW, l, C*C), layer(p.AttProjB, l, C), M, C, C)
+		c.linear(br, atty[:M*C], layer(p.AttProjW, l, C*C), pk.proj, layer(p.AttProjB, l, C), M, C, C)
 		vec.AddTo(xs, br) // residual join after attention
 		c.layerNorm(ln, xs, layer(p.LN2W, l, C), layer(p.LN2B, l, C), M)
 		if M == 1 {
-			c.linear(fch, ln[:C], layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), 1, C, 4*C)
+			c.linear(fch, ln[:C], layer(p.FCW, l, 4*C*C), nil, layer(p.FCB, l, 4*C), 1, C, 4*C)
 			vec.GeluForward(fch, fch)
-			c.linear(br, fch, layer(p.FCProjW, l, 4*C*C), layer(p.FCProjB, l, C), 1, 4*C, C)
+			c.linear(br, fch, layer(p.FCProjW, l, 4*C*C), nil, layer(p.FCProjB, l, C), 1, 4*C, C)
 		} else {
 			// Several rows: the hidden layer stays transposed, (4C, M), as
 			// the first product leaves it and the second reads it, so it
 			// is neither transposed back nor gathered for packing.
-			c.productT(fch, ln[:M*C], layer(p.FCW, l, 4*C*C), layer(p.FCB, l, 4*C), M, C, 4*C)
+			c.productT(fch, ln[:M*C], layer(p.FCW, l, 4*C*C), pk.fc, layer(p.FCB, l, 4*C), M, C, 4*C)
 			geluForward(fch, fch)
 			outT := c.outT[:C*M]
-			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, general(layer(p.FCProjW, l, 4*C*C), C, 4*C, 4*C), general(fch, 4*C, M, M), 0, general(outT, C, M, M))
+			product(outT, layer(p.FCProjW, l, 4*C*C), pk.fcProj, blas.NoTrans, fch, M, 4*C, C)
 			c.untranspose(br, outT, layer(p.FCProjB, l, C), M, C)
 		}
 		vec.AddTo(xs, br) // residual join after the MLP
 	}
 	last := x[(N-1)*C:]
 	c.layerNorm(ln[:C], last, p.LNFW, p.LNFB, 1)
-	c.linear(c.probs, ln[:C], p.WTE, nil, 1, C, V) // the LM head, tied to wte
+	c.linear(c.probs, ln[:C], p.WTE, nil, nil, 1, C, V) // the LM head, tied to wte
 	vec.Scale(c.probs, 1/vec.ExpSub(c.probs, c.probs, vec.Max(c.probs)))
 }
 
@@ -208,17 +244,18 @@ func (c *kvCache) layerNorm(out, inp, w, b []float32, N int) {
 const matvecShare = 1 << 18
 
 // linear is matmulForward for generation: out = inp·wᵀ + bias.
-// out (N,OC); inp (N,C); w (OC,C); bias (OC) or nil.
+// out (N,OC); inp (N,C); w (OC,C), or packed, w packed, when not nil;
+// bias (OC) or nil.
 //
 // One row is a matrix-vector product, dot products over w's rows read in
 // place. Several rows are a matrix product computed transposed, outᵀ =
 // w·inpᵀ, so that the BLAS reads w in place as its left operand and packs
 // only inp (N·C floats, not OC·C): packing the weights on every call cost
 // as much as the product itself. The transpose back costs N·OC.
-func (c *kvCache) linear(out, inp, w, bias []float32, N, C, OC int) {
+func (c *kvCache) linear(out, inp, w []float32, packed *fastblas.PackedA, bias []float32, N, C, OC int) {
 	if N > 1 {
 		outT := c.outT[:OC*N]
-		c.productT(outT, inp, w, nil, N, C, OC)
+		c.productT(outT, inp, w, packed, nil, N, C, OC)
 		c.untranspose(out, outT, bias, N, OC)
 		return
 	}
@@ -231,9 +268,10 @@ func (c *kvCache) linear(out, inp, w, bias []float32, N, C, OC int) {
 }
 
 // productT is linear's product for several rows, left transposed:
-// outT (OC,N) = w·inpᵀ (+ bias down each column). inp (N,C); w (OC,C).
-func (c *kvCache) productT(outT, inp, w, bias []float32, N, C, OC int) {
-	blas32.Gemm(blas.NoTrans, blas.Trans, 1, general(w, OC, C, C), general(inp, N, C, C), 0, general(outT[:OC*N], OC, N, N))
+// outT (OC,N) = w·inpᵀ (+ bias down each column). inp (N,C); w (OC,C), or
+// packed when not nil.
+func (c *kvCache) productT(outT, inp, w []float32, packed *fastblas.PackedA, bias []float32, N, C, OC int) {
+	product(outT, w, packed, blas.Trans, inp, N, C, OC)
 	if bias != nil {
 		for o, b := range bias[:OC] {
 			row := outT[o*N : (o+1)*N]
@@ -241,6 +279,42 @@ func (c *kvCache) productT(outT, inp, w, bias []float32, N, C, OC int) {
 				row[j] += b
 			}
 		}
+	}
+}
+
+// product writes outT (OC,N) = w·op(x): w (OC,K), or packed when not nil;
+// x (N,K) when tx is blas.Trans, (K,N) otherwise.
+func product(outT, w []float32, packed *fastblas.PackedA, tx blas.Transpose, x []float32, N, K, OC int) {
+	ldx := N
+	if tx == blas.Trans {
+		ldx = K
+	}
+	if packed != nil {
+		packed.Sgemm(tx, N, 1, x, ldx, 0, outT, N)
+		return
+	}
+	xr, xc := K, N
+	if tx == blas.Trans {
+		xr, xc = N, K
+	}
+	blas32.Gemm(blas.NoTrans, tx, 1, general(w, OC, K, K), general(x, xr, xc, ldx), 0, general(outT[:OC*N], OC, N, N))
+}
+
+// pack packs every block's weights into c.packed, when fastblas computes
+// the products and the copies fit packBudget.
+func (c *kvCache) pack() {
+	cfg := c.m.Config
+	C := cfg.Embd
+	if _, ok := blas32.Implementation().(fastblas.Implementation); !ok || 4*12*C*C*cfg.Layers > packBudget {
+		return
+	}
+	p := &c.m.Params
+	w := func(t []float32, l, oc, k int) *fastblas.PackedA {
+		return fastblas.PackA(blas.NoTrans, oc, k, layer(t, l, oc*k), k)
+	}
+	c.packed = make([]packedBlock, cfg.Layers)
+	for l := range c.packed {
+		c.packed[l] = packedBlock{w(p.QKVW, l, 3*C, C), w(p.AttProjW, l, C, C), w(p.FCW, l, 4*C, C), w(p.FCProjW, l, C, 4*C)}
 	}
 }
 
