@@ -37,8 +37,18 @@ while [ "$r" -le "$rounds" ]; do
 	ls=$(echo "$out" | bench sliding)
 	ti=$("$python" engine/testdata/generate_torch.py "$ckpt" cache 1 63 5 | tps)
 	ts=$("$python" engine/testdata/generate_torch.py "$ckpt" nocache fill 64 2 | tps)
+	echo "$li $ti $ls $ts" >>"$dir/rounds"
 	awk -v r="$r" -v li="$li" -v ti="$ti" -v ls="$ls" -v ts="$ts" 'BEGIN {
 		printf "round %d  inside: lmlab %.0f tok/s, pytorch+cache %.0f tok/s, %.1fx   sliding: lmlab %.0f tok/s, pytorch %.0f tok/s, %.1fx\n",
 			r, li, ti, li / ti, ls, ts, ls / ts }'
 	r=$((r + 1))
 done
+# med COLUMN: the median of a column of $dir/rounds (or of column a / column b
+# with "a/b").
+med() {
+	awk -v c="$1" '{ split(c, k, "/"); print (k[2] == "" ? $k[1] : $k[1] / $k[2]) }' "$dir/rounds" |
+		sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+awk -v n="$rounds" -v li="$(med 1)" -v ti="$(med 2)" -v ri="$(med 1/2)" -v ls="$(med 3)" -v ts="$(med 4)" -v rs="$(med 3/4)" 'BEGIN {
+	printf "median of %d  inside: lmlab %.0f tok/s, pytorch+cache %.0f tok/s, ratio %.1fx   sliding: lmlab %.0f tok/s, pytorch %.0f tok/s, ratio %.1fx\n",
+		n, li, ti, ri, ls, ts, rs }'
