@@ -121,3 +121,44 @@ func BenchmarkAttentionHeads(b *testing.B) {
 	flops := 2 * 2 * float64(heads*T*T*HS) * float64(b.N)
 	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
 }
+
+// BenchmarkPackedA times generation's window products, w·xᵀ with a baby
+// block's weights (3C·C, 4C·C and C·4C for C = 128) against a 64-position
+// window, on one thread: with the weight read in place (Sgemm) and packed
+// once (PackedA), hot (one weight, in L2) and cold (sixteen in turn, 3 MB
+// that do not stay cached, as a model's weights between two tokens).
+func BenchmarkPackedA(b *testing.B) {
+	defer SetThreads(Threads())
+	SetThreads(1)
+	rng := rand.New(rand.NewPCG(3, 3))
+	const n = 64
+	for _, s := range [][2]int{{384, 128}, {512, 128}, {128, 512}} {
+		m, k := s[0], s[1]
+		x := randFloats(rng, n*k)
+		c := make([]float32, m*n)
+		for _, sets := range []int{1, 16} {
+			ws := make([][]float32, sets)
+			ps := make([]*PackedA, sets)
+			for i := range ws {
+				ws[i] = randFloats(rng, m*k)
+				ps[i] = PackA(blas.NoTrans, m, k, ws[i], k)
+			}
+			temp := map[int]string{1: "hot", 16: "cold"}[sets]
+			for _, packed := range []bool{false, true} {
+				how := map[bool]string{false: "in_place", true: "packed"}[packed]
+				b.Run(fmt.Sprintf("%dx%dx%d/%s/%s", m, n, k, temp, how), func(b *testing.B) {
+					i := 0
+					for b.Loop() {
+						if packed {
+							ps[i%sets].Sgemm(blas.Trans, n, 1, x, k, 0, c, n)
+						} else {
+							Implementation{}.Sgemm(blas.NoTrans, blas.Trans, m, n, k, 1, ws[i%sets], k, x, k, 0, c, n)
+						}
+						i++
+					}
+					b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+				})
+			}
+		}
+	}
+}
