@@ -249,9 +249,10 @@ const matvecShare = 1 << 18
 //
 // One row is a matrix-vector product, dot products over w's rows read in
 // place. Several rows are a matrix product computed transposed, outᵀ =
-// w·inpᵀ, so that the BLAS reads w in place as its left operand and packs
-// only inp (N·C floats, not OC·C): packing the weights on every call cost
-// as much as the product itself. The transpose back costs N·OC.
+// w·inpᵀ, so that w is the left operand, read in place or packed once per
+// cache (see kvCache), and the BLAS packs only inp (N·C floats, not OC·C):
+// packing the weights on every call cost as much as the product itself.
+// The transpose back costs N·OC.
 func (c *kvCache) linear(out, inp, w []float32, packed *fastblas.PackedA, bias []float32, N, C, OC int) {
 	if N > 1 {
 		outT := c.outT[:OC*N]

@@ -50,9 +50,6 @@ func PackA(tA blas.Transpose, m, k int, a []float32, lda int) *PackedA {
 	return p
 }
 
-// Dims returns the packed matrix's rows and columns, m and k.
-func (p *PackedA) Dims() (m, k int) { return p.m, p.k }
-
 // panel returns the row panel holding row i, from column lo on.
 func (p *PackedA) panel(i, lo int) []float32 {
 	mr := p.kern.mr
